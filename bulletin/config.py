@@ -1,0 +1,141 @@
+"""Site configuration: site.toml read once into a frozen Config, with Vietnamese defaults."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Mapping
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .errors import SourceError, display_path
+from .i18n import UI_DEFAULTS_VI
+
+
+@dataclass(frozen=True, slots=True)
+class Permalinks:
+    """URL patterns. ``{slug}``, ``{year}``, ``{month}``, ``{day}`` and ``{category}`` may appear."""
+
+    article: str = "/tin/{slug}/"
+    tag: str = "/the/{slug}/"
+    tags_index: str = "/the/"
+    category: str = "/chuyen-muc/{slug}/"
+    page: str = "page/{n}/"
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    title: str = "Bản tin"
+    description: str = ""
+    base_url: str = "http://localhost:8000/"
+    language: str = "vi"
+    timezone: str = "Asia/Ho_Chi_Minh"
+    author: str = ""
+    page_size: int = 20
+    related_count: int = 5
+    summary_length: int = 220
+    date_format: str = "%d/%m/%Y"
+    trust_html: bool = False
+    permalinks: Permalinks = field(default_factory=Permalinks)
+    ui: Mapping[str, str] = field(default_factory=lambda: MappingProxyType(dict(UI_DEFAULTS_VI)))
+    extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    source: str = ""
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def base_path(self) -> str:
+        """The path part of base_url without its trailing slash: '' at a root, '/ban-tin' below."""
+        return urlsplit(self.base_url).path.rstrip("/")
+
+    @property
+    def origin(self) -> str:
+        parts = urlsplit(self.base_url)
+        return f"{parts.scheme}://{parts.netloc}"
+
+
+_KNOWN = {
+    "title": str, "description": str, "base_url": str, "language": str, "timezone": str,
+    "author": str, "page_size": int, "related_count": int, "summary_length": int,
+    "date_format": str, "trust_html": bool,
+}
+
+
+def load_config(path: Path) -> Config:
+    """Read site.toml; a missing file gives the defaults. Raises BuildFailed-ready SourceErrors."""
+    from .errors import BuildFailed
+
+    shown = display_path(path)
+    if not path.exists():
+        return Config(source=shown)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None)
+        if line is None:
+            import re
+
+            found = re.search(r"line (\d+)", str(exc))
+            line = int(found.group(1)) if found else None
+        raise BuildFailed((SourceError(shown, line, f"site.toml is not valid TOML: {exc}",
+                                       'Values are written key = "text" or key = 20.'),)) from None
+    except UnicodeDecodeError as exc:
+        raise BuildFailed((SourceError(shown, None, f"not valid UTF-8 at byte {exc.start}",
+                                       "Save the file as UTF-8."),)) from None
+    errors: list[SourceError] = []
+    values: dict[str, Any] = {}
+    for key, kind in _KNOWN.items():
+        if key in raw:
+            value = raw.pop(key)
+            if kind is int and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+                errors.append(SourceError(shown, None, f"{key} must be a positive whole number",
+                                          f"{key} = 20"))
+            elif kind is not int and not isinstance(value, kind):
+                errors.append(SourceError(shown, None, f"{key} must be a {kind.__name__}",
+                                          f'{key} = "..."' if kind is str else f"{key} = true"))
+            else:
+                values[key] = value
+    permalinks = raw.pop("permalinks", {})
+    ui = raw.pop("ui", {})
+    if not isinstance(permalinks, dict) or not all(isinstance(v, str) for v in permalinks.values()):
+        errors.append(SourceError(shown, None, "[permalinks] must hold text patterns",
+                                  'article = "/tin/{slug}/"'))
+        permalinks = {}
+    unknown = set(permalinks) - set(Permalinks.__dataclass_fields__)
+    if unknown:
+        errors.append(SourceError(shown, None, f"unknown permalink(s): {', '.join(sorted(unknown))}",
+                                  "Known: " + ", ".join(Permalinks.__dataclass_fields__)))
+    if "{slug}" not in permalinks.get("article", "{slug}"):
+        errors.append(SourceError(shown, None, "the article permalink must contain {slug}",
+                                  'article = "/tin/{slug}/"'))
+    if not isinstance(ui, dict) or not all(isinstance(v, str) for v in ui.values()):
+        errors.append(SourceError(shown, None, "[ui] must hold text strings", 'related = "Tin liên quan"'))
+        ui = {}
+    tz = values.get("timezone", Config.timezone)
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        errors.append(SourceError(shown, None, f"unknown timezone {tz!r}",
+                                  'timezone = "Asia/Ho_Chi_Minh"'))
+    base_url = values.get("base_url", Config.base_url)
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        errors.append(SourceError(shown, None, f"base_url must be an absolute http(s) URL, not {base_url!r}",
+                                  'base_url = "https://example.gov.vn/ban-tin/"'))
+    elif not base_url.endswith("/"):
+        values["base_url"] = base_url + "/"
+    if errors:
+        raise BuildFailed(tuple(errors))
+    strings = dict(UI_DEFAULTS_VI)
+    strings.update(ui)
+    return Config(
+        **values,
+        permalinks=Permalinks(**permalinks),
+        ui=MappingProxyType(strings),
+        extra=MappingProxyType(raw),
+        source=shown,
+    )

@@ -1,0 +1,65 @@
+"""Problems that carry their place: one SourceError per problem, collected over a whole run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class SourceError:
+    """One problem in one input file, printed as ``path:line: message`` and a hint."""
+
+    path: str
+    line: int | None
+    message: str
+    hint: str = ""
+    warning: bool = False
+
+    def format(self) -> str:
+        place = f"{self.path}:{self.line}" if self.line else self.path
+        kind = "warning: " if self.warning else ""
+        text = f"{place}: {kind}{self.message}"
+        if self.hint:
+            text += "\n    hint: " + self.hint.replace("\n", "\n          ")
+        return text
+
+    def sort_key(self) -> tuple[str, int, str]:
+        return (self.path, self.line or 0, self.message)
+
+
+class BuildFailed(Exception):
+    """Raised once a stage has found content errors; carries all of them."""
+
+    def __init__(self, errors: tuple[SourceError, ...]) -> None:
+        super().__init__(f"{len(errors)} error(s)")
+        self.errors = errors
+
+
+class UsageError(Exception):
+    """A problem with how the tool was called (bad option, refused output folder): exit 2."""
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+def display_path(path: Path) -> str:
+    """A path as an editor would type it: relative to the working folder when inside it.
+
+    >>> display_path(Path.cwd() / "content" / "a.md")
+    'content/a.md'
+    """
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def line_of(text: str, needle: str, first_line: int) -> int | None:
+    """The 1-based line, counting from ``first_line``, where ``needle`` first appears in ``text``."""
+    at = text.find(needle)
+    if at < 0:
+        return None
+    return first_line + text.count("\n", 0, at)

@@ -1,0 +1,87 @@
+"""Language rules: Vietnamese alphabetical order, date display and the UI strings' defaults."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import datetime
+
+# Vietnamese alphabet: a ă â b c d đ e ê g h i k l m n o ô ơ p q r s t u ư v x y.
+# Letters outside it (f, j, w, z) sort where Latin puts them.
+_ALPHABET = "a ă â b c d đ e ê f g h i j k l m n o ô ơ p q r s t u ư v w x y z".split()
+_RANK = {letter: i for i, letter in enumerate(_ALPHABET)}
+# Tones in dictionary order: ngang, huyền, hỏi, ngã, sắc, nặng.
+_TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
+
+UI_DEFAULTS_VI: dict[str, str] = {
+    "home": "Trang chủ",
+    "related": "Tin liên quan",
+    "posted": "Đăng ngày",
+    "updated": "Cập nhật",
+    "tags": "Thẻ",
+    "all_tags": "Tất cả các thẻ",
+    "tag": "Thẻ",
+    "category": "Chuyên mục",
+    "categories": "Chuyên mục",
+    "author": "Tác giả",
+    "prev": "Trang trước",
+    "next": "Trang sau",
+    "page": "Trang",
+    "page_of": "Trang {n}/{total}",
+    "articles": "bài viết",
+    "latest": "Tin mới nhất",
+    "read_more": "Xem tiếp",
+    "not_found_title": "Không tìm thấy trang",
+    "not_found_text": "Trang bạn tìm không tồn tại hoặc đã được chuyển đi.",
+    "back_home": "Về trang chủ",
+    "skip_to_content": "Bỏ qua, đến nội dung chính",
+    "draft": "Bản nháp",
+    "scheduled": "Hẹn giờ đăng",
+    "pagination": "Phân trang",
+    "breadcrumb": "Đường dẫn",
+    "main_nav": "Điều hướng chính",
+    "search": "Tìm kiếm",
+    "search_placeholder": "Tìm bài viết…",
+}
+
+
+def vietnamese_sort_key(text: str) -> tuple[tuple[int, ...], tuple[int, ...], str]:
+    """Sort key for Vietnamese dictionary order: letters first, then tones, then the raw text.
+
+    >>> sorted(["đường", "dương", "an", "ăn", "ân", "Bé"], key=vietnamese_sort_key)
+    ['an', 'ăn', 'ân', 'Bé', 'dương', 'đường']
+    """
+    letters: list[int] = []
+    tones: list[int] = []
+    for char in unicodedata.normalize("NFC", text).lower():
+        parts = unicodedata.normalize("NFD", char)
+        tone = 0
+        base = ""
+        for part in parts:
+            if part in _TONES:
+                tone = _TONES[part]
+            else:
+                base += part
+        rank = _RANK.get(unicodedata.normalize("NFC", base))
+        letters.append(rank if rank is not None else 1000 + ord(base[:1] or " "))
+        tones.append(tone)
+    return (tuple(letters), tuple(tones), text)
+
+
+def casefold_sort_key(text: str) -> tuple[tuple[int, ...], tuple[int, ...], str]:
+    """Sort key for languages without special rules: case-insensitive code-point order."""
+    folded = unicodedata.normalize("NFKD", text).casefold()
+    return (tuple(ord(c) for c in folded), (), text)
+
+
+def sort_key_for(language: str):  # type: ignore[no-untyped-def]
+    """The collation key for a language code such as ``vi`` or ``en``."""
+    return vietnamese_sort_key if language.split("-")[0] == "vi" else casefold_sort_key
+
+
+def format_date(moment: datetime, pattern: str) -> str:
+    """A date shown to readers, in the site's pattern (default dd/mm/yyyy).
+
+    >>> format_date(datetime(2023, 9, 29, 8, 0), "%d/%m/%Y")
+    '29/09/2023'
+    """
+    return moment.strftime(pattern)

@@ -1,0 +1,252 @@
+"""Article bodies: Markdown to sanitised HTML, with .md links rewritten, photos as figures, a summary."""
+
+from __future__ import annotations
+
+import difflib
+import posixpath
+import re
+import xml.etree.ElementTree as etree
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+from urllib.parse import unquote, urlsplit
+
+import markdown
+import nh3
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+
+from .errors import SourceError, line_of
+from .models import Source
+
+MAX_QUOTE_DEPTH = 50
+MAX_BRACKETS_PER_BLOCK = 400
+
+_TAGS = set(nh3.ALLOWED_TAGS) | {"figure", "figcaption", "picture", "source"}
+_ATTRIBUTES: dict[str, set[str]] = {k: set(v) for k, v in nh3.ALLOWED_ATTRIBUTES.items()}
+_ATTRIBUTES["*"] = {"id", "class", "title", "lang", "dir"}
+_ATTRIBUTES["img"] = {"src", "srcset", "sizes", "alt", "title", "width", "height", "loading",
+                      "decoding"}
+_ATTRIBUTES["source"] = {"srcset", "sizes", "type", "media"}
+_ATTRIBUTES["a"] = {"href", "hreflang", "rel"}
+_URL_SCHEMES = {"http", "https", "mailto", "tel"}
+
+
+def sanitise(html: str) -> str:
+    """Allow-list HTML cleaning: no script/style, no event handlers, no javascript: URLs.
+
+    >>> sanitise('<p onclick="x()">Hi<script>alert(1)</script> <a href="javascript:x()">a</a></p>')
+    '<p>Hi <a>a</a></p>'
+    """
+    return nh3.clean(html, tags=_TAGS, attributes=_ATTRIBUTES, url_schemes=_URL_SCHEMES,
+                     link_rel=None, clean_content_tags={"script", "style"})
+
+
+@dataclass(frozen=True, slots=True)
+class Asset:
+    """A file an article uses (a photo), copied beside the article's page."""
+
+    source: Path
+    name: str  # file name in the article's folder of the output
+
+
+@dataclass(frozen=True, slots=True)
+class Body:
+    """The result of rendering one article body."""
+
+    html: str
+    text: str
+    first_paragraph: str
+    assets: tuple[Asset, ...] = ()
+    errors: tuple[SourceError, ...] = ()
+    image_url: str | None = None  # the front-matter photo, resolved like body photos
+
+
+@dataclass(slots=True)
+class _State:
+    """What the tree processor needs to know and what it collects, for one document."""
+
+    source: Source
+    route_url: str  # href of the article's folder, ending in '/'
+    content: Path
+    links: Mapping[str, str]
+    unpublished: frozenset[str]
+    errors: list[SourceError] = field(default_factory=list)
+    assets: dict[str, Asset] = field(default_factory=dict)
+    first_paragraph: str = ""
+    text: str = ""
+
+
+def resolve_asset(state: _State, target: str, line: int | None) -> str | None:
+    """The href of a local photo (copied beside the page), or None after recording an error."""
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or target.startswith(("/", "#", "data:")):
+        return target
+    relative = unquote(parts.path)
+    folder = state.source.path.parent
+    path = (folder / relative).resolve()
+    content = state.content.resolve()
+    if not path.is_relative_to(content) or not path.is_file():
+        state.errors.append(SourceError(state.source.shown, line, f"image not found: {target}",
+                                        _nearby_hint(folder, relative)))
+        return None
+    name = path.name
+    known = state.assets.get(name)
+    if known is not None and known.source != path:
+        state.errors.append(SourceError(state.source.shown, line,
+                                        f"two different images are both named {name!r}",
+                                        "Rename one of them."))
+        return None
+    state.assets[name] = Asset(path, name)
+    return state.route_url + name
+
+
+def _nearby_hint(folder: Path, relative: str) -> str:
+    try:
+        names = sorted(p.name for p in folder.iterdir() if p.is_file() and not p.name.endswith(".md"))
+    except OSError:
+        names = []
+    close = difflib.get_close_matches(posixpath.basename(relative), names, n=1)
+    if close:
+        return f"Did you mean {close[0]!r}? Paths are relative to the article's file."
+    return "Put the photo beside the article (a page bundle: content/<name>/index.md) and " \
+           "give its file name."
+
+
+class _Processor(Treeprocessor):
+    def __init__(self, md: markdown.Markdown, state_holder: list[_State]) -> None:
+        super().__init__(md)
+        self.holder = state_holder
+
+    def run(self, root: etree.Element) -> None:
+        state = self.holder[0]
+        body = state.source.body
+        for parent in root.iter():
+            for child in list(parent):
+                if child.tag == "a":
+                    self._link(state, child, body)
+                elif child.tag == "img":
+                    self._image(state, child, body)
+        for para in root.iter("p"):
+            if len(para) == 1 and para[0].tag == "img" and not (para.text or "").strip() \
+                    and not (para[0].tail or "").strip():
+                image = para[0]
+                image.tail = None
+                para.tag = "figure"
+                caption = image.attrib.pop("title", None)
+                if caption:
+                    etree.SubElement(para, "figcaption").text = caption
+        for para in root.iter("p"):
+            text = " ".join("".join(para.itertext()).split())
+            if text:
+                state.first_paragraph = text
+                break
+        state.text = " ".join("".join(root.itertext()).split())
+
+    def _link(self, state: _State, link: etree.Element, body: str) -> None:
+        href = link.get("href", "")
+        parts = urlsplit(href)
+        if parts.scheme or parts.netloc or not parts.path.endswith(".md"):
+            return
+        base = posixpath.dirname(state.source.rel)
+        target = posixpath.normpath(posixpath.join(base, unquote(parts.path)))
+        url = state.links.get(target)
+        if url is not None:
+            link.set("href", url + (f"#{parts.fragment}" if parts.fragment else ""))
+            return
+        line = line_of(body, href, state.source.body_line)
+        if target in state.unpublished:
+            state.errors.append(SourceError(state.source.shown, line,
+                                            f"link to an article that is not published: {href}",
+                                            "Publish that article first, or remove the link."))
+            return
+        close = difflib.get_close_matches(target, list(state.links), n=1, cutoff=0.6)
+        hint = f"Did you mean {posixpath.relpath(close[0], base or '.')!r}?" if close else \
+            "Link to another article by its file path relative to this one, e.g. [xem](bai-khac.md)."
+        state.errors.append(SourceError(state.source.shown, line,
+                                        f"link to a missing article: {href}", hint))
+
+    def _image(self, state: _State, image: etree.Element, body: str) -> None:
+        src = image.get("src", "")
+        line = line_of(body, src, state.source.body_line) if src else None
+        if not (image.get("alt") or "").strip():
+            state.errors.append(SourceError(state.source.shown, line, f"image has no alt text: {src}",
+                                            "Describe the photo for readers who cannot see it: "
+                                            f"![Mô tả ảnh]({src})"))
+        url = resolve_asset(state, src, line)
+        if url is not None:
+            image.set("src", url)
+
+
+class _BulletinExtension(Extension):
+    def __init__(self, holder: list[_State]) -> None:
+        super().__init__()
+        self.holder = holder
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown's API)
+        md.treeprocessors.register(_Processor(md, self.holder), "bulletin", 5)
+
+
+class Renderer:
+    """One Markdown instance, reset between documents (Python-Markdown keeps state)."""
+
+    def __init__(self, trust_html: bool = False) -> None:
+        self.holder: list[_State] = []
+        self.trust_html = trust_html
+        self.md = markdown.Markdown(
+            extensions=["extra", "sane_lists", _BulletinExtension(self.holder)],
+            output_format="html",
+        )
+
+    def render(self, source: Source, route_url: str, content: Path, links: Mapping[str, str],
+               unpublished: frozenset[str], image: str | None = None,
+               image_line: int | None = None) -> Body:
+        problem = guard(source)
+        if problem is not None:
+            return Body("", "", "", errors=(problem,))
+        state = _State(source, route_url, content, links, unpublished)
+        self.holder[:] = [state]
+        self.md.reset()
+        try:
+            html = self.md.convert(source.body)
+        except RecursionError:
+            return Body("", "", "", errors=(SourceError(
+                source.shown, source.body_line, "the Markdown is nested too deeply to render",
+                "Simplify the nesting of quotes and lists."),))
+        finally:
+            self.holder.clear()
+        if not self.trust_html:
+            html = sanitise(html)
+        image_url = resolve_asset(state, image, image_line) if image else None
+        return Body(html, state.text, state.first_paragraph, tuple(state.assets.values()),
+                    tuple(state.errors), image_url)
+
+
+def guard(source: Source) -> SourceError | None:
+    """Refuse bodies that would make Markdown take minutes or overflow the stack."""
+    for number, line in enumerate(source.body.split("\n")):
+        depth = len(line) - len(line.lstrip("> \t"))
+        if line.lstrip(" \t").startswith(">") and line[:depth].count(">") > MAX_QUOTE_DEPTH:
+            return SourceError(source.shown, source.body_line + number,
+                               f"quotes nested more than {MAX_QUOTE_DEPTH} levels deep",
+                               "Remove the extra '>' marks at the start of the line.")
+    for block in re.split(r"\n[ \t]*\n", source.body):
+        if block.count("[") > MAX_BRACKETS_PER_BLOCK:
+            return SourceError(source.shown, line_of(source.body, block[:40], source.body_line),
+                               f"more than {MAX_BRACKETS_PER_BLOCK} '[' in one paragraph",
+                               "Split the paragraph, or write \\[ for a literal bracket.")
+    return None
+
+
+def summarise(text: str, limit: int) -> str:
+    """Cut text at a word boundary to at most ``limit`` characters, adding an ellipsis.
+
+    >>> summarise("Công an tỉnh tổ chức hội nghị sơ kết", 20)
+    'Công an tỉnh tổ chức…'
+    """
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit + 1].rsplit(" ", 1)[0] if " " in text[: limit + 1] else text[:limit]
+    return cut.rstrip(" ,;:–-") + "…"
+

@@ -1,0 +1,242 @@
+"""Front matter: YAML parsed safely with each key's line, then validated into a typed Meta."""
+
+from __future__ import annotations
+
+import difflib
+import unicodedata
+from datetime import date, datetime, time
+from types import MappingProxyType
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import yaml
+
+from .errors import SourceError
+from .models import Meta, Source
+from .slug import slugify, unsafe_slug_reason
+
+_BASE_LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_BASE_LOADER):  # type: ignore[misc,valid-type]
+    """Safe YAML without implicit timestamps: dates stay text so that we can report bad ones."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+KNOWN_KEYS = ("title", "date", "tags", "category", "author", "summary", "image", "image_alt",
+              "image_caption", "slug", "draft", "updated", "related")
+_TEXT_KEYS = ("category", "author", "summary", "image", "image_alt", "image_caption")
+_DATE_HINT = "Write dates year first: 2024-03-15, 2024-03-15 08:30 or 2024-03-15T08:30:00+07:00."
+
+
+def parse_yaml(source: Source) -> tuple[dict[str, Any], dict[str, int]] | list[SourceError]:
+    """The front matter as a mapping plus each key's line, or the YAML problems with their lines."""
+    loader = _Loader(source.front)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return [SourceError(source.shown, source.front_line, "front matter is empty",
+                                "Give at least a title and a date:\ntitle: \"Tiêu đề\"\ndate: 2024-03-15")]
+        if not isinstance(node, yaml.MappingNode):
+            return [SourceError(source.shown, source.front_line + node.start_mark.line,
+                                "front matter must be a list of 'key: value' lines",
+                                "For example:\ntitle: \"Tiêu đề\"\ndate: 2024-03-15")]
+        lines: dict[str, int] = {}
+        errors: list[SourceError] = []
+        for key_node, _ in node.value:
+            line = source.front_line + key_node.start_mark.line
+            if not isinstance(key_node, yaml.ScalarNode):
+                errors.append(SourceError(source.shown, line, "a front-matter key must be a plain word",
+                                          "Write keys as: title: \"...\""))
+                continue
+            if key_node.value in lines:
+                errors.append(SourceError(source.shown, line, f"key '{key_node.value}' appears twice "
+                                          f"(first on line {lines[key_node.value]})",
+                                          "Keep one of them."))
+            lines[key_node.value] = line
+        if errors:
+            return errors
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = source.front_line + mark.line if mark else source.front_line
+        return [_yaml_problem(source, exc, line)]
+    except yaml.YAMLError as exc:
+        return [SourceError(source.shown, source.front_line, f"front matter is not valid YAML: {exc}",
+                            'Quote values that hold special characters: title: "..."')]
+    finally:
+        loader.dispose()
+    return {str(k): v for k, v in data.items()}, lines
+
+
+def _yaml_problem(source: Source, exc: yaml.MarkedYAMLError, line: int) -> SourceError:
+    problem = exc.problem or "invalid YAML"
+    text_line = _file_line(source, line)
+    if "could not determine a constructor" in problem or "tag" in problem and "!!" in text_line:
+        return SourceError(source.shown, line, f"YAML tags such as '{text_line.split(':', 1)[-1].strip()}' "
+                           "are not allowed in front matter",
+                           "Front matter holds plain text, numbers, true/false, dates and lists.")
+    if "mapping values are not allowed" in problem:
+        key, _, value = text_line.partition(":")
+        value = value.strip().replace('"', '\\"')
+        return SourceError(source.shown, line,
+                           "a value contains ': ' and must be quoted",
+                           f'Put the value in double quotes: {key.strip()}: "{value}"')
+    return SourceError(source.shown, line, f"front matter is not valid YAML: {problem}",
+                       'Check this line; quote values that hold ":", "#", "[" or "{": title: "..."')
+
+
+def _file_line(source: Source, line: int) -> str:
+    lines = source.front.split("\n")
+    index = line - source.front_line
+    return lines[index] if 0 <= index < len(lines) else ""
+
+
+def parse_date(value: Any, tz: ZoneInfo) -> datetime | None:
+    """An aware datetime from an ISO 8601 date or datetime; a value without offset is in ``tz``.
+
+    >>> parse_date("2023-09-29", ZoneInfo("Asia/Ho_Chi_Minh")).isoformat()
+    '2023-09-29T00:00:00+07:00'
+    >>> parse_date("2024-02-30", ZoneInfo("UTC")) is None
+    True
+    """
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, date):
+        moment = datetime.combine(value, time())
+    elif isinstance(value, str):
+        text = value.strip()
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            return None
+        if len(text) < 8:  # fromisoformat accepts "2024" style fragments only with a full date
+            return None
+    else:
+        return None
+    return moment.replace(tzinfo=tz) if moment.tzinfo is None else moment
+
+
+def validate(source: Source, data: dict[str, Any], lines: dict[str, int],
+             tz: ZoneInfo) -> tuple[Meta | None, list[SourceError]]:
+    """Check every key of one article's front matter: the Meta (None on errors) and all problems."""
+    errors: list[SourceError] = []
+    warnings: list[SourceError] = []
+
+    def err(key: str, message: str, hint: str = "") -> None:
+        errors.append(SourceError(source.shown, lines.get(key, source.front_line), message, hint))
+
+    extra = {k: v for k, v in data.items() if k not in KNOWN_KEYS}
+    for key in extra:
+        match = difflib.get_close_matches(key.lower(), KNOWN_KEYS, n=1, cutoff=0.75)
+        if match and match[0] not in data:
+            warnings.append(SourceError(source.shown, lines.get(key), f"unknown key '{key}': did you mean "
+                                        f"'{match[0]}'?", f"Rename it to '{match[0]}' if that is meant.",
+                                        warning=True))
+
+    title = data.get("title")
+    if title is None or (isinstance(title, str) and not title.strip()):
+        err("title", "missing title" if "title" not in data else "title is empty",
+            'Every article needs a title: title: "Tiêu đề bài viết"')
+    elif not isinstance(title, (str, int, float)) or isinstance(title, bool):
+        err("title", "title must be text", 'title: "Tiêu đề bài viết"')
+    title_text = unicodedata.normalize("NFC", str(title).strip()) if title is not None else ""
+
+    moment = None
+    if "date" not in data or data["date"] is None:
+        err("date", "missing date", "Every article needs a date: date: 2024-03-15T08:30:00+07:00")
+    else:
+        moment = parse_date(data["date"], tz)
+        if moment is None:
+            err("date", f"date {str(data['date'])!r} is not a valid date", _DATE_HINT)
+
+    updated = None
+    if data.get("updated") is not None:
+        updated = parse_date(data["updated"], tz)
+        if updated is None:
+            err("updated", f"updated {str(data['updated'])!r} is not a valid date", _DATE_HINT)
+
+    tags = _string_list(data, "tags", err, '["ma tuý", "cờ bạc"]')
+    related = _string_list(data, "related", err, '["slug-bai-viet-khac"]')
+
+    texts: dict[str, str | None] = {}
+    for key in _TEXT_KEYS:
+        value = data.get(key)
+        if value is None:
+            texts[key] = None
+        elif isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            texts[key] = unicodedata.normalize("NFC", str(value).strip()) or None
+        else:
+            err(key, f"{key} must be text", f'{key}: "..."')
+            texts[key] = None
+
+    draft = data.get("draft", False)
+    if draft is None:
+        draft = False
+    if not isinstance(draft, bool):
+        err("draft", f"draft must be true or false, not {draft!r}", "draft: true")
+        draft = False
+
+    slug = data.get("slug")
+    if slug is not None:
+        slug = str(slug) if isinstance(slug, (str, int)) and not isinstance(slug, bool) else None
+        if slug is None:
+            err("slug", "slug must be text", "slug: bo-cong-an-so-ket")
+        else:
+            reason = unsafe_slug_reason(slug)
+            if reason:
+                err("slug", f"slug {slug!r} {reason}",
+                    f"A slug is one URL segment, e.g. slug: {slugify(slug) or 'bai-viet-moi'}")
+    elif title_text:
+        slug = slugify(title_text)
+        if not slug:
+            err("title", "cannot make a slug from this title",
+                "Add a slug made of letters a-z, digits and hyphens: slug: bai-viet-moi")
+
+    if errors:
+        return None, errors + warnings
+    assert moment is not None and slug is not None
+    meta = Meta(
+        title=title_text,
+        date=moment,
+        slug=slug,
+        tags=tags,
+        category=texts["category"],
+        author=texts["author"],
+        summary=texts["summary"],
+        image=texts["image"],
+        image_alt=texts["image_alt"],
+        image_caption=texts["image_caption"],
+        draft=draft,
+        updated=updated,
+        related=related,
+        extra=MappingProxyType(extra),
+        lines=MappingProxyType(lines),
+    )
+    return meta, warnings
+
+
+def _string_list(data: dict[str, Any], key: str, err: Any, example: str) -> tuple[str, ...]:
+    value = data.get(key)
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        parts = [p.strip() for p in value.split(",") if p.strip()]
+        shown = "[" + ", ".join(f'"{p}"' for p in parts) + "]" if parts else example
+        err(key, f"{key} must be a list, not the text {value!r}",
+            f"Write a list in square brackets: {key}: {shown}")
+        return ()
+    if not isinstance(value, list) or not all(
+        isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in value
+    ):
+        err(key, f"{key} must be a list of words or phrases", f"{key}: {example}")
+        return ()
+    items = [unicodedata.normalize("NFC", str(v).strip()) for v in value]
+    if any(not item for item in items):
+        err(key, f"{key} has an empty entry", f"{key}: {example}")
+        return ()
+    return tuple(dict.fromkeys(items))

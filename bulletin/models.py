@@ -1,0 +1,122 @@
+"""The typed, frozen models every stage passes on: Term, Source, Meta, Article, Pager."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Mapping
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """A tag or a category: the name editors wrote and the page it lives on."""
+
+    name: str
+    slug: str
+    url: str = ""
+    permalink: str = ""
+    count: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One article file read from disk: decoded text split into front matter and body."""
+
+    path: Path  # the .md file
+    shown: str  # path as printed in messages
+    rel: str  # posix path relative to the content folder
+    bundle: Path | None  # folder of a page bundle (content/<name>/index.md), else None
+    front: str
+    body: str
+    front_line: int  # line number of the first front-matter line
+    body_line: int  # line number of the first body line
+    digest: str  # hash of the file's bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Meta:
+    """Validated front matter of one article."""
+
+    title: str
+    date: datetime
+    slug: str
+    tags: tuple[str, ...] = ()
+    category: str | None = None
+    author: str | None = None
+    summary: str | None = None
+    image: str | None = None
+    image_alt: str | None = None
+    image_caption: str | None = None
+    draft: bool = False
+    updated: datetime | None = None
+    related: tuple[str, ...] = ()
+    extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    lines: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    """A photo as templates show it."""
+
+    url: str
+    alt: str
+    caption: str | None = None
+    permalink: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """A published article, ready for templates."""
+
+    source: Source
+    title: str
+    slug: str
+    date: datetime
+    url: str  # href, with the site's base path
+    permalink: str  # absolute URL
+    route: str  # path below the site root, e.g. /tin/abc/
+    tags: tuple[Term, ...]
+    category: Term | None
+    author: str | None
+    summary: str  # the summary from front matter, else the first paragraph cut short
+    lead: str | None  # the summary an editor wrote, shown above the body; None when derived
+    body: str  # sanitised HTML
+    image: Image | None
+    updated: datetime | None
+    draft: bool
+    scheduled: bool
+    related_pins: tuple[str, ...]
+    extra: Mapping[str, Any]
+    text: str  # plain text of the body, for related articles and search
+    assets: tuple[Any, ...] = ()  # markup.Asset: photos copied beside the page
+
+    def __getattr__(self, name: str) -> Any:
+        # Front-matter keys we do not know pass through to templates: {{ article.topic }}.
+        extra = object.__getattribute__(self, "extra")
+        if name in extra:
+            return extra[name]
+        raise AttributeError(name)
+
+
+@dataclass(frozen=True, slots=True)
+class Pager:
+    """One page of a paginated list."""
+
+    number: int
+    total: int
+    items: tuple[Article, ...]
+    urls: tuple[str, ...]  # href of every page in the chain, page 1 first
+
+    @property
+    def prev_url(self) -> str | None:
+        return self.urls[self.number - 2] if self.number > 1 else None
+
+    @property
+    def next_url(self) -> str | None:
+        return self.urls[self.number] if self.number < self.total else None
+
+    @property
+    def url(self) -> str:
+        return self.urls[self.number - 1]

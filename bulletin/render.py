@@ -1,0 +1,100 @@
+"""Templates: a strict, autoescaping Jinja environment whose errors carry the template's path:line."""
+
+from __future__ import annotations
+
+import hashlib
+import traceback
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Mapping
+
+import jinja2
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from .config import Config
+from .errors import SourceError, display_path
+from .i18n import format_date
+
+
+class TemplateProblem(Exception):
+    def __init__(self, error: SourceError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+class Templates:
+    """The site's templates, loaded once per build."""
+
+    def __init__(self, folder: Path, config: Config) -> None:
+        self.folder = folder.resolve()
+        self.env = Environment(
+            loader=FileSystemLoader(self.folder),
+            autoescape=select_autoescape(("html", "xml"), default_for_string=True, default=True),
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+            auto_reload=False,
+        )
+        pattern = config.date_format
+        self.env.filters["date"] = lambda moment, fmt=None: format_date(moment, fmt or pattern)
+        self.env.filters["isodate"] = isodate
+
+    def names(self) -> list[str]:
+        return sorted(n for n in self.env.list_templates() if not n.startswith("."))
+
+    def check(self) -> list[SourceError]:
+        """Compile every template, reporting syntax errors with their file and line."""
+        errors = []
+        for name in self.names():
+            try:
+                self.env.get_template(name)
+            except jinja2.TemplateSyntaxError as exc:
+                errors.append(self._syntax(exc))
+        return errors
+
+    def digest(self) -> str:
+        """A hash of every template's text: changes when any template does."""
+        hasher = hashlib.blake2b(digest_size=16)
+        for name in self.names():
+            hasher.update(name.encode() + b"\0" + (self.folder / name).read_bytes() + b"\0")
+        return hasher.hexdigest()
+
+    def render(self, name: str, context: Mapping[str, Any]) -> str:
+        try:
+            return self.env.get_template(name).render(context)
+        except jinja2.TemplateSyntaxError as exc:
+            raise TemplateProblem(self._syntax(exc)) from None
+        except jinja2.TemplateNotFound as exc:
+            raise TemplateProblem(SourceError(display_path(self.folder / name), None,
+                                              f"template not found: {exc.name}",
+                                              f"Create it in {display_path(self.folder)}/")) from None
+        except Exception as exc:  # noqa: BLE001 - any runtime error in a template is the template's
+            raise TemplateProblem(self._runtime(name, exc)) from None
+
+    def _syntax(self, exc: jinja2.TemplateSyntaxError) -> SourceError:
+        path = Path(exc.filename) if exc.filename else self.folder / (exc.name or "?")
+        return SourceError(display_path(path), exc.lineno, f"template syntax error: {exc.message}",
+                           "Check the {% %} and {{ }} tags on this line and the blocks they close.")
+
+    def _runtime(self, name: str, exc: Exception) -> SourceError:
+        place = (self.folder / name, None)
+        for frame in traceback.extract_tb(exc.__traceback__):
+            frame_path = Path(frame.filename)
+            if frame_path.is_relative_to(self.folder):
+                place = (frame_path, frame.lineno)
+        message = str(exc) if isinstance(exc, jinja2.UndefinedError) else f"{type(exc).__name__}: {exc}"
+        hint = ("Each page kind gets the names listed in the README (site, t, article, articles, pager, "
+                "related, tag, …); check the spelling, or guard it with {% if x is defined %}."
+                if isinstance(exc, jinja2.UndefinedError) else "Check the expression on this line.")
+        return SourceError(display_path(place[0]), place[1], f"template error: {message}", hint)
+
+
+def isodate(moment: datetime) -> str:
+    """ISO 8601 with the offset, for <time datetime> and feeds.
+
+    >>> from zoneinfo import ZoneInfo
+    >>> isodate(datetime(2023, 9, 29, 8, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")))
+    '2023-09-29T08:00:00+07:00'
+    """
+    return moment.isoformat()

@@ -1,0 +1,85 @@
+"""The one place that decides URLs and output paths; no path can leave the output folder."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import PurePosixPath
+from urllib.parse import quote
+
+from .config import Config
+from .slug import slugify
+
+
+class Routes:
+    """Route paths (``/tin/abc/``), hrefs (with the base path) and absolute permalinks."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.prefix = config.base_path
+        self.origin = config.origin
+        self.links = config.permalinks
+
+    # -- route paths, relative to the site root -------------------------------------------
+    def article(self, slug: str, date: datetime, category: str | None) -> str:
+        return _normalise(self.links.article.format(
+            slug=slug, year=f"{date.year:04d}", month=f"{date.month:02d}", day=f"{date.day:02d}",
+            category=slugify(category) if category else "tin",
+        ))
+
+    def tag(self, slug: str) -> str:
+        return _normalise(self.links.tag.format(slug=slug))
+
+    def tags_index(self) -> str:
+        return _normalise(self.links.tags_index)
+
+    def category(self, slug: str) -> str:
+        return _normalise(self.links.category.format(slug=slug))
+
+    def home(self) -> str:
+        return "/"
+
+    def not_found(self) -> str:
+        return "/404.html"
+
+    def page(self, first: str, number: int) -> str:
+        """The route of page ``number`` of a list whose first page is ``first``."""
+        if number == 1:
+            return first
+        return _normalise(first + self.links.page.format(n=number))
+
+    # -- what pages link to ---------------------------------------------------------------
+    def href(self, route: str) -> str:
+        """A link usable on any page: the route under the site's base path."""
+        return self.prefix + quote(route, safe="/#?=&%")
+
+    def permalink(self, route: str) -> str:
+        return self.origin + self.href(route)
+
+    # -- where files go ---------------------------------------------------------------------
+    @staticmethod
+    def output_path(route: str) -> PurePosixPath:
+        """The file a route is written to, relative to the output folder.
+
+        >>> Routes.output_path("/tin/abc/")
+        PurePosixPath('tin/abc/index.html')
+        >>> Routes.output_path("/404.html")
+        PurePosixPath('404.html')
+        """
+        path = route.lstrip("/")
+        if not path or path.endswith("/"):
+            path += "index.html"
+        result = PurePosixPath(path)
+        if result.is_absolute() or any(part in ("..", ".", "") for part in result.parts):
+            raise ValueError(f"route {route!r} leaves the output folder")
+        return result
+
+
+def _normalise(route: str) -> str:
+    """Routes start with '/' and, unless they name a file, end with '/'."""
+    route = "/" + route.strip().lstrip("/")
+    while "//" in route:
+        route = route.replace("//", "/")
+    last = route.rsplit("/", 1)[-1]
+    if last and "." not in last:
+        route += "/"
+    return route

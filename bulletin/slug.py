@@ -1,0 +1,40 @@
+"""Slugs: the URL-safe names of articles, tags and categories, made the Vietnamese way."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SPECIAL = str.maketrans({"đ": "d", "Đ": "d", "ð": "d", "ł": "l", "Ł": "l", "ø": "o", "Ø": "o",
+                          "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe", "ß": "ss"})
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def slugify(text: str) -> str:
+    """Lower-case ASCII words joined by hyphens; tone marks dropped and đ/Đ mapped to d.
+
+    >>> slugify("Bộ Công an sơ kết công tác quý III")
+    'bo-cong-an-so-ket-cong-tac-quy-iii'
+    >>> slugify("Đề án 06/CP")
+    'de-an-06-cp'
+    """
+    decomposed = unicodedata.normalize("NFKD", text.translate(_SPECIAL))
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _NOT_SLUG.sub("-", bare.lower()).strip("-")
+
+
+def unsafe_slug_reason(slug: str) -> str | None:
+    """Why a slug an editor wrote cannot be used as one URL segment, or None if it can."""
+    if "\x00" in slug:
+        return "contains a NUL character"
+    if slug.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", slug):
+        return "is an absolute path"
+    if ".." in slug:
+        return "contains '..'"
+    if "/" in slug or "\\" in slug:
+        return "contains a path separator ('/' or '\\')"
+    if not slug.strip():
+        return "is empty"
+    if slugify(slug) != slug:
+        return "is not a plain slug (lower-case letters a-z, digits and hyphens)"
+    return None

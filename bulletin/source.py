@@ -1,0 +1,93 @@
+"""Reading content/: find article files, decode them and split front matter from the body."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import frontmatter
+
+from .errors import SourceError, display_path
+from .models import Source
+
+_HANDLER = frontmatter.YAMLHandler()
+
+
+def discover(content: Path) -> tuple[list[tuple[Path, Path | None]], list[SourceError]]:
+    """Every article file under ``content`` as (path, bundle folder or None), in a stable order.
+
+    A folder holding ``index.md`` is a page bundle: its other files are the article's photos.
+    Hidden files and folders are skipped. Symlinks that lead outside ``content`` are refused.
+    """
+    root = content.resolve()
+    found: list[tuple[Path, Path | None]] = []
+    errors: list[SourceError] = []
+    for folder, dirs, files in os.walk(content, followlinks=True):
+        here = Path(folder)
+        if here.resolve() != root and not here.resolve().is_relative_to(root):
+            errors.append(SourceError(display_path(here), None,
+                                      "symlink points outside the content folder",
+                                      "Copy the files into content/ instead of linking to them."))
+            dirs[:] = []
+            continue
+        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
+        bundle = here if "index.md" in files and here.resolve() != root else None
+        for name in sorted(files):
+            if name.startswith(".") or not name.endswith(".md"):
+                continue
+            path = here / name
+            if path.is_symlink() and not path.resolve().is_relative_to(root):
+                errors.append(SourceError(display_path(path), None,
+                                          "symlink points outside the content folder",
+                                          "Copy the file into content/ instead of linking to it."))
+                continue
+            if bundle is not None and name != "index.md":
+                errors.append(SourceError(display_path(path), None,
+                                          "a Markdown file inside a page bundle is not an article",
+                                          f"Move it out of {display_path(bundle)}/ or rename it."))
+                continue
+            found.append((path, bundle))
+    return found, errors
+
+
+def read_source(path: Path, content: Path, bundle: Path | None) -> Source | SourceError:
+    """Decode one file and split its front matter; an unreadable file gives one SourceError."""
+    shown = display_path(path)
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        return SourceError(shown, line,
+                           f"not valid UTF-8: byte 0x{raw[exc.start]:02x} at byte offset {exc.start}",
+                           "Save the file with UTF-8 encoding (in VS Code: “Save with Encoding” → UTF-8).")
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        return SourceError(shown, 1, "the file is empty",
+                           "An article starts with front matter:\n---\ntitle: \"Tiêu đề\"\n"
+                           "date: 2024-03-15\n---\nthen the text of the article.")
+    if not _HANDLER.detect(text):
+        return SourceError(shown, 1, "no front matter: the file must start with a line '---'",
+                           "Put the article's details between two '---' lines at the top:\n---\n"
+                           "title: \"Tiêu đề\"\ndate: 2024-03-15\n---")
+    opening = _HANDLER.FM_BOUNDARY.match(text)
+    closing = _HANDLER.FM_BOUNDARY.search(text, opening.end()) if opening else None
+    if opening is None or closing is None:
+        return SourceError(shown, 1, "front matter is not closed: no second '---' line",
+                           "End the front matter with a line holding only '---'.")
+    front, body = text[opening.end():closing.start()], text[closing.end():]
+    return Source(
+        path=path,
+        shown=shown,
+        rel=path.relative_to(content).as_posix(),
+        bundle=bundle,
+        front=front,
+        body=body,
+        front_line=text.count("\n", 0, opening.end()) + 1,
+        body_line=text.count("\n", 0, closing.end()) + 1,
+        digest=hashlib.blake2b(raw, digest_size=16).hexdigest(),
+    )
+
+
+

@@ -117,7 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _print_error("interrupted")
         return 130
     except Exception:  # noqa: BLE001 - never show an editor a traceback
-        if args.verbose:
+        if args.verbose or os.environ.get("BULLETIN_TRACEBACK"):
             traceback.print_exc()
         _print_error("internal error: the build stopped on a problem in the tool itself, not in your "
                      "content.\n    hint: run again with --verbose and report what it prints.")

@@ -14,6 +14,10 @@ from .errors import SourceError, display_path
 from .i18n import UI_DEFAULTS_VI
 
 
+DEFAULT_BASE_URL = "http://localhost:8000/"
+DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+
+
 @dataclass(frozen=True, slots=True)
 class Permalinks:
     """URL patterns. ``{slug}``, ``{year}``, ``{month}``, ``{day}`` and ``{category}`` may appear."""
@@ -29,9 +33,9 @@ class Permalinks:
 class Config:
     title: str = "Bản tin"
     description: str = ""
-    base_url: str = "http://localhost:8000/"
+    base_url: str = DEFAULT_BASE_URL
     language: str = "vi"
-    timezone: str = "Asia/Ho_Chi_Minh"
+    timezone: str = DEFAULT_TIMEZONE
     author: str = ""
     page_size: int = 20
     related_count: int = 5
@@ -115,13 +119,13 @@ def load_config(path: Path) -> Config:
     if not isinstance(ui, dict) or not all(isinstance(v, str) for v in ui.values()):
         errors.append(SourceError(shown, None, "[ui] must hold text strings", 'related = "Tin liên quan"'))
         ui = {}
-    tz = values.get("timezone", Config.timezone)
+    tz = values.get("timezone", DEFAULT_TIMEZONE)
     try:
         ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError):
         errors.append(SourceError(shown, None, f"unknown timezone {tz!r}",
                                   'timezone = "Asia/Ho_Chi_Minh"'))
-    base_url = values.get("base_url", Config.base_url)
+    base_url = values.get("base_url", DEFAULT_BASE_URL)
     parts = urlsplit(base_url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         errors.append(SourceError(shown, None, f"base_url must be an absolute http(s) URL, not {base_url!r}",

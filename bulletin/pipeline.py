@@ -18,9 +18,8 @@ from .models import Article, Image, Meta, Source, Term
 from .paginate import paginate
 from .render import TemplateProblem, Templates
 from .routes import Routes
-from .slug import slugify
 from .source import discover, read_source
-from .taxonomy import group_names
+from .taxonomy import name_terms, term_key
 from .writer import Staging, WriteReport, check_output
 
 
@@ -177,11 +176,12 @@ def assemble(chosen: list[tuple[Source, Meta]], every: list[Source], options: Op
     unpublished = frozenset(s.rel for s in every) - frozenset(links)
 
     sort_key = sort_key_for(config.language)
-    tag_names = group_names((m.tags for _, m, _ in planned), sort_key)
-    category_names = group_names(([m.category] if m.category else [] for _, m, _ in planned), sort_key)
-    tag_terms = {slug: _term(name, slug, routes.tag(slug), routes) for slug, name in tag_names.items()}
-    category_terms = {slug: _term(name, slug, routes.category(slug), routes)
-                      for slug, name in category_names.items()}
+    tag_names = name_terms((m.tags for _, m, _ in planned), sort_key)
+    category_names = name_terms(([m.category] if m.category else [] for _, m, _ in planned), sort_key)
+    tag_terms = {key: _term(name, slug, routes.tag(slug), routes)
+                 for key, (name, slug) in tag_names.items()}
+    category_terms = {key: _term(name, slug, routes.category(slug), routes)
+                      for key, (name, slug) in category_names.items()}
 
     renderer = Renderer(trust_html=config.trust_html)
     articles: list[Article] = []
@@ -190,8 +190,8 @@ def assemble(chosen: list[tuple[Source, Meta]], every: list[Source], options: Op
         body = renderer.render(source, href, options.content, links, unpublished,
                                image=meta.image, image_line=meta.lines.get("image"))
         errors += body.errors
-        tags = tuple(dict.fromkeys(tag_terms[slugify(t)] for t in meta.tags if slugify(t) in tag_terms))
-        category = category_terms.get(slugify(meta.category)) if meta.category else None
+        tags = tuple(dict.fromkeys(tag_terms[term_key(t)] for t in meta.tags))
+        category = category_terms[term_key(meta.category)] if meta.category else None
         image = None
         if body.image_url:
             image = Image(body.image_url, meta.image_alt or meta.title, meta.image_caption,

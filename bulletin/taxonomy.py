@@ -1,26 +1,45 @@
-"""Tags and categories: articles grouped by slug, named by their most common spelling."""
+"""Tags and categories: one term per spelling (NFC, any case), each with a unique slug."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter, defaultdict
 from typing import Callable, Iterable
 
 from .slug import slugify
 
 
-def group_names(names_per_article: Iterable[Iterable[str]],
-                sort_key: Callable[[str], object]) -> dict[str, str]:
-    """Slug → display name. NFC/NFD and case variants of one tag share a slug and one name.
+def term_key(name: str) -> str:
+    """Identity of a tag: NFC and NFD, upper and lower case spellings are one tag.
 
-    >>> group_names([["Ma tuý"], ["ma tuý", "Công an"], ["ma tuý"]], str)
-    {'ma-tuy': 'ma tuý', 'cong-an': 'Công an'}
+    >>> term_key("Ma Tuy\u0301") == term_key("ma tu\u00fd")
+    True
+    """
+    return unicodedata.normalize("NFC", name).casefold().strip()
+
+
+def name_terms(names_per_article: Iterable[Iterable[str]],
+               sort_key: Callable[[str], object]) -> dict[str, tuple[str, str]]:
+    """term key → (display name, slug).
+
+    The display name is the most common spelling. Different words that make the same slug
+    ("bão" and "bạo") keep apart: the first in alphabetical order gets the plain slug, the
+    others a number.
+
+    >>> name_terms([["Ma tuý"], ["ma tuý", "bão"], ["ma tuý", "bạo"]], str)
+    {'ma tuý': ('ma tuý', 'ma-tuy'), 'bão': ('bão', 'bao'), 'bạo': ('bạo', 'bao-2')}
     """
     spellings: dict[str, Counter[str]] = defaultdict(Counter)
     for names in names_per_article:
         for name in names:
-            spellings[slugify(name)][name] += 1
-    return {
-        slug: min(counter, key=lambda name: (-counter[name], sort_key(name)))
-        for slug, counter in spellings.items()
-        if slug
-    }
+            spellings[term_key(name)][unicodedata.normalize("NFC", name)] += 1
+    named = {key: min(counter, key=lambda n: (-counter[n], sort_key(n)))
+             for key, counter in spellings.items()}
+    by_slug: dict[str, list[str]] = defaultdict(list)
+    for key in named:
+        by_slug[slugify(key)].append(key)
+    result: dict[str, tuple[str, str]] = {}
+    for slug, keys in by_slug.items():
+        for number, key in enumerate(sorted(keys, key=sort_key), 1):
+            result[key] = (named[key], (slug or "the") if number == 1 else f"{slug or 'the'}-{number}")
+    return {key: result[key] for key in named}

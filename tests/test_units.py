@@ -1,0 +1,104 @@
+"""Unit tests for the small pure modules: slug, i18n, routes, taxonomy, pagination, summaries."""
+
+from __future__ import annotations
+
+import string
+import unicodedata
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bulletin.config import Config, Permalinks
+from bulletin.i18n import vietnamese_sort_key
+from bulletin.markup import sanitise, summarise
+from bulletin.routes import Routes
+from bulletin.slug import slugify, unsafe_slug_reason
+from bulletin.taxonomy import name_terms
+
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def test_slug_follows_vietnamese_rules() -> None:
+    assert slugify("Bộ Công an sơ kết công tác quý III") == "bo-cong-an-so-ket-cong-tac-quy-iii"
+    assert slugify("Đường dây ma tuý: 10 đối tượng!") == "duong-day-ma-tuy-10-doi-tuong"
+    assert slugify("Ăn, ở, đi lại") == "an-o-di-lai"
+
+
+def test_slug_is_the_same_for_nfc_and_nfd() -> None:
+    title = "Phòng cháy chữa cháy ở Hưng Yên"
+    assert slugify(unicodedata.normalize("NFD", title)) == slugify(title)
+
+
+@given(st.text())
+def test_slug_is_idempotent_and_url_safe(text: str) -> None:
+    slug = slugify(text)
+    assert slugify(slug) == slug
+    assert set(slug) <= set(string.ascii_lowercase + string.digits + "-")
+    assert not slug.startswith("-") and not slug.endswith("-") and "--" not in slug
+
+
+def test_unsafe_slugs_are_named() -> None:
+    assert "separator" in unsafe_slug_reason("a/b")
+    assert "separator" in unsafe_slug_reason("a\\b")
+    assert ".." in unsafe_slug_reason("..")
+    assert "NUL" in unsafe_slug_reason("a\x00b")
+    assert "absolute" in unsafe_slug_reason("/etc/passwd")
+    assert unsafe_slug_reason("bo-cong-an") is None
+
+
+def test_vietnamese_alphabetical_order_with_tones() -> None:
+    words = ["đường", "dương", "ân", "ăn", "an", "ba", "bà", "bả", "bã", "bá", "bạ", "ê", "e", "ơ", "ô", "o",
+             "ư", "u", "y"]
+    expected = ["an", "ăn", "ân", "ba", "bà", "bả", "bã", "bá", "bạ", "dương", "đường", "e", "ê", "o", "ô",
+                "ơ", "u", "ư", "y"]
+    assert sorted(words, key=vietnamese_sort_key) == expected
+
+
+def test_routes_with_a_sub_path() -> None:
+    config = Config(base_url="https://example.gov.vn/ban-tin/")
+    routes = Routes(config)
+    route = routes.article("abc", datetime(2024, 3, 5, tzinfo=TZ), None)
+    assert route == "/tin/abc/"
+    assert routes.href(route) == "/ban-tin/tin/abc/"
+    assert routes.permalink(route) == "https://example.gov.vn/ban-tin/tin/abc/"
+    assert routes.page("/", 2) == "/page/2/"
+    assert routes.page("/the/x/", 3) == "/the/x/page/3/"
+    assert str(Routes.output_path("/the/x/page/3/")) == "the/x/page/3/index.html"
+
+
+def test_routes_patterns_are_configurable() -> None:
+    config = Config(permalinks=Permalinks(article="/{year}/{month}/{slug}/"))
+    route = Routes(config).article("abc", datetime(2024, 3, 5, tzinfo=TZ), None)
+    assert route == "/2024/03/abc/"
+
+
+def test_nfc_and_nfd_tags_are_one_tag() -> None:
+    nfd = unicodedata.normalize("NFD", "ma tuý")
+    names = name_terms([["ma tuý"], [nfd], ["Ma tuý"], ["ma tuý"]], vietnamese_sort_key)
+    assert names == {"ma tuý": ("ma tuý", "ma-tuy")}
+
+
+def test_different_words_with_one_slug_stay_apart() -> None:
+    names = name_terms([["đường"], ["dương"], ["bạo"], ["bão"]], vietnamese_sort_key)
+    assert names["dương"] == ("dương", "duong") and names["đường"] == ("đường", "duong-2")
+    assert names["bão"] == ("bão", "bao") and names["bạo"] == ("bạo", "bao-2")
+
+
+def test_summary_cuts_at_a_word_boundary() -> None:
+    text = "Ngày 28/9, Công an tỉnh tổ chức hội nghị sơ kết công tác quý III"
+    cut = summarise(text, 30)
+    assert cut.endswith("…") and len(cut) <= 31
+    assert text.startswith(cut[:-1])
+    assert text[len(cut) - 1] == " "
+    assert summarise("ngắn", 30) == "ngắn"
+
+
+def test_sanitiser_removes_scripts_handlers_and_javascript_urls() -> None:
+    dirty = ('<p onclick="x()">a<script>alert(1)</script><style>p{}</style>'
+             '<a href="javascript:alert(1)">b</a><img src="x.jpg" alt="c" onerror="y()"></p>')
+    clean = sanitise(dirty)
+    for bad in ("onclick", "script", "style", "javascript", "onerror", "alert"):
+        assert bad not in clean
+    assert '<img src="x.jpg" alt="c">' in clean

@@ -46,6 +46,9 @@ def _site_options(parser: argparse.ArgumentParser, output: bool = True) -> None:
                        help="Jinja templates (default: ./templates)")
     group.add_argument("--static", type=Path, default=Path("static"), metavar="DIR",
                        help="files copied as they are into the output (default: ./static)")
+    group.add_argument("--cache", type=Path, default=Path(".cache"), metavar="DIR",
+                       help="where parsed articles and rendered bodies are kept between builds, "
+                            "so unchanged articles are not processed again (default: ./.cache)")
     group = parser.add_argument_group("what to publish")
     group.add_argument("--drafts", action="store_true", help="include articles with draft: true")
     group.add_argument("--future", action="store_true",
@@ -127,8 +130,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(args: argparse.Namespace) -> int:
     options = Options(
         content=args.content, output=getattr(args, "output", Path("output")), config=args.config,
-        templates=args.templates, static=args.static, drafts=args.drafts, future=args.future,
-        now=args.now, write=args.command == "build",
+        templates=args.templates, static=args.static, cache=args.cache, drafts=args.drafts,
+        future=args.future, now=args.now, write=args.command == "build",
+        progress=ProgressBar() if sys.stderr.isatty() and not args.quiet else None,
     )
     try:
         result = build(options)
@@ -162,8 +166,26 @@ def summary_line(result: Result, command: str) -> str:
         return (f"checked {result.articles} articles and {result.pages} pages: no errors{extra} "
                 f"({result.seconds:.2f} s)")
     r = result.report
-    return (f"built {result.articles} articles: {result.pages + 0} pages, {r.written} written, "
-            f"{r.unchanged} unchanged, {r.removed} removed{extra} in {result.seconds:.2f} s")
+    return (f"built {result.articles} articles: {result.pages} pages ({result.rendered} rendered), "
+            f"files {r.written} written, {r.unchanged} unchanged, {r.removed} removed{extra} "
+            f"in {result.seconds:.2f} s")
+
+
+class ProgressBar:
+    """A one-line progress bar on the terminal for the long stages of a build."""
+
+    def __init__(self) -> None:
+        self.shown = False
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if total < 200:
+            return
+        width = 30
+        filled = width * done // max(total, 1)
+        sys.stderr.write(f"\r{stage:<9} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+        if done >= total:
+            sys.stderr.write("\r" + " " * (width + 40) + "\r")
+        sys.stderr.flush()
 
 
 def _explain(result: Result, slug: str) -> int:

@@ -8,7 +8,7 @@ import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
+from typing import Any, Mapping
 from urllib.parse import unquote, urlsplit
 
 import markdown
@@ -51,12 +51,27 @@ class Asset:
 
 
 @dataclass(frozen=True, slots=True)
+class Link:
+    """A link in a body to another article by its .md path, resolved once every URL is known."""
+
+    target: str  # posix path relative to the content folder
+    fragment: str
+    written: str  # the href as the editor wrote it
+    line: int | None
+
+
+def placeholder(number: int) -> str:
+    return f"#__bulletin_link_{number}__"
+
+
+@dataclass(frozen=True, slots=True)
 class Body:
     """The result of rendering one article body."""
 
-    html: str
+    html: str  # links to other articles are placeholders until resolve_links()
     text: str
     first_paragraph: str
+    links: tuple[Link, ...] = ()
     assets: tuple[Asset, ...] = ()
     errors: tuple[SourceError, ...] = ()
     image_url: str | None = None  # the front-matter photo, resolved like body photos
@@ -69,8 +84,7 @@ class _State:
     source: Source
     route_url: str  # href of the article's folder, ending in '/'
     content: Path
-    links: Mapping[str, str]
-    unpublished: frozenset[str]
+    links: list[Link] = field(default_factory=list)
     errors: list[SourceError] = field(default_factory=list)
     assets: dict[str, Asset] = field(default_factory=dict)
     first_paragraph: str = ""
@@ -150,21 +164,9 @@ class _Processor(Treeprocessor):
             return
         base = posixpath.dirname(state.source.rel)
         target = posixpath.normpath(posixpath.join(base, unquote(parts.path)))
-        url = state.links.get(target)
-        if url is not None:
-            link.set("href", url + (f"#{parts.fragment}" if parts.fragment else ""))
-            return
-        line = line_of(body, href, state.source.body_line)
-        if target in state.unpublished:
-            state.errors.append(SourceError(state.source.shown, line,
-                                            f"link to an article that is not published: {href}",
-                                            "Publish that article first, or remove the link."))
-            return
-        close = difflib.get_close_matches(target, list(state.links), n=1, cutoff=0.6)
-        hint = f"Did you mean {posixpath.relpath(close[0], base or '.')!r}?" if close else \
-            "Link to another article by its file path relative to this one, e.g. [xem](bai-khac.md)."
-        state.errors.append(SourceError(state.source.shown, line,
-                                        f"link to a missing article: {href}", hint))
+        link.set("href", placeholder(len(state.links)))
+        state.links.append(Link(target, parts.fragment, href,
+                                line_of(body, href, state.source.body_line)))
 
     def _image(self, state: _State, image: etree.Element, body: str) -> None:
         src = image.get("src", "")
@@ -198,13 +200,13 @@ class Renderer:
             output_format="html",
         )
 
-    def render(self, source: Source, route_url: str, content: Path, links: Mapping[str, str],
-               unpublished: frozenset[str], image: str | None = None,
+    def render(self, source: Source, route_url: str, content: Path, image: str | None = None,
                image_line: int | None = None) -> Body:
+        """The body's HTML, independent of other articles: safe to cache by the source's digest."""
         problem = guard(source)
         if problem is not None:
             return Body("", "", "", errors=(problem,))
-        state = _State(source, route_url, content, links, unpublished)
+        state = _State(source, route_url, content)
         self.holder[:] = [state]
         self.md.reset()
         try:
@@ -218,8 +220,62 @@ class Renderer:
         if not self.trust_html:
             html = sanitise(html)
         image_url = resolve_asset(state, image, image_line) if image else None
-        return Body(html, state.text, state.first_paragraph, tuple(state.assets.values()),
-                    tuple(state.errors), image_url)
+        return Body(html, state.text, state.first_paragraph, tuple(state.links),
+                    tuple(state.assets.values()), tuple(state.errors), image_url)
+
+
+def link_errors(source: Source, links: tuple[Link, ...], urls: Mapping[str, str],
+                unpublished: frozenset[str]) -> list[SourceError]:
+    """A content error for each body link to an article that is missing or not published."""
+    errors = []
+    for link in links:
+        if link.target in urls:
+            continue
+        if link.target in unpublished:
+            errors.append(SourceError(source.shown, link.line,
+                                      f"link to an article that is not published: {link.written}",
+                                      "Publish that article first, or remove the link."))
+            continue
+        base = posixpath.dirname(source.rel)
+        close = difflib.get_close_matches(link.target, list(urls), n=1, cutoff=0.6)
+        hint = f"Did you mean {posixpath.relpath(close[0], base or '.')!r}?" if close else \
+            "Link to another article by its file path relative to this one, e.g. [xem](bai-khac.md)."
+        errors.append(SourceError(source.shown, link.line,
+                                  f"link to a missing article: {link.written}", hint))
+    return errors
+
+
+def resolve_links(html: str, links: tuple[Link, ...], urls: Mapping[str, str]) -> str:
+    """Put every linked article's URL in place of its placeholder.
+
+    >>> resolve_links('<a href="#__bulletin_link_0__">x</a>', (Link("b.md", "top", "b.md#top", 1),),
+    ...               {"b.md": "/tin/b/"})
+    '<a href="/tin/b/#top">x</a>'
+    """
+    for number, link in enumerate(links):
+        url = urls.get(link.target, "")
+        html = html.replace(placeholder(number), url + (f"#{link.fragment}" if link.fragment else ""), 1)
+    return html
+
+
+class BodyStore:
+    """Rendered bodies by key: this run's renders in memory, older ones from the cache.
+
+    Kept out of the Article models so a build holds only the bodies of the pages it renders.
+    """
+
+    def __init__(self, cache: Any, urls: Mapping[str, str]) -> None:
+        self.cache = cache
+        self.urls = urls
+        self.fresh: dict[str, str] = {}
+
+    def html(self, key: str, links: tuple[Link, ...]) -> str:
+        html = self.fresh.get(key)
+        if html is None:
+            html = self.cache.get("html", key)
+            if html is None:
+                raise LookupError(f"rendered body {key} is missing from the cache")
+        return resolve_links(html, links, self.urls)
 
 
 def guard(source: Source) -> SourceError | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import unicodedata
 from datetime import date, datetime, time
 from types import MappingProxyType
@@ -96,6 +97,11 @@ def _file_line(source: Source, line: int) -> str:
     return lines[index] if 0 <= index < len(lines) else ""
 
 
+@functools.lru_cache(maxsize=256)
+def _close_key(key: str) -> list[str]:
+    return difflib.get_close_matches(key, KNOWN_KEYS, n=1, cutoff=0.75)
+
+
 def parse_date(value: Any, tz: ZoneInfo) -> datetime | None:
     """An aware datetime from an ISO 8601 date or datetime; a value without offset is in ``tz``.
 
@@ -132,7 +138,7 @@ def validate(source: Source, data: dict[str, Any], lines: dict[str, int],
 
     extra = {k: v for k, v in data.items() if k not in KNOWN_KEYS}
     for key in extra:
-        match = difflib.get_close_matches(key.lower(), KNOWN_KEYS, n=1, cutoff=0.75)
+        match = _close_key(key.lower())
         if match and match[0] not in data:
             warnings.append(SourceError(source.shown, lines.get(key), f"unknown key '{key}': did you mean "
                                         f"'{match[0]}'?", f"Rename it to '{match[0]}' if that is meant.",

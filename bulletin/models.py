@@ -82,7 +82,8 @@ class Article:
     author: str | None
     summary: str  # the summary from front matter, else the first paragraph cut short
     lead: str | None  # the summary an editor wrote, shown above the body; None when derived
-    body: str  # sanitised HTML
+    body_key: str  # where the rendered body is kept (see markup.BodyStore)
+    links: tuple[Any, ...]  # markup.Link: links to other articles inside the body
     image: Image | None
     updated: datetime | None
     draft: bool
@@ -91,6 +92,13 @@ class Article:
     extra: Mapping[str, Any]
     text: str  # plain text of the body, for related articles and search
     assets: tuple[Any, ...] = ()  # markup.Asset: photos copied beside the page
+    bodies: Any = field(default=None, compare=False, repr=False)  # markup.BodyStore
+    digest: str = ""  # changes whenever anything a page shows of this article changes
+
+    @property
+    def body(self) -> str:
+        """The body as sanitised HTML, with links to other articles resolved."""
+        return str(self.bodies.html(self.body_key, self.links))
 
     def __getattr__(self, name: str) -> Any:
         # Front-matter keys we do not know pass through to templates: {{ article.topic }}.

@@ -1,26 +1,32 @@
-"""The build as a checklist: load → validate → assemble → plan routes → render → write."""
+"""The build as a checklist: load → validate → assemble → relate → plan → render → write."""
 
 from __future__ import annotations
 
+import hashlib
 import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path, PurePosixPath
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from . import related as related_mod
+from .cache import Cache
 from .config import Config, load_config
 from .errors import BuildFailed, SourceError, display_path
+from .fingerprint import Memo, fingerprint
 from .i18n import sort_key_for
-from .markup import Renderer, summarise
+from .markup import Body, BodyStore, Renderer, link_errors, summarise
 from .meta import parse_yaml, validate
 from .models import Article, Image, Meta, Source, Term
 from .paginate import paginate
+from .parallel import fan_out
 from .render import TemplateProblem, Templates
 from .routes import Routes
 from .source import discover, read_source
 from .taxonomy import name_terms, term_key
-from .writer import Staging, WriteReport, check_output
+from .writer import Transaction, WriteReport, check_output
+
+Progress = Callable[[str, int, int], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,10 +36,12 @@ class Options:
     config: Path = Path("site.toml")
     templates: Path = Path("templates")
     static: Path = Path("static")
+    cache: Path | None = Path(".cache")
     drafts: bool = False
     future: bool = False
     now: datetime | None = None
     write: bool = True
+    progress: Progress | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +81,7 @@ class Result:
     config: Config = field(repr=False)
     published: tuple[Article, ...] = field(repr=False, default=())
     matches: tuple[tuple[related_mod.Match, ...], ...] = field(repr=False, default=())
+    rendered: int = 0  # pages whose template ran; the others were unchanged since the last build
 
 
 def build(options: Options) -> Result:
@@ -81,34 +90,41 @@ def build(options: Options) -> Result:
     config = load_config(options.config)
     if options.write:
         check_output(options.output, _protected(options))
+    cache = Cache(options.cache, readonly=not options.write)
     errors: list[SourceError] = []
     warnings: list[SourceError] = []
-    templates = Templates(options.templates, config)
-    errors += templates.check()
+    try:
+        templates = Templates(options.templates, config,
+                              options.cache / "templates" if options.cache and options.write else None)
+        errors += templates.check()
 
-    loaded = load(options.content, config, errors, warnings)
-    now = options.now or datetime.now(config.tz)
-    if now.tzinfo is None:
-        now = now.replace(tzinfo=config.tz)
-    drafts = [m for _, m in loaded if m.draft and not options.drafts]
-    scheduled = [(s, m) for s, m in loaded if m.date > now and not (m.draft and not options.drafts)]
-    chosen = [(s, m) for s, m in loaded
-              if (options.drafts or not m.draft) and (options.future or m.date <= now)]
-    routes = Routes(config)
-    articles = assemble(chosen, [s for s, _ in loaded], options, config, routes, now, errors)
-    matches = relate(articles, chosen, config, errors)
-    if errors:
-        raise BuildFailed(tuple(sorted(errors, key=SourceError.sort_key)) + tuple(warnings))
-    pages = plan(articles, matches, config, routes)
-    rendered = render(pages, templates, errors)
-    if errors:
-        raise BuildFailed(tuple(sorted(set(errors), key=SourceError.sort_key)) + tuple(warnings))
-    report = write(options, rendered, articles, errors) if options.write else None
-    if errors:
-        raise BuildFailed(tuple(sorted(errors, key=SourceError.sort_key)) + tuple(warnings))
+        loaded = load(options.content, config, cache, errors, warnings, options.progress)
+        now = options.now or datetime.now(config.tz)
+        if now.tzinfo is None:
+            now = now.replace(tzinfo=config.tz)
+        drafts = [m for _, m in loaded if m.draft and not options.drafts]
+        scheduled = [(s, m) for s, m in loaded
+                     if m.date > now and not (m.draft and not options.drafts)]
+        chosen = [(s, m) for s, m in loaded
+                  if (options.drafts or not m.draft) and (options.future or m.date <= now)]
+        routes = Routes(config)
+        articles = assemble(chosen, [s for s, _ in loaded], options, config, routes, now, cache,
+                            errors)
+        matches = relate(articles, chosen, config, cache, errors)
+        _stop_on(errors, warnings)
+        pages = plan(articles, matches, config, routes)
+        report, rendered = publish(options, config, templates, pages, articles, cache, errors)
+        _stop_on(errors, warnings)
+    except BuildFailed:
+        cache.commit(prune=False)
+        raise
+    finally:
+        cache.close()
+    cache.commit()
+    cache.close()
     return Result(
         articles=len(articles),
-        pages=len(rendered),
+        pages=len(pages),
         report=report,
         scheduled=tuple((s.shown, m.date) for s, m in scheduled if not options.future),
         drafts=len(drafts),
@@ -117,7 +133,13 @@ def build(options: Options) -> Result:
         config=config,
         published=tuple(articles),
         matches=tuple(matches),
+        rendered=rendered,
     )
+
+
+def _stop_on(errors: list[SourceError], warnings: list[SourceError]) -> None:
+    if errors:
+        raise BuildFailed(tuple(sorted(set(errors), key=SourceError.sort_key)) + tuple(warnings))
 
 
 def _protected(options: Options) -> list[Path]:
@@ -127,8 +149,8 @@ def _protected(options: Options) -> list[Path]:
 
 
 # -- load ---------------------------------------------------------------------------------------
-def load(content: Path, config: Config, errors: list[SourceError],
-         warnings: list[SourceError]) -> list[tuple[Source, Meta]]:
+def load(content: Path, config: Config, cache: Cache, errors: list[SourceError],
+         warnings: list[SourceError], progress: Progress | None = None) -> list[tuple[Source, Meta]]:
     """Read and validate every article file; problems go to ``errors`` and ``warnings``."""
     if not content.is_dir():
         errors.append(SourceError(display_path(content), None, "content folder not found",
@@ -136,17 +158,27 @@ def load(content: Path, config: Config, errors: list[SourceError],
         return []
     files, problems = discover(content)
     errors += problems
-    loaded: list[tuple[Source, Meta]] = []
+    sources: list[Source] = []
+    shown = display_path(content)
     for path, bundle in files:
-        source = read_source(path, content, bundle)
+        source = read_source(path, content, bundle, shown)
         if isinstance(source, SourceError):
             errors.append(source)
+        else:
+            sources.append(source)
+    parsed = cache.get_many("front", (s.digest for s in sources))
+    loaded: list[tuple[Source, Meta]] = []
+    for number, source in enumerate(sources):
+        result = parsed.get(source.digest)
+        if result is None:
+            result = parse_yaml(source)
+            cache.put("front", source.digest, result)
+        if progress and number % 500 == 0:
+            progress("read", number, len(sources))
+        if isinstance(result, list):
+            errors += [replace(e, path=source.shown) for e in result]
             continue
-        parsed = parse_yaml(source)
-        if isinstance(parsed, list):
-            errors += parsed
-            continue
-        meta, found = validate(source, *parsed, config.tz)
+        meta, found = validate(source, *result, config.tz)
         for problem in found:
             (warnings if problem.warning else errors).append(problem)
         if meta is not None:
@@ -155,8 +187,23 @@ def load(content: Path, config: Config, errors: list[SourceError],
 
 
 # -- assemble -----------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class _BodyJob:
+    source: Source
+    url: str
+    image: str | None
+    image_line: int | None
+
+
+def _render_bodies(shared: tuple[list[_BodyJob], Path, bool], start: int, stop: int) -> list[Body]:
+    jobs, content, trust = shared
+    renderer = Renderer(trust_html=trust)
+    return [renderer.render(job.source, job.url, content, image=job.image, image_line=job.image_line)
+            for job in jobs[start:stop]]
+
+
 def assemble(chosen: list[tuple[Source, Meta]], every: list[Source], options: Options,
-             config: Config, routes: Routes, now: datetime,
+             config: Config, routes: Routes, now: datetime, cache: Cache,
              errors: list[SourceError]) -> list[Article]:
     """Routes, bodies and taxonomies for the published articles, newest first."""
     route_owner: dict[str, Source] = {}
@@ -172,8 +219,8 @@ def assemble(chosen: list[tuple[Source, Meta]], every: list[Source], options: Op
             continue
         route_owner[route] = source
         planned.append((source, meta, route))
-    links = {s.rel: routes.href(route) for s, _, route in planned}
-    unpublished = frozenset(s.rel for s in every) - frozenset(links)
+    urls = {s.rel: routes.href(route) for s, _, route in planned}
+    unpublished = frozenset(s.rel for s in every) - frozenset(urls)
 
     sort_key = sort_key_for(config.language)
     tag_names = name_terms((m.tags for _, m, _ in planned), sort_key)
@@ -183,13 +230,27 @@ def assemble(chosen: list[tuple[Source, Meta]], every: list[Source], options: Op
     category_terms = {key: _term(name, slug, routes.category(slug), routes)
                       for key, (name, slug) in category_names.items()}
 
-    renderer = Renderer(trust_html=config.trust_html)
+    jobs = [_BodyJob(s, routes.href(route), m.image, m.lines.get("image")) for s, m, route in planned]
+    keys = [_body_key(job, config) for job in jobs]
+    cached = cache.get_many("body", keys)
+    missing = [i for i, key in enumerate(keys) if key not in cached]
+    progress = options.progress
+    fresh = fan_out(_render_bodies, ([jobs[i] for i in missing], options.content, config.trust_html),
+                    len(missing),
+                    progress=(lambda done, total: progress("markdown", done, total)) if progress else None)
+    store = BodyStore(cache, urls)
+    cache.touch("html", keys)
+    for i, body in zip(missing, fresh):
+        cache.put("html", keys[i], body.html)
+        store.fresh[keys[i]] = body.html
+        cached[keys[i]] = replace(body, html="")
+        cache.put("body", keys[i], cached[keys[i]])
+
     articles: list[Article] = []
-    for source, meta, route in planned:
-        href = routes.href(route)
-        body = renderer.render(source, href, options.content, links, unpublished,
-                               image=meta.image, image_line=meta.lines.get("image"))
+    for (source, meta, route), job, key in zip(planned, jobs, keys):
+        body = cached[key]
         errors += body.errors
+        errors += link_errors(source, body.links, urls, unpublished)
         tags = tuple(dict.fromkeys(tag_terms[term_key(t)] for t in meta.tags))
         category = category_terms[term_key(meta.category)] if meta.category else None
         image = None
@@ -197,24 +258,32 @@ def assemble(chosen: list[tuple[Source, Meta]], every: list[Source], options: Op
             image = Image(body.image_url, meta.image_alt or meta.title, meta.image_caption,
                           body.image_url if "://" in body.image_url else config.origin + body.image_url)
         articles.append(Article(
-            source=source, title=meta.title, slug=meta.slug, date=meta.date, url=href,
+            source=source, title=meta.title, slug=meta.slug, date=meta.date, url=job.url,
             permalink=routes.permalink(route), route=route, tags=tags, category=category,
             author=meta.author, summary=meta.summary or summarise(body.first_paragraph,
                                                                   config.summary_length),
-            lead=meta.summary, body=body.html, image=image, updated=meta.updated, draft=meta.draft,
-            scheduled=meta.date > now, related_pins=meta.related, extra=meta.extra, text=body.text,
-            assets=body.assets,
+            lead=meta.summary, body_key=key, links=body.links, bodies=store, image=image,
+            updated=meta.updated, draft=meta.draft, scheduled=meta.date > now,
+            related_pins=meta.related, extra=meta.extra, text=body.text, assets=body.assets,
         ))
     articles.sort(key=lambda a: (-a.date.timestamp(), a.slug, a.route))
-    return _with_counts(articles)
+    return _with_counts(articles, urls)
+
+
+def _body_key(job: _BodyJob, config: Config) -> str:
+    hasher = hashlib.blake2b(digest_size=16)
+    for part in (job.source.digest, job.source.rel, job.url, job.image or "", str(job.image_line),
+                 str(config.trust_html)):
+        hasher.update(part.encode() + b"\0")
+    return hasher.hexdigest()
 
 
 def _term(name: str, slug: str, route: str, routes: Routes) -> Term:
     return Term(name=name, slug=slug, url=routes.href(route), permalink=routes.permalink(route))
 
 
-def _with_counts(articles: list[Article]) -> list[Article]:
-    """Give every Term on every article the number of published articles carrying it."""
+def _with_counts(articles: list[Article], urls: Mapping[str, str]) -> list[Article]:
+    """Count published articles per term, and give every article its digest for fingerprints."""
     counts: dict[str, int] = {}
     for article in articles:
         for term in article.tags + ((article.category,) if article.category else ()):
@@ -226,12 +295,19 @@ def _with_counts(articles: list[Article]) -> list[Article]:
             final[term.url] = replace(term, count=counts[term.url])
         return final[term.url]
 
-    return [replace(a, tags=tuple(counted(t) for t in a.tags),
-                    category=counted(a.category) if a.category else None) for a in articles]
+    out = []
+    for a in articles:
+        a = replace(a, tags=tuple(counted(t) for t in a.tags),
+                    category=counted(a.category) if a.category else None)
+        linked = tuple(urls.get(link.target, "") for link in a.links)
+        out.append(replace(a, digest=fingerprint((a.source.digest, a.body_key, a.url, a.tags,
+                                                  a.category, a.summary, a.image, a.scheduled,
+                                                  a.draft, linked))))
+    return out
 
 
 def relate(articles: list[Article], chosen: list[tuple[Source, Meta]], config: Config,
-           errors: list[SourceError]) -> list[tuple[related_mod.Match, ...]]:
+           cache: Cache, errors: list[SourceError]) -> list[tuple[related_mod.Match, ...]]:
     """Related lists for every article, with editors' pins resolved by slug."""
     by_slug = {a.slug: i for i, a in enumerate(articles)}
     lines = {s.path: m.lines.get("related") for s, m in chosen}
@@ -250,7 +326,12 @@ def relate(articles: list[Article], chosen: list[tuple[Source, Meta]], config: C
             text=article.text, day=article.date.timestamp() / 86400,
             category=article.category.slug if article.category else None, pins=tuple(pins),
         ))
-    return related_mod.related(docs, config.related_count)
+    key = fingerprint((config.related_count, docs))
+    found = cache.get("related", key)
+    if found is None:
+        found = related_mod.related(docs, config.related_count)
+        cache.put("related", key, found)
+    return list(found)
 
 
 # -- plan ---------------------------------------------------------------------------------------
@@ -304,56 +385,128 @@ def plan(articles: list[Article], matches: list[tuple[related_mod.Match, ...]], 
 
 
 # -- render and write ---------------------------------------------------------------------------
-def render(pages: list[Page], templates: Templates,
-           errors: list[SourceError]) -> list[tuple[Page, bytes]]:
-    """Every page through its template; each failing template is reported once."""
-    out: list[tuple[Page, bytes]] = []
+@dataclass(frozen=True, slots=True)
+class _Rendered:
+    rel: PurePosixPath
+    written: bool
+    error: SourceError | None = None
+
+
+def _render_pages(shared: tuple[Templates, list[Page], Transaction], start: int,
+                  stop: int) -> list[_Rendered]:
+    templates, pages, transaction = shared
+    out = []
+    failed: set[str] = set()
+    for page in pages[start:stop]:
+        rel = Routes.output_path(page.route)
+        if page.template in failed:
+            out.append(_Rendered(rel, False))
+            continue
+        try:
+            data = templates.render(page.template, page.context).encode("utf-8")
+        except TemplateProblem as problem:
+            failed.add(page.template)
+            out.append(_Rendered(rel, False, problem.error))
+            continue
+        out.append(_Rendered(rel, transaction.stage(rel, data)))
+    return out
+
+
+def publish(options: Options, config: Config, templates: Templates, pages: list[Page],
+            articles: list[Article], cache: Cache,
+            errors: list[SourceError]) -> tuple[WriteReport | None, int]:
+    """Render the pages that changed since the last build and apply them to the output folder.
+
+    A page is re-rendered when its fingerprint (templates, config, code and every value its
+    context shows) differs from the last build's, or when its file was changed by someone else.
+    In ``check`` mode every page is rendered, and nothing is written.
+    """
+    if not options.write:
+        with_errors = _check_render(templates, pages)
+        errors += with_errors
+        return None, len(pages)
+    transaction = Transaction(options.output)
+    try:
+        site_digest = fingerprint((cache.version, templates.digest(), config))
+        memo: Memo = {}
+        manifest_key = str(options.output.resolve())
+        previous: dict[str, tuple[str, int, int]] = cache.get("manifest", manifest_key) or {}
+        prints: dict[PurePosixPath, str] = {}
+        todo: list[Page] = []
+        for page in pages:
+            rel = Routes.output_path(page.route)
+            problem = transaction.claim(rel, page.owner)
+            if problem is not None:
+                errors.append(problem)
+                continue
+            prints[rel] = fingerprint((site_digest, page.template, page.route, page.context), memo)
+            known = previous.get(str(rel))
+            stat = transaction.current(rel) if known else None
+            if known and stat and known == (prints[rel], stat.st_size, stat.st_mtime_ns):
+                transaction.record(rel, False)
+            else:
+                todo.append(page)
+        copies = _copies(options, articles, transaction, errors)
+        if errors:
+            transaction.abort()
+            return None, 0
+        progress = options.progress
+        results = fan_out(_render_pages, (templates, todo, transaction), len(todo), minimum=100,
+                          progress=(lambda d, t: progress("pages", d, t)) if progress else None)
+        for result in results:
+            if result.error is not None:
+                errors.append(result.error)
+            else:
+                transaction.record(result.rel, result.written)
+        if errors:
+            transaction.abort()
+            return None, len(todo)
+        for rel, source in copies:
+            transaction.record(rel, transaction.stage_copy(rel, source))
+        report = transaction.commit()
+    except BaseException:
+        transaction.abort()
+        raise
+    manifest = {}
+    for rel, print_ in prints.items():
+        stat = transaction.current(rel)
+        if stat is not None:
+            manifest[str(rel)] = (print_, stat.st_size, stat.st_mtime_ns)
+    cache.put("manifest", manifest_key, manifest)
+    return report, len(todo)
+
+
+def _check_render(templates: Templates, pages: list[Page]) -> list[SourceError]:
+    errors = []
     failed: set[str] = set()
     for page in pages:
         if page.template in failed:
             continue
         try:
-            out.append((page, templates.render(page.template, page.context).encode("utf-8")))
+            templates.render(page.template, page.context)
         except TemplateProblem as problem:
             failed.add(page.template)
             errors.append(problem.error)
-    return out
+    return errors
 
 
-def write(options: Options, rendered: list[tuple[Page, bytes]], articles: list[Article],
-          errors: list[SourceError]) -> WriteReport | None:
-    """Stage the whole site beside the output folder and swap it in; on a clash, write nothing."""
-    staging = Staging(options.output)
-    try:
-        jobs: list[tuple[PurePosixPath, bytes | Path]] = []
-        for page, data in rendered:
-            jobs.append((_claim(staging, Routes.output_path(page.route), page.owner, errors), data))
-        for article in articles:
-            folder = Routes.output_path(article.route).parent
-            for asset in article.assets:
-                jobs.append((_claim(staging, folder / asset.name, article.source.shown, errors),
-                             asset.source))
-        if options.static.is_dir():
-            for path in sorted(p for p in options.static.rglob("*") if p.is_file()):
-                rel = PurePosixPath(path.relative_to(options.static).as_posix())
-                jobs.append((_claim(staging, rel, display_path(path), errors), path))
-        if errors:
-            staging.abort()
-            return None
-        for rel, data in jobs:
-            if isinstance(data, bytes):
-                staging.put(rel, data)
-            else:
-                staging.copy(rel, data)
-        return staging.commit()
-    except BaseException:
-        staging.abort()
-        raise
+def _copies(options: Options, articles: list[Article], transaction: Transaction,
+            errors: list[SourceError]) -> list[tuple[PurePosixPath, Path]]:
+    """Photos beside their articles and the static folder, claimed in the output."""
+    jobs: list[tuple[PurePosixPath, Path]] = []
 
+    def claim(rel: PurePosixPath, owner: str, source: Path) -> None:
+        problem = transaction.claim(rel, owner)
+        if problem is not None:
+            errors.append(problem)
+        else:
+            jobs.append((rel, source))
 
-def _claim(staging: Staging, rel: PurePosixPath, owner: str, errors: list[SourceError]) -> PurePosixPath:
-    problem = staging.claim(rel, owner)
-    if problem is not None:
-        errors.append(problem)
-    return rel
-
+    for article in articles:
+        folder = Routes.output_path(article.route).parent
+        for asset in article.assets:
+            claim(folder / asset.name, article.source.shown, asset.source)
+    if options.static.is_dir():
+        for path in sorted(p for p in options.static.rglob("*") if p.is_file()):
+            claim(PurePosixPath(path.relative_to(options.static).as_posix()), display_path(path), path)
+    return jobs

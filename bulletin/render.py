@@ -25,9 +25,12 @@ class TemplateProblem(Exception):
 class Templates:
     """The site's templates, loaded once per build."""
 
-    def __init__(self, folder: Path, config: Config) -> None:
+    def __init__(self, folder: Path, config: Config, bytecode: Path | None = None) -> None:
         self.folder = folder.resolve()
+        if bytecode is not None:
+            bytecode.mkdir(parents=True, exist_ok=True)
         self.env = Environment(
+            bytecode_cache=jinja2.FileSystemBytecodeCache(str(bytecode)) if bytecode else None,
             loader=FileSystemLoader(self.folder),
             autoescape=select_autoescape(("html", "xml"), default_for_string=True, default=True),
             undefined=StrictUndefined,

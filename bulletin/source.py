@@ -51,9 +51,14 @@ def discover(content: Path) -> tuple[list[tuple[Path, Path | None]], list[Source
     return found, errors
 
 
-def read_source(path: Path, content: Path, bundle: Path | None) -> Source | SourceError:
-    """Decode one file and split its front matter; an unreadable file gives one SourceError."""
-    shown = display_path(path)
+def read_source(path: Path, content: Path, bundle: Path | None,
+                shown_content: str | None = None) -> Source | SourceError:
+    """Decode one file and split its front matter; an unreadable file gives one SourceError.
+
+    ``shown_content`` is ``display_path(content)``, passed in to save resolving every file's path.
+    """
+    rel = path.relative_to(content).as_posix()
+    shown = f"{shown_content}/{rel}" if shown_content is not None else display_path(path)
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8")
@@ -80,7 +85,7 @@ def read_source(path: Path, content: Path, bundle: Path | None) -> Source | Sour
     return Source(
         path=path,
         shown=shown,
-        rel=path.relative_to(content).as_posix(),
+        rel=rel,
         bundle=bundle,
         front=front,
         body=body,

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
+import json
 import os
 import shutil
 from dataclasses import dataclass
@@ -51,18 +50,30 @@ class WriteReport:
     removed: int
 
 
-class Staging:
-    """A new output tree built beside the old one; unchanged files are hard links to the old ones."""
+JOURNAL = ".journal"
+
+
+class Transaction:
+    """Changes to the output folder, staged beside it and applied only when the whole build is good.
+
+    New or changed files are written into a staging folder; ``commit`` then moves them into place
+    (each with an atomic rename) and deletes files the build no longer produces. Files whose bytes
+    are unchanged are never touched, so their mtimes stay. The list of moves is journaled first: a
+    run interrupted half-way is completed by the next one before it starts. A first build renames
+    the whole staging folder into place. ``abort`` leaves the output exactly as it was.
+    """
 
     def __init__(self, output: Path) -> None:
         self.output = output
-        self.tmp = output.parent / f".{output.name}.staging"
+        self.staging = output.parent / f".{output.name}.staging"
         self.owners: dict[PurePosixPath, str] = {}
-        self.written = 0
+        self.staged: set[PurePosixPath] = set()
         self.unchanged = 0
-        if self.tmp.exists():
-            shutil.rmtree(self.tmp)
-        self.tmp.mkdir(parents=True)
+        recover(output)
+        if self.staging.exists():
+            shutil.rmtree(self.staging)
+        self.staging.mkdir(parents=True)
+        self.fresh = not output.exists()
 
     def claim(self, rel: PurePosixPath, owner: str) -> SourceError | None:
         """Reserve an output path; a second claim names both owners."""
@@ -72,52 +83,102 @@ class Staging:
         self.owners[rel] = owner
         return None
 
-    def put(self, rel: PurePosixPath, data: bytes) -> None:
-        target = self.tmp / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        old = self.output / rel
-        if _same_bytes(old, data):
-            _link_or_copy(old, target)
-            self.unchanged += 1
-        else:
-            target.write_bytes(data)
-            self.written += 1
+    def current(self, rel: PurePosixPath) -> os.stat_result | None:
+        """The stat of a file in the live output, or None."""
+        try:
+            return (self.output / rel).stat()
+        except OSError:
+            return None
 
-    def copy(self, rel: PurePosixPath, source: Path) -> None:
-        target = self.tmp / rel
+    def stage(self, rel: PurePosixPath, data: bytes) -> bool:
+        """Stage new bytes for ``rel``; False (nothing written) when the live file already has them.
+
+        Safe to call from forked worker processes: it only writes below the staging folder.
+        """
+        if not self.fresh and _same_bytes(self.output / rel, data):
+            return False
+        target = self.staging / rel
         target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        return True
+
+    def stage_copy(self, rel: PurePosixPath, source: Path) -> bool:
         old = self.output / rel
-        if old.is_file() and old.stat().st_size == source.stat().st_size and \
+        if not self.fresh and old.is_file() and old.stat().st_size == source.stat().st_size and \
                 old.read_bytes() == source.read_bytes():
-            _link_or_copy(old, target)
-            self.unchanged += 1
+            return False
+        target = self.staging / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+        return True
+
+    def record(self, rel: PurePosixPath, written: bool) -> None:
+        if written:
+            self.staged.add(rel)
         else:
-            shutil.copyfile(source, target)
-            self.written += 1
+            self.unchanged += 1
 
     def commit(self) -> WriteReport:
-        (self.tmp / MARKER).write_bytes(_MARKER_TEXT)
-        removed = 0
-        if self.output.exists():
-            for folder, _, files in os.walk(self.output):
-                for name in files:
-                    rel = PurePosixPath(Path(folder, name).relative_to(self.output).as_posix())
-                    if rel not in self.owners and name != MARKER:
-                        removed += 1
-            if not _exchange(self.tmp, self.output):
-                old = self.output.parent / f".{self.output.name}.old"
-                if old.exists():
-                    shutil.rmtree(old)
-                os.rename(self.output, old)
-                os.rename(self.tmp, self.output)
-                self.tmp = old
-            shutil.rmtree(self.tmp)
-        else:
-            os.rename(self.tmp, self.output)
-        return WriteReport(self.written, self.unchanged, removed)
+        if self.fresh:
+            (self.staging / MARKER).write_bytes(_MARKER_TEXT)
+            os.rename(self.staging, self.output)
+            return WriteReport(len(self.staged), self.unchanged, 0)
+        stale = sorted(rel for rel in _files(self.output)
+                       if rel not in self.owners and rel.name != MARKER)
+        journal = {"move": sorted(str(rel) for rel in self.staged), "remove": [str(r) for r in stale]}
+        (self.staging / JOURNAL).write_text(json.dumps(journal), encoding="utf-8")
+        _apply(self.output, self.staging, journal)
+        return WriteReport(len(self.staged), self.unchanged, len(stale))
 
     def abort(self) -> None:
-        shutil.rmtree(self.tmp, ignore_errors=True)
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+
+def recover(output: Path) -> None:
+    """Finish a commit that was interrupted, or drop a staging folder that never committed."""
+    staging = output.parent / f".{output.name}.staging"
+    journal = staging / JOURNAL
+    if journal.is_file() and output.is_dir():
+        _apply(output, staging, json.loads(journal.read_text(encoding="utf-8")))
+    elif staging.exists():
+        shutil.rmtree(staging)
+
+
+def _apply(output: Path, staging: Path, journal: dict[str, list[str]]) -> None:
+    for rel in journal["move"]:
+        source = staging / rel
+        if source.exists():
+            target = output / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(source, target)
+    folders = set()
+    for rel in journal["remove"]:
+        path = output / rel
+        path.unlink(missing_ok=True)
+        folders.update(path.parents)
+    for folder in sorted(folders, key=lambda p: len(p.parts), reverse=True):
+        if folder.is_relative_to(output) and folder != output:
+            try:
+                folder.rmdir()
+            except OSError:
+                pass
+    (output / MARKER).write_bytes(_MARKER_TEXT)
+    shutil.rmtree(staging)
+
+
+def _files(root: Path) -> list[PurePosixPath]:
+    """Every file below ``root`` as a relative path."""
+    found: list[PurePosixPath] = []
+    stack = [(root, PurePosixPath())]
+    while stack:
+        folder, rel = stack.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append((Path(entry.path), rel / entry.name))
+                else:
+                    found.append(rel / entry.name)
+    return found
 
 
 def _same_bytes(path: Path, data: bytes) -> bool:
@@ -127,28 +188,3 @@ def _same_bytes(path: Path, data: bytes) -> bool:
         return path.read_bytes() == data
     except OSError:
         return False
-
-
-def _link_or_copy(old: Path, target: Path) -> None:
-    try:
-        os.link(old, target)
-    except OSError:
-        shutil.copy2(old, target)
-
-
-_RENAME_EXCHANGE = 2
-
-
-def _exchange(a: Path, b: Path) -> bool:
-    """Swap two folders in one atomic step (Linux renameat2); False where unsupported."""
-    libc_name = ctypes.util.find_library("c")
-    if not libc_name:
-        return False
-    try:
-        libc = ctypes.CDLL(libc_name, use_errno=True)
-        renameat2 = libc.renameat2
-    except (OSError, AttributeError):
-        return False
-    at_fdcwd = -100
-    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE)
-    return result == 0

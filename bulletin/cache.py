@@ -1,0 +1,132 @@
+"""A persistent cache keyed by content hash, so unchanged articles are not parsed or rendered again."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sqlite3
+from pathlib import Path
+from typing import Any, Iterable
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def code_version() -> str:
+    """A hash of the engine's own source: a new version of the tool never reads an old entry."""
+    hasher = hashlib.blake2b(digest_size=8)
+    for path in sorted(_PACKAGE.glob("*.py")):
+        hasher.update(path.name.encode() + path.read_bytes())
+    return hasher.hexdigest()
+
+
+class Cache:
+    """kind → key → picklable value, stored in one SQLite file under the cache folder.
+
+    ``folder=None`` keeps everything in memory for this run only. ``readonly`` never writes (for
+    ``check``). Entries not used by a build are dropped when it commits, so the file tracks the site.
+    """
+
+    def __init__(self, folder: Path | None, readonly: bool = False) -> None:
+        self.folder = folder
+        self.readonly = readonly or folder is None
+        self.version = code_version()
+        self.memory: dict[tuple[str, str], Any] = {}
+        self.used: dict[str, set[str]] = {}
+        self.pending: dict[tuple[str, str], bytes] = {}
+        self._db: sqlite3.Connection | None = None
+        self._pid = -1
+
+    def _connection(self) -> sqlite3.Connection | None:
+        if self.folder is None:
+            return None
+        if self._db is None or self._pid != os.getpid():
+            path = self.folder / "bulletin.sqlite"
+            if self.readonly and not path.exists():
+                return None
+            if not self.readonly:
+                self.folder.mkdir(parents=True, exist_ok=True)
+                gitignore = self.folder / ".gitignore"
+                if not gitignore.exists():
+                    gitignore.write_text("*\n", encoding="utf-8")
+            try:
+                uri = f"file:{path}?mode={'ro' if self.readonly else 'rwc'}"
+                self._db = sqlite3.connect(uri, uri=True, timeout=30)
+                if not self.readonly:
+                    self._db.execute("CREATE TABLE IF NOT EXISTS entries (kind TEXT, key TEXT, "
+                                     "value BLOB, PRIMARY KEY (kind, key))")
+            except sqlite3.Error:
+                self._db = None
+            self._pid = os.getpid()
+        return self._db
+
+    def _key(self, key: str) -> str:
+        return f"{self.version}:{key}"
+
+    def get(self, kind: str, key: str) -> Any | None:
+        return self.get_many(kind, [key]).get(key)
+
+    def get_many(self, kind: str, keys: Iterable[str]) -> dict[str, Any]:
+        keys = list(keys)
+        self.used.setdefault(kind, set()).update(keys)
+        found: dict[str, Any] = {}
+        missing = []
+        for key in keys:
+            if (kind, key) in self.memory:
+                found[key] = self.memory[kind, key]
+            else:
+                missing.append(key)
+        db = self._connection()
+        if db is None or not missing:
+            return found
+        try:
+            for start in range(0, len(missing), 500):
+                chunk = [self._key(k) for k in missing[start:start + 500]]
+                rows = db.execute(f"SELECT key, value FROM entries WHERE kind = ? AND key IN "
+                                  f"({','.join('?' * len(chunk))})", [kind, *chunk])
+                for stored, value in rows:
+                    try:
+                        found[stored.split(":", 1)[1]] = pickle.loads(value)
+                    except Exception:  # noqa: BLE001 - a damaged entry is a miss
+                        continue
+        except sqlite3.Error:
+            return found
+        return found
+
+    def touch(self, kind: str, keys: Iterable[str]) -> None:
+        """Mark entries as still used without reading them (so commit keeps them)."""
+        self.used.setdefault(kind, set()).update(keys)
+
+    def put(self, kind: str, key: str, value: Any) -> None:
+        self.memory[kind, key] = value
+        self.used.setdefault(kind, set()).add(key)
+        if not self.readonly:
+            self.pending[kind, key] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def commit(self, prune: bool = True) -> None:
+        """Store new entries and, after a whole build, drop the ones it did not use."""
+        db = self._connection()
+        if db is None or self.readonly:
+            return
+        try:
+            with db:
+                db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)",
+                               [(kind, self._key(key), value)
+                                for (kind, key), value in self.pending.items()])
+                if not prune:
+                    self.pending.clear()
+                    return
+                db.execute("CREATE TEMP TABLE IF NOT EXISTS keep (kind TEXT, key TEXT)")
+                db.execute("DELETE FROM keep")
+                db.executemany("INSERT INTO keep VALUES (?, ?)",
+                               [(kind, self._key(key)) for kind, keys in self.used.items()
+                                for key in keys])
+                db.execute("DELETE FROM entries WHERE (kind, key) NOT IN (SELECT kind, key FROM keep)")
+            self.pending.clear()
+        except sqlite3.Error:
+            pass
+
+    def close(self) -> None:
+        if self._db is not None and self._pid == os.getpid():
+            self._db.close()
+        self._db = None

@@ -1,0 +1,55 @@
+"""Spread a stage's work over the machine's cores with forked worker processes."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from typing import Any, Callable, TypeVar
+
+T = TypeVar("T")
+Batch = Callable[[Any, int, int], list[T]]
+Progress = Callable[[int, int], None]
+
+_SHARED: Any = None
+
+
+def workers() -> int:
+    """Worker processes to use: BULLETIN_WORKERS if set, else one per core."""
+    configured = os.environ.get("BULLETIN_WORKERS", "")
+    if configured.isdigit() and int(configured) > 0:
+        return int(configured)
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _run(args: tuple[Batch[Any], int, int]) -> list[Any]:
+    batch, start, stop = args
+    return batch(_SHARED, start, stop)
+
+
+def fan_out(batch: Batch[T], shared: Any, count: int, *, minimum: int = 200,
+            progress: Progress | None = None) -> list[T]:
+    """``batch(shared, start, stop)`` over ``range(count)`` in chunks, results in order.
+
+    Workers are forked, so ``shared`` reaches them without pickling; only results travel back.
+    Small jobs, one core, or a platform without fork run in this process.
+    """
+    global _SHARED
+    cores = workers()
+    if count < minimum or cores < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        results = batch(shared, 0, count)
+        if progress:
+            progress(count, count)
+        return results
+    size = max(16, -(-count // (cores * 6)))
+    chunks = [(batch, start, min(start + size, count)) for start in range(0, count, size)]
+    _SHARED = shared
+    try:
+        out: list[T] = []
+        with multiprocessing.get_context("fork").Pool(cores) as pool:
+            for part in pool.imap(_run, chunks):
+                out.extend(part)
+                if progress:
+                    progress(len(out), count)
+        return out
+    finally:
+        _SHARED = None

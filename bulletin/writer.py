@@ -162,7 +162,8 @@ def _apply(output: Path, staging: Path, journal: dict[str, list[str]]) -> None:
                 folder.rmdir()
             except OSError:
                 pass
-    (output / MARKER).write_bytes(_MARKER_TEXT)
+    if not (output / MARKER).is_file():
+        (output / MARKER).write_bytes(_MARKER_TEXT)
     shutil.rmtree(staging)
 
 

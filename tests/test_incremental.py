@@ -1,0 +1,119 @@
+"""Incremental builds: the cache and page fingerprints never change what a build produces."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bulletin.cli import main
+
+from .conftest import NOW, PROJECT, article, tree_digest
+
+TAGS = ["ma tuý", "Hưng Yên", "giao thông", "cháy"]
+BODIES = ["Công an tỉnh triệt phá đường dây ma tuý.", "Xe chữa cháy đến hiện trường kịp thời.",
+          "Cảnh sát giao thông ra quân.\n\nĐoạn thứ hai của bài."]
+
+edits = st.one_of(
+    st.tuples(st.just("add"), st.integers(0, 30), st.sampled_from(TAGS), st.sampled_from(BODIES)),
+    st.tuples(st.just("delete"), st.integers(0, 30)),
+    st.tuples(st.just("retag"), st.integers(0, 30), st.lists(st.sampled_from(TAGS), max_size=2)),
+    st.tuples(st.just("retitle"), st.integers(0, 30), st.text("abcđêôơư ", min_size=1, max_size=12)),
+    st.tuples(st.just("body"), st.integers(0, 30), st.sampled_from(BODIES)),
+    st.tuples(st.just("link"), st.integers(0, 30), st.integers(0, 30)),
+    st.tuples(st.just("template"), st.sampled_from(["<p>A</p>", "<p>B</p>"])),
+    st.tuples(st.just("config"), st.integers(1, 4)),
+)
+
+
+def write_article(content: Path, number: int, title: str, tags: list[str], body: str) -> None:
+    tag_list = "[" + ", ".join(f'"{t}"' for t in tags) + "]"
+    (content / f"a{number}.md").write_text(
+        article(f"Bài {number} {title}".strip(), date=f"2026-10-{number % 28 + 1:02d}T0{number % 9}:00:00",
+                tags=tag_list, body=body), encoding="utf-8")
+
+
+def apply(root: Path, edit: tuple) -> None:  # type: ignore[type-arg]
+    content = root / "content"
+    files = sorted(content.glob("a*.md"), key=lambda p: int(p.stem[1:]))
+    kind = edit[0]
+    if kind == "add":
+        number = edit[1] + 100 * len(files)
+        write_article(content, number, "", [edit[2]], edit[3])
+    elif kind in ("delete", "retag", "retitle", "body", "link") and files:
+        path = files[edit[1] % len(files)]
+        text = path.read_text(encoding="utf-8")
+        number = int(path.stem[1:])
+        front, body = text.split("\n---\n", 1)
+        if kind == "delete":
+            path.unlink()
+        elif kind == "retag":
+            write_article(content, number, "", list(edit[2]), body.strip())
+        elif kind == "retitle":
+            tags = front.split("tags: ", 1)[1].split("\n", 1)[0].strip("[]").replace('"', "")
+            write_article(content, number, edit[2], [t.strip() for t in tags.split(",") if t.strip()],
+                          body.strip())
+        elif kind == "body":
+            path.write_text(front + "\n---\n\n" + edit[2] + "\n", encoding="utf-8")
+        else:
+            other = files[edit[2] % len(files)]
+            path.write_text(text + f"\nXem [bài khác]({other.name}).\n", encoding="utf-8")
+    elif kind == "template":
+        template = root / "templates" / "404.html"
+        original = (PROJECT / "templates" / "404.html").read_text(encoding="utf-8")
+        template.write_text(original.replace("{% endblock %}", edit[1] + "{% endblock %}", 1),
+                            encoding="utf-8")
+    elif kind == "config":
+        (root / "site.toml").write_text(f'base_url = "https://example.gov.vn/"\npage_size = {edit[1]}\n',
+                                        encoding="utf-8")
+
+
+def run(root: Path, output: Path, cache: Path) -> int:
+    previous = Path.cwd()
+    os.chdir(root)
+    try:
+        return main(["build", "--content", "content", "--templates", "templates", "--config", "site.toml",
+                     "--static", str(PROJECT / "static"), "--output", str(output), "--cache", str(cache),
+                     "--now", NOW, "--quiet"])
+    finally:
+        os.chdir(previous)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=st.lists(edits, min_size=1, max_size=6))
+def test_incremental_build_equals_cold_build(tmp_path_factory, steps) -> None:  # type: ignore[no-untyped-def]
+    root = tmp_path_factory.mktemp("site")
+    (root / "content").mkdir()
+    shutil.copytree(PROJECT / "templates", root / "templates")
+    (root / "site.toml").write_text('base_url = "https://example.gov.vn/"\npage_size = 2\n', encoding="utf-8")
+    for number in range(4):
+        write_article(root / "content", number, "", [TAGS[number % 2]], BODIES[number % 3])
+    assert run(root, root / "out", root / "cache") == 0
+    for step, edit in enumerate(steps):
+        apply(root, edit)
+        incremental = run(root, root / "out", root / "cache")
+        cold = run(root, root / f"cold{step}", root / f"cold-cache{step}")
+        assert incremental == cold
+        if cold == 0:
+            assert tree_digest(root / "out") == tree_digest(root / f"cold{step}"), edit
+
+
+def test_unchanged_files_keep_their_mtime_and_an_edit_rewrites_only_its_pages(make_site) -> None:
+    files = {f"content/a{i}.md": article(f"Bài {i}", date=f"2026-10-{i + 1:02d}", tags='["chung"]')
+             for i in range(6)}
+    site = make_site(files)
+    site.build()
+    before = {p: p.stat().st_mtime_ns for p in site.output.rglob("*") if p.is_file()}
+    second = site.build()
+    assert "0 written" in second.out
+    assert {p: p.stat().st_mtime_ns for p in site.output.rglob("*") if p.is_file()} == before
+    (site.content / "a0.md").write_text(article("Bài 0", date="2026-10-01", tags='["chung"]',
+                                                body="Nội dung mới."), encoding="utf-8")
+    site.build()
+    changed = {p for p, mtime in before.items() if p.stat().st_mtime_ns != mtime}
+    assert site.output / "tin/bai-0/index.html" in changed
+    assert site.output / "tin/bai-5/index.html" not in changed
+    assert site.output / "css/style.css" not in changed

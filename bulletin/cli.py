@@ -149,9 +149,14 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "related":
         return _explain(result, args.slug)
     if not args.quiet:
-        for shown, moment in result.scheduled:
+        shown_limit = len(result.scheduled) if args.verbose else 10
+        for shown, moment in result.scheduled[:shown_limit]:
             print(f"scheduled: {shown} will be published at {moment.isoformat()} (use --future to "
                   "include it now)")
+        if len(result.scheduled) > shown_limit:
+            print(f"scheduled: … and {len(result.scheduled) - shown_limit} more (--verbose lists all)")
+        if args.verbose:
+            print("stages: " + ", ".join(f"{stage} {seconds:.2f} s" for stage, seconds in result.timings))
         print(summary_line(result, args.command))
     return EXIT_OK
 

@@ -82,11 +82,13 @@ class Result:
     published: tuple[Article, ...] = field(repr=False, default=())
     matches: tuple[tuple[related_mod.Match, ...], ...] = field(repr=False, default=())
     rendered: int = 0  # pages whose template ran; the others were unchanged since the last build
+    timings: tuple[tuple[str, float], ...] = ()  # seconds per stage, for --verbose
 
 
 def build(options: Options) -> Result:
     """Run every stage; raise BuildFailed with all content errors, leaving the output untouched."""
     started = time.perf_counter()
+    clock = _Clock()
     config = load_config(options.config)
     if options.write:
         check_output(options.output, _protected(options))
@@ -99,6 +101,7 @@ def build(options: Options) -> Result:
         errors += templates.check()
 
         loaded = load(options.content, config, cache, errors, warnings, options.progress)
+        clock.lap("load")
         now = options.now or datetime.now(config.tz)
         if now.tzinfo is None:
             now = now.replace(tzinfo=config.tz)
@@ -110,10 +113,14 @@ def build(options: Options) -> Result:
         routes = Routes(config)
         articles = assemble(chosen, [s for s, _ in loaded], options, config, routes, now, cache,
                             errors)
+        clock.lap("assemble")
         matches = relate(articles, chosen, config, cache, errors)
+        clock.lap("relate")
         _stop_on(errors, warnings)
         pages = plan(articles, matches, config, routes)
+        clock.lap("plan")
         report, rendered = publish(options, config, templates, pages, articles, cache, errors)
+        clock.lap("render+write")
         _stop_on(errors, warnings)
     except BuildFailed:
         cache.commit(prune=False)
@@ -122,6 +129,7 @@ def build(options: Options) -> Result:
         cache.close()
     cache.commit()
     cache.close()
+    clock.lap("cache")
     return Result(
         articles=len(articles),
         pages=len(pages),
@@ -134,7 +142,19 @@ def build(options: Options) -> Result:
         published=tuple(articles),
         matches=tuple(matches),
         rendered=rendered,
+        timings=tuple(clock.laps),
     )
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.last = time.perf_counter()
+        self.laps: list[tuple[str, float]] = []
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.laps.append((stage, now - self.last))
+        self.last = now
 
 
 def _stop_on(errors: list[SourceError], warnings: list[SourceError]) -> None:
@@ -296,13 +316,14 @@ def _with_counts(articles: list[Article], urls: Mapping[str, str]) -> list[Artic
         return final[term.url]
 
     out = []
+    memo: Memo = {}
     for a in articles:
         a = replace(a, tags=tuple(counted(t) for t in a.tags),
                     category=counted(a.category) if a.category else None)
         linked = tuple(urls.get(link.target, "") for link in a.links)
         out.append(replace(a, digest=fingerprint((a.source.digest, a.body_key, a.url, a.tags,
                                                   a.category, a.summary, a.image, a.scheduled,
-                                                  a.draft, linked))))
+                                                  a.draft, linked), memo)))
     return out
 
 

@@ -431,11 +431,12 @@ def publish(options: Options, config: Config, templates: Templates, pages: list[
     previous: dict[str, tuple[str, int, int]] = cache.get("manifest", manifest_key) or {}
     progress = options.progress
     if not options.write:
-        return None, _check_pages(options, templates, pages, articles, errors,
-                                  lambda page: previous.get(str(Routes.output_path(page.route)),
-                                                            ("",))[0]
-                                  == fingerprint((site_digest, page.template, page.route,
-                                                  page.context), memo))
+        def unchanged(page: Page) -> bool:
+            known = previous.get(str(Routes.output_path(page.route)))
+            return known is not None and known[0] == fingerprint(
+                (site_digest, page.template, page.route, page.context), memo)
+
+        return None, _check_pages(options, templates, pages, articles, errors, unchanged)
     transaction = Transaction(options.output)
     try:
         prints: dict[PurePosixPath, str] = {}

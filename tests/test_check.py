@@ -132,3 +132,28 @@ def test_the_pre_commit_hook_refuses_a_commit_with_errors(tmp_path: Path) -> Non
     assert "content/b.md:6: link to a missing article: khong-co.md" in refused.stderr
     assert git("rev-list", "--count", "HEAD").stdout.strip() == "1"
     assert not (repo / "output").exists()
+
+
+def test_check_after_a_build_still_renders_the_pages_whose_content_changed(make_site) -> None:
+    """check skips pages the last build rendered from the same inputs, and only those."""
+    site = make_site({"content/a.md": article("Bài một", topic="3"),
+                      "content/b.md": article("Bài hai", topic="4")})
+    shutil.copytree(PROJECT / "templates", site.root / "templates")
+    article_html = site.root / "templates" / "article.html"
+    article_html.write_text(article_html.read_text(encoding="utf-8").replace(
+        '<h1 class="article-title">{{ article.title }}</h1>',
+        '<h1 class="article-title">{{ article.title }} ({{ article.topic + 1 }})</h1>'),
+        encoding="utf-8")
+    templates = ["--templates", str(site.root / "templates")]
+    site.build(*templates)
+    assert site.page("/tin/bai-mot/").cssselect("h1")[0].text == "Bài một (4)"
+    assert site.run("check", *templates).code == 0
+
+    site.write({"content/b.md": article("Bài hai", topic='"bốn"')})  # valid front matter
+    before = snapshot(site.root)
+    checked = site.run("check", *templates)
+    assert checked.code == 1
+    assert "templates/article.html:12: template error: TypeError" in checked.err
+    assert snapshot(site.root) == before
+    built = site.run("build", *templates)
+    assert (built.code, error_lines(built.err)) == (1, error_lines(checked.err))

@@ -11,6 +11,7 @@ import html
 import mimetypes
 import os
 import shutil
+import signal
 import socket
 import threading
 import traceback
@@ -423,6 +424,7 @@ def serve(options: Options, host: str, port: int, console: Console) -> int:
                          "free port.") from None
     previewer = Previewer(options, origin_for(host, server.server_address[1]), status, console)
     watcher = Watcher(options, previewer.rebuild, console)
+    previous_term = signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops it as Ctrl-C does
     try:
         watcher.start()
         previewer.rebuild(first=True)
@@ -435,10 +437,15 @@ def serve(options: Options, host: str, port: int, console: Console) -> int:
     except KeyboardInterrupt:
         console.say("\nStopped.")
     finally:
+        signal.signal(signal.SIGTERM, previous_term)
         status.close()
         watcher.close()
         server.server_close()
     return 0
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _watched(options: Options) -> str:

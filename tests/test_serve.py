@@ -50,8 +50,9 @@ class Server:
         except urllib.error.HTTPError as error:
             return error.code, error.read().decode("utf-8"), dict(error.headers)
 
-    def stop(self) -> int:
-        self.process.send_signal(signal.SIGINT)
+    def stop(self, signum: int = signal.SIGINT) -> int:
+        """Stop it as Ctrl-C does (or as `kill` does with SIGTERM); its exit code."""
+        self.process.send_signal(signum)
         return self.process.wait(timeout=WAIT)
 
 
@@ -249,7 +250,8 @@ def test_a_base_url_sub_path_is_served_under_it(make_site) -> None:
         assert len(lxml.html.fromstring(body).cssselect(f"script#{SCRIPT_ID}")) == 1
         assert server.get("/ban-tin/../site.toml")[0] == 404
         assert server.get("/tin/bai-mot/")[0] == 404  # outside the sub-path
-        assert server.stop() == 0
+        assert server.stop(signal.SIGTERM) == 0
+    assert "Traceback" not in "".join(server.lines)
 
 
 def test_a_busy_port_is_a_usage_error(make_site) -> None:

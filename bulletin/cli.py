@@ -5,16 +5,20 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import textwrap
 import traceback
-
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Sequence
+from typing import Any
 
-from .errors import BuildFailed, SourceError, UsageError
+from .config import load_config
+from .console import Console
+from .errors import BuildFailed, UsageError, display_path
 from .pipeline import Options, Result, build
+from .scaffold import Draft, create, split_tags
 
-COMMANDS = ("build", "check", "related")
+COMMANDS = ("build", "check", "related", "serve", "new")
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 
@@ -32,23 +36,39 @@ def _now(text: str) -> datetime:
             f"{text!r} is not an ISO 8601 date or datetime, e.g. 2024-03-15T08:00:00+07:00") from None
 
 
-def _site_options(parser: argparse.ArgumentParser, output: bool = True) -> None:
+def _port(text: str) -> int:
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0 to 65535)")
+    return int(text)
+
+
+def _sources(parser: argparse.ArgumentParser, output: str | None = "output",
+             theme: bool = True) -> None:
     group = parser.add_argument_group("site")
     group.add_argument("--content", type=Path, default=Path("content"), metavar="DIR",
                        help="folder of Markdown articles (default: ./content)")
-    if output:
+    if output == "output":
         group.add_argument("--output", type=Path, default=Path("output"), metavar="DIR",
                            help="folder the site is written to (default: ./output); it is replaced "
                                 "as a whole only when the build succeeds")
+    elif output is not None:
+        group.add_argument("--output", type=Path, default=Path(output), metavar="DIR",
+                           help=f"folder the preview is built in (default: ./{output}); keep it "
+                                "apart from the folder you publish")
     group.add_argument("--config", type=Path, default=Path("site.toml"), metavar="FILE",
                        help="site settings (default: ./site.toml)")
-    group.add_argument("--templates", type=Path, default=Path("templates"), metavar="DIR",
-                       help="Jinja templates (default: ./templates)")
-    group.add_argument("--static", type=Path, default=Path("static"), metavar="DIR",
-                       help="files copied as they are into the output (default: ./static)")
-    group.add_argument("--cache", type=Path, default=Path(".cache"), metavar="DIR",
-                       help="where parsed articles and rendered bodies are kept between builds, "
-                            "so unchanged articles are not processed again (default: ./.cache)")
+    if theme:
+        group.add_argument("--templates", type=Path, default=Path("templates"), metavar="DIR",
+                           help="Jinja templates (default: ./templates)")
+        group.add_argument("--static", type=Path, default=Path("static"), metavar="DIR",
+                           help="files copied as they are into the output (default: ./static)")
+        group.add_argument("--cache", type=Path, default=Path(".cache"), metavar="DIR",
+                           help="where parsed articles and rendered bodies are kept between "
+                                "builds, so unchanged articles are not processed again (default: "
+                                "./.cache)")
+
+
+def _publishing(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("what to publish")
     group.add_argument("--drafts", action="store_true", help="include articles with draft: true")
     group.add_argument("--future", action="store_true",
@@ -56,9 +76,19 @@ def _site_options(parser: argparse.ArgumentParser, output: bool = True) -> None:
     group.add_argument("--now", type=_now, metavar="DATETIME",
                        help="fix the clock, e.g. 2024-03-15T08:00 (site timezone unless an offset "
                             "is given); used for scheduling and reproducible builds")
-    group = parser.add_argument_group("messages")
+
+
+def _messages(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("messages").add_mutually_exclusive_group()
     group.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     group.add_argument("-v", "--verbose", action="store_true", help="print more detail")
+
+
+def _command(sub: Any, name: str, summary: str, description: str, examples: str
+             ) -> argparse.ArgumentParser:
+    return sub.add_parser(name, help=summary, description=textwrap.fill(description, 78),
+                          epilog="examples:\n" + examples,
+                          formatter_class=argparse.RawDescriptionHelpFormatter)
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -68,41 +98,89 @@ def make_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="""commands:
   build    (default) render content/ through templates/ into output/
-  check    validate content and templates exactly as a build would; write nothing
+  check    validate content, templates and links exactly as a build would; write nothing
+  serve    preview the site with drafts, rebuilt and reloaded in the browser on every change
+  new      start a new article with its front matter filled in
   related  show an article's related list, each with its score and what earned it
 
 Run 'python build.py COMMAND --help' for a command's options.
 
 exit codes: 0 success, 1 content or template errors (each printed as path:line and a hint;
-output/ is left as it was), 2 usage errors (bad option, refused output folder), 3 internal error.
+output/ is left as it was), 2 usage errors (bad option, refused output folder, an article
+that already exists), 3 internal error.
 
 examples:
   python build.py
   python build.py --content /tmp/site/content --output /tmp/site/output --now 2024-03-15T08:00
+  python build.py serve
+  python build.py new "Khởi tố đối tượng lừa đảo" --tags "lừa đảo, tiền ảo"
   python build.py check
   python build.py related bo-cong-an-so-ket-cong-tac-quy-iii""",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    example = "example:\n  python build.py build --drafts --output /tmp/preview"
-    build_parser = sub.add_parser("build", help="build the site (default)", epilog=example,
-                                  formatter_class=argparse.RawDescriptionHelpFormatter,
-                                  description="Render content/ through templates/ into output/.")
-    _site_options(build_parser)
-    check_parser = sub.add_parser(
-        "check", help="validate everything a build would, writing nothing",
-        description="Validate content, templates and internal links exactly as a build would, "
-                    "with the same messages and exit codes. Writes nothing.",
-        epilog="example:\n  python build.py check && git commit",
-        formatter_class=argparse.RawDescriptionHelpFormatter)
-    _site_options(check_parser, output=False)
-    related_parser = sub.add_parser(
-        "related", help="explain an article's related list",
-        description="Print the related list of the article with this slug, with each score and "
-                    "what earned it (pinned, shared tags, shared terms).",
-        epilog="example:\n  python build.py related bo-cong-an-so-ket-cong-tac-quy-iii",
-        formatter_class=argparse.RawDescriptionHelpFormatter)
-    related_parser.add_argument("slug", help="the article's slug (the last part of its URL)")
-    _site_options(related_parser, output=False)
+
+    command = _command(sub, "build", "build the site (default)",
+                       "Render content/ through templates/ into output/.",
+                       "  python build.py build\n"
+                       "  python build.py build --drafts --output /tmp/preview")
+    _sources(command)
+    _publishing(command)
+    _messages(command)
+
+    command = _command(sub, "check", "validate everything a build would, writing nothing",
+                       "Validate content, templates and internal links exactly as a build would, "
+                       "with the same messages and exit codes (0 no errors, 1 errors). Writes "
+                       "nothing at all.",
+                       "  python build.py check && git commit\n"
+                       "  git config core.hooksPath hooks     # run it before every commit")
+    _sources(command, output=None)
+    _publishing(command)
+    _messages(command)
+
+    command = _command(sub, "serve", "preview the site locally with live reload",
+                       "Build the site with drafts and scheduled articles (marked as such) into a "
+                       "preview folder and serve it. Every change to content/, templates/, static/ "
+                       "or site.toml rebuilds it and reloads open pages. An error does not stop "
+                       "the server: it is printed here and shown in the browser until fixed. "
+                       "Ctrl-C stops it.",
+                       "  python build.py serve                # then open http://127.0.0.1:8000/\n"
+                       "  python build.py serve --port 8001\n"
+                       "  python build.py serve --host 0.0.0.0  # a phone on the network can look")
+    command.add_argument("--port", type=_port, default=8000,
+                         help="port to listen on (default: 8000; 0 picks a free one)")
+    command.add_argument("--host", default="127.0.0.1",
+                         help="address to listen on (default: 127.0.0.1, this computer only)")
+    _sources(command, output=".cache/serve-output")
+    _messages(command)
+
+    command = _command(sub, "new", "start a new article (a draft)",
+                       "Create content/<slug>.md (or content/<slug>/index.md with --bundle) with "
+                       "its front matter filled in: title, date (now, in the site's timezone), "
+                       "category, tags, author (from site.toml) and draft: true. Prints the path. "
+                       "Never overwrites: an existing file or an article with the same URL is "
+                       "refused (exit 2).",
+                       '  python build.py new "Khởi tố đối tượng lừa đảo đầu tư tiền ảo"\n'
+                       '  python build.py new "Diễn tập chữa cháy" --tags "PCCC, diễn tập" '
+                       '--category "Phòng cháy, chữa cháy" --bundle')
+    command.add_argument("title", help="the article's title, in quotes")
+    command.add_argument("--tags", metavar="A,B", help='tags separated by commas: "ma tuý, cờ bạc"')
+    command.add_argument("--category", help="the article's category")
+    command.add_argument("--slug", help="the last part of the URL (default: made from the title)")
+    command.add_argument("--bundle", action="store_true",
+                         help="make a folder content/<slug>/index.md to hold photos beside it")
+    command.add_argument("--now", type=_now, metavar="DATETIME",
+                         help="the date to write instead of now, e.g. 2024-03-15T08:00")
+    _sources(command, output=None, theme=False)
+    _messages(command)
+
+    command = _command(sub, "related", "explain an article's related list",
+                       "Print the related list of the article with this slug, with each score and "
+                       "what earned it (pinned, shared tags, shared terms).",
+                       "  python build.py related bo-cong-an-so-ket-cong-tac-quy-iii")
+    command.add_argument("slug", help="the article's slug (the last part of its URL)")
+    _sources(command, output=None)
+    _publishing(command)
+    _messages(command)
     return parser
 
 
@@ -111,53 +189,79 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args_list or (args_list[0] not in COMMANDS and args_list[0] not in ("-h", "--help")):
         args_list.insert(0, "build")
     args = make_parser().parse_args(args_list)
+    console = Console(quiet=args.quiet, verbose=args.verbose)
     try:
-        return _run(args)
+        return _run(args, console)
+    except BuildFailed as failed:  # the config itself, for commands that read it before building
+        for error in failed.errors:
+            console.source_error(error)
+        return EXIT_CONTENT
     except UsageError as exc:
-        _print_error(f"error: {exc.message}" + (f"\n    hint: {exc.hint}" if exc.hint else ""))
+        console.problem(f"error: {exc.message}" + (f"\n    hint: {exc.hint}" if exc.hint else ""))
         return EXIT_USAGE
     except KeyboardInterrupt:
-        _print_error("interrupted")
+        console.problem("interrupted")
         return 130
     except Exception:  # noqa: BLE001 - never show an editor a traceback
         if args.verbose or os.environ.get("BULLETIN_TRACEBACK"):
             traceback.print_exc()
-        _print_error("internal error: the build stopped on a problem in the tool itself, not in your "
-                     "content.\n    hint: run again with --verbose and report what it prints.")
+        console.problem("internal error: the build stopped on a problem in the tool itself, not in "
+                        "your content.\n    hint: run again with --verbose and report what it "
+                        "prints.")
         return EXIT_INTERNAL
 
 
-def _run(args: argparse.Namespace) -> int:
+def _run(args: argparse.Namespace, console: Console) -> int:
+    if args.command == "new":
+        draft = Draft(title=args.title, tags=split_tags(args.tags), category=args.category,
+                      slug=args.slug, bundle=args.bundle)
+        path = create(draft, args.content, load_config(args.config), args.now)
+        print(display_path(path))  # the result, printed even with --quiet: $EDITOR "$(… new …)"
+        return EXIT_OK
+    if args.command == "serve":
+        from .serve import serve  # imports the file watcher only when it is needed
+
+        # a cache of its own: the preview's entries (drafts, local URLs) would otherwise push
+        # out the ones of the published build, which the cache keeps only while they are used
+        return serve(Options(content=args.content, output=args.output, config=args.config,
+                             templates=args.templates, static=args.static,
+                             cache=args.cache / "serve"),
+                     args.host, args.port, console)
+    progress = console.progress() if args.command in ("build", "check") else None
     options = Options(
         content=args.content, output=getattr(args, "output", Path("output")), config=args.config,
         templates=args.templates, static=args.static, cache=args.cache, drafts=args.drafts,
-        future=args.future, now=args.now, write=args.command == "build",
-        progress=ProgressBar() if sys.stderr.isatty() and not args.quiet else None,
+        future=args.future, now=args.now, write=args.command == "build", progress=progress,
     )
     try:
         result = build(options)
     except BuildFailed as failed:
+        if progress:
+            progress.clear()
         problems = [e for e in failed.errors if not e.warning]
         for error in failed.errors:
-            _print_error(_colour(error))
-        _print_error(f"{len(problems)} error(s); nothing was written." if options.write
-                     else f"{len(problems)} error(s).")
+            console.source_error(error)
+        console.problem(f"{len(problems)} error(s); nothing was written." if options.write
+                        else f"{len(problems)} error(s).")
         return EXIT_CONTENT
-    if not args.quiet:
-        for warning in result.warnings:
-            _print_error(_colour(warning))
+    finally:
+        if progress:
+            progress.clear()
+    for warning in result.warnings:
+        if not args.quiet:
+            console.source_error(warning)
     if args.command == "related":
-        return _explain(result, args.slug)
-    if not args.quiet:
-        shown_limit = len(result.scheduled) if args.verbose else 10
-        for shown, moment in result.scheduled[:shown_limit]:
-            print(f"scheduled: {shown} will be published at {moment.isoformat()} (use --future to "
-                  "include it now)")
-        if len(result.scheduled) > shown_limit:
-            print(f"scheduled: … and {len(result.scheduled) - shown_limit} more (--verbose lists all)")
-        if args.verbose:
-            print("stages: " + ", ".join(f"{stage} {seconds:.2f} s" for stage, seconds in result.timings))
-        print(summary_line(result, args.command))
+        return _explain(result, args.slug, console)
+    shown_limit = len(result.scheduled) if args.verbose else 10
+    for shown, moment in result.scheduled[:shown_limit]:
+        console.say(f"scheduled: {shown} will be published at {moment.isoformat()} (use --future "
+                    "to include it now)")
+    if len(result.scheduled) > shown_limit:
+        console.say(f"scheduled: … and {len(result.scheduled) - shown_limit} more "
+                    "(--verbose lists all)")
+    console.detail("stages: " + ", ".join(f"{stage} {seconds:.2f} s"
+                                          for stage, seconds in result.timings))
+    console.say(summary_line(result, args.command))
     return EXIT_OK
 
 
@@ -176,28 +280,12 @@ def summary_line(result: Result, command: str) -> str:
             f"in {result.seconds:.2f} s")
 
 
-class ProgressBar:
-    """A one-line progress bar on the terminal for the long stages of a build."""
-
-    def __init__(self) -> None:
-        self.shown = False
-
-    def __call__(self, stage: str, done: int, total: int) -> None:
-        if total < 200:
-            return
-        width = 30
-        filled = width * done // max(total, 1)
-        sys.stderr.write(f"\r{stage:<9} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
-        if done >= total:
-            sys.stderr.write("\r" + " " * (width + 40) + "\r")
-        sys.stderr.flush()
-
-
-def _explain(result: Result, slug: str) -> int:
+def _explain(result: Result, slug: str, console: Console) -> int:
     found = [i for i, a in enumerate(result.published) if a.slug == slug]
     if not found:
-        _print_error(f"error: no published article has the slug {slug!r}\n    hint: the slug is the "
-                     "last part of the article's URL; add --drafts or --future for unpublished ones.")
+        console.problem(f"error: no published article has the slug {slug!r}\n    hint: the slug is "
+                        "the last part of the article's URL; add --drafts or --future for "
+                        "unpublished ones.")
         return EXIT_USAGE
     for index in found:
         article = result.published[index]
@@ -215,19 +303,3 @@ def _explain(result: Result, slug: str) -> int:
                       f"{', '.join(match.shared_tags) or '(none)'}; "
                       f"shared terms: {', '.join(match.shared_terms) or '(none)'}")
     return EXIT_OK
-
-
-def _colour(error: SourceError) -> str:
-    text = error.format()
-    if not (sys.stderr.isatty() and os.environ.get("NO_COLOR") is None):
-        return text
-    head, _, rest = text.partition("\n")
-    colour = "33" if error.warning else "31"
-    return f"\033[1;{colour}m{head}\033[0m" + ("\n" + rest if rest else "")
-
-
-def _print_error(text: str) -> None:
-    print(text, file=sys.stderr)
-
-
-

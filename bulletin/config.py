@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
@@ -67,6 +67,21 @@ _KNOWN = {
     "author": str, "page_size": int, "related_count": int, "summary_length": int,
     "date_format": str, "trust_html": bool,
 }
+
+
+def with_base_url(config: Config, base_url: str) -> Config:
+    """The same settings served from another address, e.g. a local preview.
+
+    >>> with_base_url(Config(), "http://127.0.0.1:8000/ban-tin").base_path
+    '/ban-tin'
+    """
+    from .errors import UsageError
+
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise UsageError(f"base URL must be an absolute http(s) URL, not {base_url!r}",
+                         "For example http://127.0.0.1:8000/")
+    return replace(config, base_url=base_url if base_url.endswith("/") else base_url + "/")
 
 
 def load_config(path: Path) -> Config:

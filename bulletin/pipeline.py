@@ -11,7 +11,7 @@ from typing import Any, Callable, Mapping
 
 from . import related as related_mod
 from .cache import Cache
-from .config import Config, load_config
+from .config import Config, load_config, with_base_url
 from .errors import BuildFailed, SourceError, display_path
 from .fingerprint import Memo, fingerprint
 from .i18n import sort_key_for
@@ -24,7 +24,7 @@ from .render import TemplateProblem, Templates
 from .routes import Routes
 from .source import discover, read_source
 from .taxonomy import name_terms, term_key
-from .writer import Transaction, WriteReport, check_output
+from .writer import Claims, Transaction, WriteReport, check_output
 
 Progress = Callable[[str, int, int], None]
 
@@ -42,6 +42,7 @@ class Options:
     now: datetime | None = None
     write: bool = True
     progress: Progress | None = field(default=None, compare=False)
+    base_url: str | None = None  # replaces site.toml's base_url, e.g. for a local preview
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +91,8 @@ def build(options: Options) -> Result:
     started = time.perf_counter()
     clock = _Clock()
     config = load_config(options.config)
+    if options.base_url:
+        config = with_base_url(config, options.base_url)
     if options.write:
         check_output(options.output, _protected(options))
     cache = Cache(options.cache, readonly=not options.write)
@@ -413,8 +416,9 @@ class _Rendered:
     error: SourceError | None = None
 
 
-def _render_pages(shared: tuple[Templates, list[Page], Transaction], start: int,
+def _render_pages(shared: tuple[Templates, list[Page], Transaction | None], start: int,
                   stop: int) -> list[_Rendered]:
+    """Render pages; stage their bytes in the transaction (none for ``check``)."""
     templates, pages, transaction = shared
     out = []
     failed: set[str] = set()
@@ -429,7 +433,7 @@ def _render_pages(shared: tuple[Templates, list[Page], Transaction], start: int,
             failed.add(page.template)
             out.append(_Rendered(rel, False, problem.error))
             continue
-        out.append(_Rendered(rel, transaction.stage(rel, data)))
+        out.append(_Rendered(rel, transaction.stage(rel, data) if transaction else False))
     return out
 
 
@@ -440,18 +444,22 @@ def publish(options: Options, config: Config, templates: Templates, pages: list[
 
     A page is re-rendered when its fingerprint (templates, config, code and every value its
     context shows) differs from the last build's, or when its file was changed by someone else.
-    In ``check`` mode every page is rendered, and nothing is written.
+    In ``check`` mode the same clashes are found and the same pages rendered; nothing is written.
     """
+    site_digest = fingerprint((cache.version, templates.digest(), config))
+    memo: Memo = {}
+    manifest_key = str(options.output.resolve())
+    previous: dict[str, tuple[str, int, int]] = cache.get("manifest", manifest_key) or {}
+    progress = options.progress
     if not options.write:
-        with_errors = _check_render(templates, pages)
-        errors += with_errors
-        return None, len(pages)
+        def unchanged(page: Page) -> bool:
+            known = previous.get(str(Routes.output_path(page.route)))
+            return known is not None and known[0] == fingerprint(
+                (site_digest, page.template, page.route, page.context), memo)
+
+        return None, _check_pages(options, templates, pages, articles, errors, unchanged)
     transaction = Transaction(options.output)
     try:
-        site_digest = fingerprint((cache.version, templates.digest(), config))
-        memo: Memo = {}
-        manifest_key = str(options.output.resolve())
-        previous: dict[str, tuple[str, int, int]] = cache.get("manifest", manifest_key) or {}
         prints: dict[PurePosixPath, str] = {}
         todo: list[Page] = []
         for page in pages:
@@ -467,11 +475,10 @@ def publish(options: Options, config: Config, templates: Templates, pages: list[
                 transaction.record(rel, False)
             else:
                 todo.append(page)
-        copies = _copies(options, articles, transaction, errors)
+        copies = _copies(options, articles, transaction.claims, errors)
         if errors:
             transaction.abort()
             return None, 0
-        progress = options.progress
         results = fan_out(_render_pages, (templates, todo, transaction), len(todo), minimum=100,
                           progress=(lambda d, t: progress("pages", d, t)) if progress else None)
         for result in results:
@@ -497,27 +504,39 @@ def publish(options: Options, config: Config, templates: Templates, pages: list[
     return report, len(todo)
 
 
-def _check_render(templates: Templates, pages: list[Page]) -> list[SourceError]:
-    errors = []
-    failed: set[str] = set()
+def _check_pages(options: Options, templates: Templates, pages: list[Page],
+                 articles: list[Article], errors: list[SourceError],
+                 unchanged: Callable[[Page], bool]) -> int:
+    """``check``: the build's clashes and template errors without writing; returns pages rendered.
+
+    A page whose fingerprint equals the one of the last build of the output folder rendered
+    without error then and would render the same now, so only the others are rendered.
+    """
+    claims = Claims()
+    todo: list[Page] = []
     for page in pages:
-        if page.template in failed:
-            continue
-        try:
-            templates.render(page.template, page.context)
-        except TemplateProblem as problem:
-            failed.add(page.template)
-            errors.append(problem.error)
-    return errors
+        problem = claims.claim(Routes.output_path(page.route), page.owner)
+        if problem is not None:
+            errors.append(problem)
+        elif not unchanged(page):
+            todo.append(page)
+    _copies(options, articles, claims, errors)
+    if errors:
+        return 0
+    progress = options.progress
+    results = fan_out(_render_pages, (templates, todo, None), len(todo), minimum=100,
+                      progress=(lambda d, t: progress("pages", d, t)) if progress else None)
+    errors += [result.error for result in results if result.error is not None]
+    return len(todo)
 
 
-def _copies(options: Options, articles: list[Article], transaction: Transaction,
+def _copies(options: Options, articles: list[Article], claims: Claims,
             errors: list[SourceError]) -> list[tuple[PurePosixPath, Path]]:
     """Photos beside their articles and the static folder, claimed in the output."""
     jobs: list[tuple[PurePosixPath, Path]] = []
 
     def claim(rel: PurePosixPath, owner: str, source: Path) -> None:
-        problem = transaction.claim(rel, owner)
+        problem = claims.claim(rel, owner)
         if problem is not None:
             errors.append(problem)
         else:

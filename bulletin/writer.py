@@ -53,6 +53,21 @@ class WriteReport:
 JOURNAL = ".journal"
 
 
+class Claims:
+    """Which input writes each output path; touches no file, so ``check`` uses it too."""
+
+    def __init__(self) -> None:
+        self.owners: dict[PurePosixPath, str] = {}
+
+    def claim(self, rel: PurePosixPath, owner: str) -> SourceError | None:
+        """Reserve an output path; a second claim names both owners."""
+        if rel in self.owners:
+            return SourceError(owner, None, f"writes {rel}, which {self.owners[rel]} writes too",
+                               "Give one of them another slug or URL.")
+        self.owners[rel] = owner
+        return None
+
+
 class Transaction:
     """Changes to the output folder, staged beside it and applied only when the whole build is good.
 
@@ -66,7 +81,7 @@ class Transaction:
     def __init__(self, output: Path) -> None:
         self.output = output
         self.staging = output.parent / f".{output.name}.staging"
-        self.owners: dict[PurePosixPath, str] = {}
+        self.claims = Claims()
         self.staged: set[PurePosixPath] = set()
         self.unchanged = 0
         recover(output)
@@ -76,12 +91,7 @@ class Transaction:
         self.fresh = not output.exists()
 
     def claim(self, rel: PurePosixPath, owner: str) -> SourceError | None:
-        """Reserve an output path; a second claim names both owners."""
-        if rel in self.owners:
-            return SourceError(owner, None, f"writes {rel}, which {self.owners[rel]} writes too",
-                               "Give one of them another slug or URL.")
-        self.owners[rel] = owner
-        return None
+        return self.claims.claim(rel, owner)
 
     def current(self, rel: PurePosixPath) -> os.stat_result | None:
         """The stat of a file in the live output, or None."""
@@ -124,7 +134,7 @@ class Transaction:
             os.rename(self.staging, self.output)
             return WriteReport(len(self.staged), self.unchanged, 0)
         stale = sorted(rel for rel in _files(self.output)
-                       if rel not in self.owners and rel.name != MARKER)
+                       if rel not in self.claims.owners and rel.name != MARKER)
         journal = {"move": sorted(str(rel) for rel in self.staged), "remove": [str(r) for r in stale]}
         (self.staging / JOURNAL).write_text(json.dumps(journal), encoding="utf-8")
         _apply(self.output, self.staging, journal)

@@ -1,0 +1,132 @@
+"""`build.py new`: start an article file with its front matter filled, refusing to overwrite one."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import yaml
+
+from .cache import Cache
+from .config import Config
+from .errors import UsageError, display_path
+from .pipeline import load
+from .routes import Routes
+from .slug import slugify, unsafe_slug_reason
+
+BODY = """\
+Đoạn đầu tiên là phần dẫn (sapo) của bài viết: một hai câu tóm tắt sự việc.
+
+Viết nội dung bài viết ở đây. Khi bài đã sẵn sàng, xoá dòng `draft: true` ở phần đầu.
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """What the editor asked for: everything but the clock comes from the command line."""
+
+    title: str
+    tags: tuple[str, ...] = ()
+    category: str | None = None
+    slug: str | None = None
+    bundle: bool = False
+
+
+def clean_title(title: str) -> str:
+    """One line of NFC text: line breaks and runs of spaces become one space.
+
+    >>> clean_title("  Khởi tố\\n  đối tượng ")
+    'Khởi tố đối tượng'
+    """
+    return " ".join(unicodedata.normalize("NFC", title).split())
+
+
+def split_tags(text: str | None) -> tuple[str, ...]:
+    """``--tags "Công an, ma tuý"`` as a tuple of tags without duplicates or empty entries.
+
+    >>> split_tags("Công an, ma tuý,,Công an")
+    ('Công an', 'ma tuý')
+    """
+    if not text:
+        return ()
+    return tuple(dict.fromkeys(clean_title(t) for t in text.split(",") if t.strip()))
+
+
+def front_matter(draft: Draft, slug: str, moment: datetime, config: Config) -> str:
+    """The whole new file: front matter with every value quoted safely, then a placeholder body."""
+    lines = [
+        f"title: {_quoted(clean_title(draft.title))}",
+        f"date: {moment.isoformat(timespec='seconds')}",
+        f"category: {_quoted(clean_title(draft.category or ''))}",
+        f"tags: {_quoted(list(draft.tags))}",
+        f"author: {_quoted(config.author)}",
+    ]
+    if slug != slugify(clean_title(draft.title)):
+        lines.append(f"slug: {slug}")
+    lines.append("draft: true")
+    return "---\n" + "\n".join(lines) + "\n---\n\n" + BODY
+
+
+def _quoted(value: str | list[str]) -> str:
+    """A value in double quotes as YAML itself writes it, so that any text reads back unchanged.
+
+    >>> _quoted('Tin "nóng": 24/7')
+    '"Tin \\\\"nóng\\\\": 24/7"'
+    >>> _quoted(["Công an", "ma tuý"])
+    '["Công an", "ma tuý"]'
+    """
+    text = yaml.safe_dump(value, default_style='"', default_flow_style=True, allow_unicode=True,
+                          width=2**31 - 1)
+    return text.removesuffix("\n").removesuffix("\n...")
+
+
+def create(draft: Draft, content: Path, config: Config, now: datetime | None = None) -> Path:
+    """Write the new article and return its path; raise UsageError rather than overwrite a file."""
+    title = clean_title(draft.title)
+    slug = draft.slug or slugify(title)
+    if draft.slug is not None:
+        reason = unsafe_slug_reason(draft.slug)
+        if reason:
+            raise UsageError(f"--slug {draft.slug!r} {reason}",
+                             f"For example --slug {slugify(draft.slug) or 'bai-viet-moi'}")
+    if not slug:
+        raise UsageError(f"cannot make a slug from the title {title!r}",
+                         "Give the title some letters or digits, or pass --slug bai-viet-moi")
+    if not content.is_dir():
+        raise UsageError(f"content folder not found: {display_path(content)}",
+                         "Run this from the site's folder, or pass --content DIR.")
+    moment = now or datetime.now(config.tz)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=config.tz)
+    moment = moment.astimezone(config.tz)
+
+    target = content / slug / "index.md" if draft.bundle else content / f"{slug}.md"
+    if target.exists():
+        raise UsageError(f"{display_path(target)} already exists; nothing was written",
+                         "Open that file to edit it, or choose another title or --slug.")
+    if draft.bundle and target.parent.is_dir() and any(target.parent.glob("*.md")):
+        raise UsageError(f"{display_path(target.parent)}/ already holds Markdown files; nothing "
+                         "was written", "Choose another title or --slug.")
+    _refuse_taken_url(content, config, slug, moment, draft.category)
+
+    text = front_matter(draft, slug, moment, config)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with target.open("x", encoding="utf-8", newline="\n") as handle:  # "x": never overwrite
+        handle.write(text)
+    return target
+
+
+def _refuse_taken_url(content: Path, config: Config, slug: str, moment: datetime,
+                      category: str | None) -> None:
+    """Refuse when an existing article (draft or not) already has the URL the new one would get."""
+    routes = Routes(config)
+    wanted = routes.article(slug, moment, clean_title(category) if category else None)
+    # other articles' errors are not ours; an in-memory cache, so that nothing else is written
+    for source, meta in load(content, config, Cache(None), [], []):
+        if routes.article(meta.slug, meta.date, meta.category) == wanted:
+            raise UsageError(f"{source.shown} already has the URL {wanted} (slug {meta.slug}); "
+                             "nothing was written",
+                             "Edit that article, or give the new one another title or "
+                             f"--slug {slug}-2.")

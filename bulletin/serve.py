@@ -1,0 +1,454 @@
+"""`build.py serve`: a local preview with drafts, rebuilt on change, live reload, error overlay.
+
+The preview is built into its own folder (``.cache/serve-output`` by default), never ``output/``.
+The reload script and the error overlay exist only in HTTP responses: nothing served-only is ever
+written to disk, so a normal build never contains them.
+"""
+
+from __future__ import annotations
+
+import html
+import mimetypes
+import os
+import shutil
+import signal
+import socket
+import threading
+import traceback
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, unquote, urlsplit
+
+import watchfiles
+
+from .config import load_config
+from .console import Console
+from .errors import BuildFailed, SourceError, UsageError, display_path
+from .pipeline import Options, build
+
+DEFAULT_PREVIEW = Path(".cache/serve-output")
+EVENTS = "/__bulletin/events"
+KEEPALIVE_SECONDS = 15.0
+
+
+# -- the state every thread shares ----------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """The outcome of the latest build, as requests see it."""
+
+    token: str  # changes on every build; the reload script compares it with its page's
+    prefix: str  # the site's base path, '' or '/ban-tin'
+    errors: tuple[SourceError, ...]  # empty when the build succeeded
+
+
+class Status:
+    """The latest Snapshot, published by the builder and awaited by the live-reload streams."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._count = 0
+        self._closed = False
+        self._current = Snapshot(self._token(), "", ())
+
+    def _token(self) -> str:
+        return f"{os.getpid()}.{self._count}"  # a restarted server differs from the old one
+
+    @property
+    def current(self) -> Snapshot:
+        with self._changed:
+            return self._current
+
+    def publish(self, prefix: str, errors: tuple[SourceError, ...]) -> None:
+        with self._changed:
+            self._count += 1
+            self._current = Snapshot(self._token(), prefix, errors)
+            self._changed.notify_all()
+
+    def wait(self, seen: str | None, timeout: float) -> Snapshot | None:
+        """The snapshot once its token is not ``seen`` (or at ``timeout``); None once closed."""
+        with self._changed:
+            self._changed.wait_for(lambda: self._closed or self._current.token != seen, timeout)
+            return None if self._closed else self._current
+
+    def close(self) -> None:
+        with self._changed:
+            self._closed = True
+            self._changed.notify_all()
+
+
+# -- building ---------------------------------------------------------------------------------
+class Previewer:
+    """Builds the preview (drafts and scheduled articles in) under a local base URL; never raises
+    for content errors: they go to the terminal and to the Status for the browser overlay."""
+
+    def __init__(self, options: Options, origin: str, status: Status, console: Console) -> None:
+        self.options = replace(options, drafts=True, future=True, write=True)
+        self.origin = origin
+        self.status = status
+        self.console = console
+        self._lock = threading.Lock()
+
+    def url(self) -> str:
+        return f"{self.origin}{self.status.current.prefix}/"
+
+    def rebuild(self, changed: Iterable[str] = (), first: bool = False) -> None:
+        with self._lock:
+            prefix = self.status.current.prefix
+            changed = sorted(changed)
+            if changed:
+                self.console.detail("changed: " + ", ".join(changed))
+            try:
+                prefix = load_config(self.options.config).base_path
+                result = build(replace(self.options, base_url=f"{self.origin}{prefix}/"))
+            except BuildFailed as failed:
+                for error in failed.errors:
+                    self.console.source_error(error)
+                problems = tuple(e for e in failed.errors if not e.warning)
+                self.console.problem(f"{len(problems)} error(s): the browser shows them until they "
+                                     "are fixed; the preview keeps the last good build.")
+                self.status.publish(prefix, problems)
+                return
+            except UsageError:
+                if first:
+                    raise
+                self.status.publish(prefix, (SourceError(
+                    display_path(self.options.output), None, "the preview folder cannot be written",
+                    "Stop the server and start it again."),))
+                return
+            except Exception as exc:  # noqa: BLE001 - keep serving; the editor sees one line
+                if self.console.verbose:
+                    traceback.print_exc()
+                self.console.problem(f"internal error while rebuilding: {type(exc).__name__}: "
+                                     f"{exc}")
+                self.status.publish(prefix, (SourceError(
+                    "build.py", None, f"internal error: {type(exc).__name__}: {exc}",
+                    "A problem in the tool, not in your content: run with --verbose and report "
+                    "it."),))
+                return
+            for warning in result.warnings:
+                self.console.source_error(warning)
+            report = result.report
+            written = f", {report.written} written" if report else ""
+            what = "built" if first else "rebuilt"
+            self.console.say(f"{what} {result.articles} articles: {result.pages} pages{written} in "
+                             f"{result.seconds:.2f} s")
+            self.status.publish(prefix, ())
+
+
+# -- watching ---------------------------------------------------------------------------------
+class Watcher:
+    """Watches content/, templates/ and static/ recursively and the config file, in two threads."""
+
+    def __init__(self, options: Options, on_change: Any, console: Console) -> None:
+        self.stop = threading.Event()
+        self.console = console
+        self.on_change = on_change
+        folders = [p.resolve() for p in (options.content, options.templates, options.static)
+                   if p.is_dir()]
+        config = options.config.resolve()
+        default = watchfiles.DefaultFilter()
+        self.jobs: list[tuple[list[Path], bool, Any]] = []
+        if folders:
+            self.jobs.append((folders, True, default))
+        self.jobs.append(([config.parent], False,
+                          lambda change, path: Path(path) == config))
+        self.ready = [threading.Event() for _ in self.jobs]
+        self.threads = [threading.Thread(target=self._run, args=(job, ready), daemon=True,
+                                         name="bulletin-watch")
+                        for job, ready in zip(self.jobs, self.ready, strict=True)]
+
+    def start(self) -> None:
+        for thread in self.threads:
+            thread.start()
+
+    def wait_ready(self, timeout: float = 5.0) -> None:
+        for ready in self.ready:
+            ready.wait(timeout)
+
+    def close(self) -> None:
+        self.stop.set()
+        for thread in self.threads:
+            thread.join(timeout=2)
+
+    def _run(self, job: tuple[list[Path], bool, Any], ready: threading.Event) -> None:
+        paths, recursive, accept = job
+        force_polling: bool | None = None
+        while not self.stop.is_set():
+            try:
+                for changes in watchfiles.watch(*paths, watch_filter=accept, recursive=recursive,
+                                                stop_event=self.stop, raise_interrupt=False,
+                                                rust_timeout=500, yield_on_timeout=True,
+                                                force_polling=force_polling):
+                    ready.set()
+                    if changes:
+                        self.on_change(display_path(Path(p)) for _, p in changes)
+                return
+            except (OSError, RuntimeError) as exc:  # e.g. no inotify watches left: poll instead
+                if force_polling:
+                    self.console.problem(f"cannot watch files for changes: {exc}")
+                    ready.set()
+                    return
+                self.console.detail(f"file watching failed ({exc}); polling instead")
+                force_polling = True
+
+
+# -- serving ----------------------------------------------------------------------------------
+RELOAD_SCRIPT = """<script id="bulletin-live-reload">
+(() => {
+  const built = "%s";
+  const events = new EventSource("%s");
+  events.onmessage = (event) => {
+    if (event.data !== built) { events.close(); location.reload(); }
+  };
+})();
+</script>
+"""
+
+
+def inject(page: bytes, token: str) -> bytes:
+    """The page with the live-reload script before its last ``</body>`` (or at the end).
+
+    >>> inject(b"<p>x</p></BODY></html>", "1.2").count(b"bulletin-live-reload")
+    1
+    """
+    script = (RELOAD_SCRIPT % (token, EVENTS)).encode()
+    at = page.lower().rfind(b"</body>")
+    return page + script if at < 0 else page[:at] + script + page[at:]
+
+
+def overlay(errors: tuple[SourceError, ...], token: str) -> bytes:
+    """A page listing each error as ``path:line: message`` and its hint, all escaped."""
+    items = []
+    for error in errors:
+        place = f"{error.path}:{error.line}" if error.line else error.path
+        hint = f'\n<p class="hint">{html.escape(error.hint)}</p>' if error.hint else ""
+        items.append(f'<li><code class="place">{html.escape(place)}</code>: '
+                     f'<span class="message">{html.escape(error.message)}</span>{hint}</li>')
+    page = f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Build failed: {len(errors)} error(s)</title>
+<style>
+body {{ margin: 0; background: #1d1f21; color: #f0f0f0; font: 16px/1.5 system-ui, sans-serif; }}
+#bulletin-overlay {{ max-width: 60rem; margin: 2rem auto; padding: 0 1rem; }}
+h1 {{ color: #ff6b6b; font-size: 1.4rem; }}
+li {{ margin-bottom: 1rem; }}
+code {{ color: #ffd166; font-size: 1rem; }}
+.hint {{ margin: .25rem 0 0; color: #b8c4ce; white-space: pre-wrap; }}
+</style>
+</head>
+<body>
+<div id="bulletin-overlay" role="alert">
+<h1>The preview could not be rebuilt: {len(errors)} error(s)</h1>
+<ol>
+{chr(10).join(items)}
+</ol>
+<p>Fix the files and save: this page reloads by itself.</p>
+</div>
+</body>
+</html>
+"""
+    return inject(page.encode("utf-8"), token)
+
+
+class PreviewServer(ThreadingHTTPServer):
+    """An HTTP server for the preview folder; request threads never outlive the process."""
+
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], root: Path, status: Status,
+                 console: Console) -> None:
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
+        super().__init__(address, PreviewHandler)
+        self.root = root.resolve()
+        self.status = status
+        self.console = console
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A browser that hangs up mid-response is normal: one line with --verbose, no traceback."""
+        import sys
+
+        exc = sys.exc_info()[1]
+        self.console.detail(f"request from {client_address[0]} ended: {type(exc).__name__}: {exc}")
+
+
+class PreviewHandler(BaseHTTPRequestHandler):
+    server: PreviewServer
+    server_version = "bulletin-preview"
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's API)
+        self._respond(send_body=True)
+
+    def do_HEAD(self) -> None:  # noqa: N802
+        self._respond(send_body=False)
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (http.server's API)
+        self.server.console.detail(f"{self.address_string()} {format % args}")
+
+    def _respond(self, send_body: bool) -> None:
+        url = urlsplit(self.path)
+        path = unquote(url.path)
+        if path == EVENTS:
+            self._events()
+            return
+        snapshot = self.server.status.current
+        prefix = snapshot.prefix
+        if prefix and not path.startswith(prefix + "/"):
+            if path in ("/", "", prefix):
+                self._redirect(quote(prefix + "/") + (f"?{url.query}" if url.query else ""))
+                return
+            file = None
+        else:
+            found = self._find(path[len(prefix):])
+            if isinstance(found, str):
+                self._redirect(url.path + "/" + (f"?{url.query}" if url.query else ""))
+                return
+            file = found
+        if snapshot.errors and (file is None or file.suffix in (".html", ".htm")):
+            self._send(500, "text/html; charset=utf-8", overlay(snapshot.errors, snapshot.token),
+                       send_body)
+        elif file is None:
+            not_found = self.server.root / "404.html"
+            if not_found.is_file():
+                self._send(404, "text/html; charset=utf-8",
+                           inject(not_found.read_bytes(), snapshot.token), send_body)
+            else:
+                self._send(404, "text/plain; charset=utf-8", b"404 Not Found\n", send_body)
+        elif file.suffix in (".html", ".htm"):
+            self._send(200, "text/html; charset=utf-8", inject(file.read_bytes(), snapshot.token),
+                       send_body)
+        else:
+            self._send_file(file, send_body)
+
+    def _find(self, rel: str) -> Path | str | None:
+        """The file a site path names; "slash" when a folder is asked for without its '/'."""
+        parts = [p for p in rel.split("/") if p]
+        if any(p in (".", "..") or "\\" in p or "\x00" in p for p in parts):
+            return None
+        candidate = self.server.root.joinpath(*parts)
+        try:
+            if not candidate.resolve().is_relative_to(self.server.root):
+                return None
+            if candidate.is_dir():
+                if not rel.endswith("/"):
+                    return "slash"
+                candidate = candidate / "index.html"
+            return candidate if candidate.is_file() else None
+        except OSError:
+            return None
+
+    def _redirect(self, location: str) -> None:
+        self.send_response(302)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+
+    def _send(self, code: int, kind: str, body: bytes, send_body: bool) -> None:
+        self.send_response(code)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        if send_body:
+            self.wfile.write(body)
+
+    def _send_file(self, file: Path, send_body: bool) -> None:
+        kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+        if kind.startswith("text/") or kind in ("application/javascript", "application/json"):
+            kind += "; charset=utf-8"
+        try:
+            handle = file.open("rb")
+        except OSError:
+            self._send(404, "text/plain; charset=utf-8", b"404 Not Found\n", send_body)
+            return
+        with handle:
+            self.send_response(200)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(os.fstat(handle.fileno()).st_size))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            if send_body:
+                shutil.copyfileobj(handle, self.wfile)
+
+    def _events(self) -> None:
+        """Server-Sent Events: the current build token now, then each new one as builds finish."""
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        seen: str | None = None
+        try:
+            self.wfile.write(b"retry: 1000\n\n")
+            while True:
+                snapshot = self.server.status.wait(seen, KEEPALIVE_SECONDS)
+                if snapshot is None:
+                    return
+                if snapshot.token != seen:
+                    seen = snapshot.token
+                    self.wfile.write(f"data: {seen}\n\n".encode())
+                else:
+                    self.wfile.write(b": keep-alive\n\n")
+                self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            return
+
+
+# -- the command ------------------------------------------------------------------------------
+def origin_for(host: str, port: int) -> str:
+    """The origin links use: a wildcard listening address is browsed as the loopback one.
+
+    >>> origin_for("0.0.0.0", 8000)
+    'http://127.0.0.1:8000'
+    >>> origin_for("::1", 8000)
+    'http://[::1]:8000'
+    """
+    shown = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1"}.get(host, host)
+    return f"http://[{shown}]:{port}" if ":" in shown else f"http://{shown}:{port}"
+
+
+def serve(options: Options, host: str, port: int, console: Console) -> int:
+    """Build, serve and rebuild on change until Ctrl-C; returns the exit code (0 on Ctrl-C)."""
+    status = Status()
+    try:
+        server = PreviewServer((host, port), options.output, status, console)
+    except OSError as exc:
+        raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}",
+                         "Another program may use this port: pass --port 8001, or --port 0 for any "
+                         "free port.") from None
+    previewer = Previewer(options, origin_for(host, server.server_address[1]), status, console)
+    watcher = Watcher(options, previewer.rebuild, console)
+    previous_term = signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops it as Ctrl-C does
+    try:
+        watcher.start()
+        previewer.rebuild(first=True)
+        watcher.wait_ready()
+        console.say(f"Serving the preview at {previewer.url()} (drafts and scheduled articles "
+                    "included)")
+        console.say(f"Watching {_watched(options)}; the browser reloads by itself. "
+                    "Press Ctrl-C to stop.")
+        server.serve_forever()
+    except KeyboardInterrupt:
+        console.say("\nStopped.")
+    finally:
+        signal.signal(signal.SIGTERM, previous_term)
+        status.close()
+        watcher.close()
+        server.server_close()
+    return 0
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _watched(options: Options) -> str:
+    names = [display_path(p) + "/" for p in (options.content, options.templates, options.static)
+             if p.is_dir()]
+    return ", ".join(names + [display_path(options.config)])

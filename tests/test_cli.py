@@ -1,0 +1,115 @@
+"""The friendly command line: help with examples, colour and a progress bar only on a terminal."""
+
+from __future__ import annotations
+
+import io
+import os
+import pty
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bulletin.cli import COMMANDS, make_parser
+from bulletin.console import Console, ProgressBar
+from bulletin.pipeline import Options, build
+
+from .conftest import NOW, PROJECT, article
+
+RED = "\x1b[1;31m"
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_an_example_and_quiet_and_verbose(
+        command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        make_parser().parse_args([command, "--help"])
+    assert exit_.value.code == 0
+    text = capsys.readouterr().out
+    examples = text.split("examples:\n", 1)[1]
+    assert f"python build.py {command}" in examples
+    assert "--quiet" in text and "--verbose" in text
+
+
+def run_on_terminal(root: Path, *args: str, env: dict[str, str] | None = None) -> str:
+    """Run build.py with stdout and stderr on a pseudo-terminal; everything it printed."""
+    main, child = pty.openpty()
+    process = subprocess.Popen([sys.executable, str(PROJECT / "build.py"), *args], cwd=root,
+                               stdin=subprocess.DEVNULL, stdout=child, stderr=child,
+                               env={**os.environ, "TERM": "xterm", **(env or {})})
+    os.close(child)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(main, 4096)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(main)
+    process.wait(timeout=60)
+    return b"".join(chunks).decode("utf-8")
+
+
+def test_errors_are_coloured_on_a_terminal_only(make_site) -> None:
+    site = make_site({"content/a.md": article("Bài một", date="hôm qua")})
+    args = ["check", "--templates", str(PROJECT / "templates"), "--static", str(PROJECT / "static")]
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    on_terminal = run_on_terminal(site.root, *args, env=env)
+    assert RED + "content/a.md:3: date 'hôm qua' is not a valid date" in on_terminal
+    assert RED not in run_on_terminal(site.root, *args, env={"NO_COLOR": "1"})
+    piped = subprocess.run([sys.executable, str(PROJECT / "build.py"), *args], cwd=site.root,
+                           capture_output=True, text=True, env=env, timeout=60)
+    assert piped.returncode == 1
+    assert "content/a.md:3: date 'hôm qua' is not a valid date" in piped.stderr
+    assert "\x1b" not in piped.stderr + piped.stdout
+
+
+def test_the_build_reports_progress_to_the_callback(make_site) -> None:
+    site = make_site({f"content/a{i}.md": article(f"Bài số {i}", tags='["chung"]')
+                      for i in range(7)})
+    calls: list[tuple[str, int, int]] = []
+    result = build(Options(content=site.content, config=site.root / "site.toml",
+                           templates=PROJECT / "templates", static=PROJECT / "static",
+                           output=site.output, now=_now(), write=False,
+                           progress=lambda stage, done, total: calls.append((stage, done, total))))
+    stages = {stage for stage, _, _ in calls}
+    assert {"markdown", "pages"} <= stages
+    for stage in stages:
+        done = [d for s, d, _ in calls if s == stage]
+        assert done == sorted(done)
+    assert calls[-1] == ("pages", result.pages, result.pages)  # nothing cached: every page
+
+
+def _now():  # type: ignore[no-untyped-def]
+    from datetime import datetime
+
+    return datetime.fromisoformat(NOW)
+
+
+class FakeTerminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_the_progress_bar_waits_then_draws_in_place_and_clears() -> None:
+    clock = iter([0.0, 0.1, 0.6, 0.65, 0.8, 0.9]).__next__
+    stream = FakeTerminal()
+    bar = ProgressBar(stream, delay=0.5, every=0.1, width=10, clock=clock)
+    bar("render", 1, 4)  # 0.1 s: a short build shows nothing
+    assert stream.getvalue() == ""
+    bar("render", 2, 4)  # 0.6 s
+    assert stream.getvalue() == "\r\x1b[Krender   [#####-----] 2/4"
+    bar("render", 3, 4)  # 0.65 s: too soon to redraw
+    bar("render", 4, 4)  # 0.8 s
+    assert stream.getvalue().endswith("\r\x1b[Krender   [##########] 4/4")
+    bar.clear()
+    assert stream.getvalue().endswith("\r\x1b[K")
+
+
+def test_a_progress_bar_only_on_a_terminal_and_never_with_quiet() -> None:
+    assert Console(err=io.StringIO()).progress() is None
+    assert Console(quiet=True, err=FakeTerminal()).progress() is None
+    assert isinstance(Console(err=FakeTerminal()).progress(), ProgressBar)

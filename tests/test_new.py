@@ -1,0 +1,149 @@
+"""`build.py new`: the right file with the right front matter, never an overwrite."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bulletin.cli import main
+from bulletin.config import Config
+from bulletin.meta import parse_yaml, validate
+from bulletin.scaffold import Draft, front_matter
+from bulletin.slug import slugify
+from bulletin.source import read_source
+
+from .conftest import article, tree_digest
+
+CONFIG = 'title = "Bản tin thử"\nbase_url = "https://example.gov.vn/"\nauthor = "Ban biên tập"\n'
+TITLE = "Khởi tố đối tượng lừa đảo: “đầu tư” tiền ảo #2"
+
+
+def new(site, *args: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+        ) -> tuple[int, str, str]:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(site.root)
+    capsys.readouterr()
+    code = main(["new", *args])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def front(path: Path) -> dict[str, object]:
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("---\n")
+    return yaml.safe_load(text.split("---\n")[1])
+
+
+def test_new_with_a_vietnamese_title_writes_a_draft_that_builds(make_site, capsys,
+                                                                 monkeypatch) -> None:
+    site = make_site({"content/cu.md": article("Bài cũ")}, config=CONFIG)
+    code, out, err = new(site, TITLE, "--tags", "Lừa đảo, tiền ảo", "--category", "An ninh trật tự",
+                         "--now", "2026-11-26T01:30:00+00:00", capsys=capsys,
+                         monkeypatch=monkeypatch)
+    assert (code, err) == (0, "")
+    path = site.content / "khoi-to-doi-tuong-lua-dao-dau-tu-tien-ao-2.md"
+    assert out == "content/khoi-to-doi-tuong-lua-dao-dau-tu-tien-ao-2.md\n"
+    assert front(path) == {
+        "title": TITLE,
+        "date": datetime(2026, 11, 26, 8, 30, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")),
+        "category": "An ninh trật tự",
+        "tags": ["Lừa đảo", "tiền ảo"],
+        "author": "Ban biên tập",
+        "draft": True,
+    }
+    assert "date: 2026-11-26T08:30:00+07:00\n" in path.read_text(encoding="utf-8")  # site timezone
+
+    built = site.run("--drafts")
+    assert built.code == 0, built.err
+    page = site.page("/tin/khoi-to-doi-tuong-lua-dao-dau-tu-tien-ao-2/")
+    assert page.cssselect("h1")[0].text_content() == TITLE
+    assert page.cssselect(".article-meta .badge")[0].text == "Bản nháp"
+    assert [a.text for a in page.cssselect(".article-tags a")] == ["Lừa đảo", "tiền ảo"]
+    site.build()  # without --drafts the new article stays out
+    assert not (site.output / "tin" / "khoi-to-doi-tuong-lua-dao-dau-tu-tien-ao-2").exists()
+
+    before = path.read_bytes()
+    code, out, err = new(site, TITLE, "--now", "2026-12-01T08:00", capsys=capsys,
+                         monkeypatch=monkeypatch)
+    assert code == 2 and out == ""
+    assert "content/khoi-to-doi-tuong-lua-dao-dau-tu-tien-ao-2.md already exists" in err
+    assert path.read_bytes() == before
+
+
+def test_new_bundle_makes_a_folder_and_the_date_defaults_to_now(make_site, capsys,
+                                                                monkeypatch) -> None:
+    site = make_site({}, config=CONFIG)
+    site.content.mkdir()
+    start = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).replace(microsecond=0)
+    code, out, _ = new(site, "Diễn tập chữa cháy", "--bundle", capsys=capsys,
+                       monkeypatch=monkeypatch)
+    end = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh"))
+    assert code == 0
+    assert out == "content/dien-tap-chua-chay/index.md\n"
+    data = front(site.content / "dien-tap-chua-chay" / "index.md")
+    assert start <= data["date"] <= end  # type: ignore[operator]
+    assert data["date"].utcoffset().total_seconds() == 7 * 3600  # type: ignore[union-attr]
+    assert data["tags"] == [] and data["category"] == "" and data["draft"] is True
+    assert site.run("--drafts").code == 0
+
+
+def test_new_refuses_a_url_another_article_already_has(make_site, capsys, monkeypatch) -> None:
+    site = make_site({"content/khac.md": article("Tên khác", slug="dien-tap-chua-chay")},
+                     config=CONFIG)
+    before = tree_digest(site.root)
+    code, out, err = new(site, "Diễn tập chữa cháy", capsys=capsys, monkeypatch=monkeypatch)
+    assert code == 2 and out == ""
+    assert "content/khac.md already has the URL /tin/dien-tap-chua-chay/" in err
+    assert "--slug dien-tap-chua-chay-2" in err
+    assert tree_digest(site.root) == before
+
+    code, out, err = new(site, "Diễn tập chữa cháy", "--slug", "dien-tap-chua-chay-2",
+                         capsys=capsys, monkeypatch=monkeypatch)
+    assert code == 0
+    assert front(site.content / "dien-tap-chua-chay-2.md")["slug"] == "dien-tap-chua-chay-2"
+    assert site.run("--drafts").code == 0
+
+
+@pytest.mark.parametrize("args, message", [
+    (["!!!"], "cannot make a slug from the title '!!!'"),
+    (["Bài", "--slug", "../etc"], "--slug '../etc' contains '..'"),
+])
+def test_new_refuses_titles_and_slugs_it_cannot_use(make_site, capsys, monkeypatch, args,
+                                                    message) -> None:
+    site = make_site({"content/a.md": article("Bài một")}, config=CONFIG)
+    before = tree_digest(site.root)
+    code, _, err = new(site, *args, capsys=capsys, monkeypatch=monkeypatch)
+    assert code == 2 and message in err
+    assert tree_digest(site.root) == before
+
+
+@settings(max_examples=200, deadline=None)
+@given(title=st.text(min_size=1, max_size=80).filter(lambda t: slugify(" ".join(t.split()))),
+       tags=st.lists(st.text(alphabet=st.characters(blacklist_categories=["Cs", "Cc"]), min_size=1,
+                             max_size=12).filter(lambda t: t.strip() and "," not in t), max_size=3))
+def test_any_title_and_tags_read_back_unchanged(tmp_path_factory, title: str,
+                                                tags: list[str]) -> None:
+    """Whatever an editor types, the written front matter parses back to the same title and tags."""
+    folder = tmp_path_factory.mktemp("content")
+    config = Config(author='Ban "biên tập": #1')
+    slug = slugify(" ".join(title.split()))
+    clean_tags = tuple(dict.fromkeys(" ".join(t.split()) for t in tags if t.split()))
+    draft = Draft(title=title, tags=clean_tags)
+    moment = datetime(2026, 11, 26, 8, 0, tzinfo=config.tz)
+    path = folder / f"{slug}.md"
+    path.write_text(front_matter(draft, slug, moment, config), encoding="utf-8")
+    source = read_source(path, folder, None)
+    parsed = parse_yaml(source)  # type: ignore[arg-type]
+    assert isinstance(parsed, tuple), parsed
+    meta, problems = validate(source, *parsed, config.tz)  # type: ignore[arg-type]
+    assert meta is not None, problems
+    assert meta.title == unicodedata.normalize("NFC", " ".join(title.split()))
+    assert meta.tags == tuple(dict.fromkeys(unicodedata.normalize("NFC", t) for t in clean_tags))
+    assert meta.slug == slug and meta.draft and meta.date == moment
+    assert meta.author == config.author

@@ -24,7 +24,8 @@ from .render import TemplateProblem, Templates
 from .routes import Routes
 from .source import discover, read_source
 from .taxonomy import name_terms, term_key
-from .writer import Claims, Transaction, WriteReport, check_output
+from .uptodate import Stamp, input_key, output_intact, tree_listing
+from .writer import MARKER, Claims, Transaction, WriteReport, check_output
 
 Progress = Callable[[str, int, int], None]
 
@@ -103,11 +104,22 @@ def build(options: Options) -> Result:
                               options.cache / "templates" if options.cache and options.write else None)
         errors += templates.check()
 
-        loaded = load(options.content, config, cache, errors, warnings, options.progress)
-        clock.lap("load")
+        sources = read_all(options.content, errors)
         now = options.now or datetime.now(config.tz)
         if now.tzinfo is None:
             now = now.replace(tzinfo=config.tz)
+        stamp_key: str | None = None
+        parts: Any = None
+        if options.write and not errors:
+            parts = (config, templates.digest(), options.drafts, options.future,
+                     tree_listing(options.content, skip_suffix=".md"), tree_listing(options.static))
+            stamp_key = input_key(cache, sources, now, parts)
+            stamp = cache.get("stamp", str(options.output.resolve()))
+            if stamp_key and stamp and stamp.key == stamp_key and output_intact(options.output, stamp):
+                cache.commit(prune=False)
+                return _unchanged(stamp, config, started)
+        loaded = load(sources, config, cache, errors, warnings, options.progress)
+        clock.lap("load")
         drafts = [m for _, m in loaded if m.draft and not options.drafts]
         scheduled = [(s, m) for s, m in loaded
                      if m.date > now and not (m.draft and not options.drafts)]
@@ -130,10 +142,7 @@ def build(options: Options) -> Result:
         raise
     finally:
         cache.close()
-    cache.commit()
-    cache.close()
-    clock.lap("cache")
-    return Result(
+    result = Result(
         articles=len(articles),
         pages=len(pages),
         report=report,
@@ -147,6 +156,25 @@ def build(options: Options) -> Result:
         rendered=rendered,
         timings=tuple(clock.laps),
     )
+    if options.write and report is not None:
+        cache.put("stamp", str(options.output.resolve()), Stamp(
+            key=stamp_key or input_key(cache, sources, now, parts) or "", articles=result.articles,
+            pages=result.pages, drafts=result.drafts, scheduled=result.scheduled,
+            warnings=result.warnings,
+            files=tuple(e for e in tree_listing(options.output) if e[0] != MARKER)))
+    cache.commit()
+    cache.close()
+    clock.lap("cache")
+    return replace(result, timings=tuple(clock.laps), seconds=time.perf_counter() - started)
+
+
+def _unchanged(stamp: Stamp, config: Config, started: float) -> Result:
+    """The result of a build skipped because nothing it reads or writes has changed."""
+    return Result(articles=stamp.articles, pages=stamp.pages,
+                  report=WriteReport(0, len(stamp.files), 0), scheduled=stamp.scheduled,
+                  drafts=stamp.drafts, warnings=stamp.warnings,
+                  seconds=time.perf_counter() - started, config=config, rendered=0,
+                  timings=(("up to date", time.perf_counter() - started),))
 
 
 class _Clock:
@@ -172,9 +200,8 @@ def _protected(options: Options) -> list[Path]:
 
 
 # -- load ---------------------------------------------------------------------------------------
-def load(content: Path, config: Config, cache: Cache, errors: list[SourceError],
-         warnings: list[SourceError], progress: Progress | None = None) -> list[tuple[Source, Meta]]:
-    """Read and validate every article file; problems go to ``errors`` and ``warnings``."""
+def read_all(content: Path, errors: list[SourceError]) -> list[Source]:
+    """Find and decode every article file; unreadable ones go to ``errors``."""
     if not content.is_dir():
         errors.append(SourceError(display_path(content), None, "content folder not found",
                                   "Pass --content DIR, or create content/ with Markdown articles."))
@@ -189,6 +216,12 @@ def load(content: Path, config: Config, cache: Cache, errors: list[SourceError],
             errors.append(source)
         else:
             sources.append(source)
+    return sources
+
+
+def load(sources: list[Source], config: Config, cache: Cache, errors: list[SourceError],
+         warnings: list[SourceError], progress: Progress | None = None) -> list[tuple[Source, Meta]]:
+    """Parse and validate every article's front matter; problems go to ``errors``/``warnings``."""
     parsed = cache.get_many("front", (s.digest for s in sources))
     loaded: list[tuple[Source, Meta]] = []
     for number, source in enumerate(sources):
@@ -206,6 +239,7 @@ def load(content: Path, config: Config, cache: Cache, errors: list[SourceError],
             (warnings if problem.warning else errors).append(problem)
         if meta is not None:
             loaded.append((source, meta))
+            cache.put("when", source.digest, meta.date)
     return loaded
 
 

@@ -12,7 +12,7 @@ import yaml
 from .cache import Cache
 from .config import Config
 from .errors import UsageError, display_path
-from .pipeline import load
+from .pipeline import load, read_all
 from .routes import Routes
 from .slug import slugify, unsafe_slug_reason
 
@@ -124,7 +124,7 @@ def _refuse_taken_url(content: Path, config: Config, slug: str, moment: datetime
     routes = Routes(config)
     wanted = routes.article(slug, moment, clean_title(category) if category else None)
     # other articles' errors are not ours; an in-memory cache, so that nothing else is written
-    for source, meta in load(content, config, Cache(None), [], []):
+    for source, meta in load(read_all(content, []), config, Cache(None), [], []):
         if routes.article(meta.slug, meta.date, meta.category) == wanted:
             raise UsageError(f"{source.shown} already has the URL {wanted} (slug {meta.slug}); "
                              "nothing was written",

@@ -303,6 +303,12 @@ class BodyStore:
         self.urls = urls
         self.fresh: dict[str, str] = {}
 
+    def prefetch(self, keys: list[str]) -> None:
+        """Load many bodies from the cache in one query, before rendering their pages."""
+        wanted = [key for key in keys if key not in self.fresh]
+        if wanted:
+            self.fresh.update(self.cache.get_many("html", wanted))
+
     def html(self, key: str, links: tuple[Link, ...]) -> str:
         html = self.fresh.get(key)
         if html is None:

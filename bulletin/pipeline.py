@@ -456,6 +456,9 @@ def _render_pages(shared: tuple[Templates, list[Page], Transaction | None], star
     templates, pages, transaction = shared
     out = []
     failed: set[str] = set()
+    shown = [page.context["article"] for page in pages[start:stop] if "article" in page.context]
+    if shown:
+        shown[0].bodies.prefetch([article.body_key for article in shown])
     for page in pages[start:stop]:
         rel = Routes.output_path(page.route)
         if page.template in failed:

@@ -24,7 +24,7 @@ from .render import TemplateProblem, Templates
 from .routes import Routes
 from .source import discover, read_source
 from .taxonomy import name_terms, term_key
-from .uptodate import Stamp, input_key, output_intact, tree_listing
+from .uptodate import Stamp, input_key, known_files, output_intact, remember_stat, tree_listing
 from .writer import MARKER, Claims, Transaction, WriteReport, check_output
 
 Progress = Callable[[str, int, int], None]
@@ -104,20 +104,23 @@ def build(options: Options) -> Result:
                               options.cache / "templates" if options.cache and options.write else None)
         errors += templates.check()
 
-        sources = read_all(options.content, errors)
         now = options.now or datetime.now(config.tz)
         if now.tzinfo is None:
             now = now.replace(tzinfo=config.tz)
-        stamp_key: str | None = None
+        files = discover(options.content) if options.content.is_dir() else None
         parts: Any = None
-        if options.write and not errors:
+        if options.write and not errors and files and not files[1]:
             parts = (config, templates.digest(), options.drafts, options.future,
                      tree_listing(options.content, skip_suffix=".md"), tree_listing(options.static))
-            stamp_key = input_key(cache, sources, now, parts)
+            known = known_files(cache, files[0], options.content, display_path(options.content))
+            stamp_key = input_key(cache, known, now, parts) if known is not None else None
             stamp = cache.get("stamp", str(options.output.resolve()))
             if stamp_key and stamp and stamp.key == stamp_key and output_intact(options.output, stamp):
                 cache.commit(prune=False)
                 return _unchanged(stamp, config, started)
+        sources = read_all(options.content, errors, files)
+        for source in sources:
+            remember_stat(cache, source)
         loaded = load(sources, config, cache, errors, warnings, options.progress)
         clock.lap("load")
         drafts = [m for _, m in loaded if m.draft and not options.drafts]
@@ -158,7 +161,8 @@ def build(options: Options) -> Result:
     )
     if options.write and report is not None:
         cache.put("stamp", str(options.output.resolve()), Stamp(
-            key=stamp_key or input_key(cache, sources, now, parts) or "", articles=result.articles,
+            key=input_key(cache, [(s.rel, s.shown, s.digest) for s in sources], now, parts) or "",
+            articles=result.articles,
             pages=result.pages, drafts=result.drafts, scheduled=result.scheduled,
             warnings=result.warnings,
             files=tuple(e for e in tree_listing(options.output) if e[0] != MARKER)))
@@ -200,13 +204,15 @@ def _protected(options: Options) -> list[Path]:
 
 
 # -- load ---------------------------------------------------------------------------------------
-def read_all(content: Path, errors: list[SourceError]) -> list[Source]:
-    """Find and decode every article file; unreadable ones go to ``errors``."""
+def read_all(content: Path, errors: list[SourceError],
+             found: tuple[list[tuple[Path, Path | None]], list[SourceError]] | None = None,
+             ) -> list[Source]:
+    """Find (unless ``found`` is what discover returned) and decode every article file."""
     if not content.is_dir():
         errors.append(SourceError(display_path(content), None, "content folder not found",
                                   "Pass --content DIR, or create content/ with Markdown articles."))
         return []
-    files, problems = discover(content)
+    files, problems = found if found is not None else discover(content)
     errors += problems
     sources: list[Source] = []
     shown = display_path(content)

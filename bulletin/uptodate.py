@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass
 from datetime import datetime
@@ -48,17 +49,57 @@ def tree_listing(folder: Path, skip_suffix: str = "") -> list[tuple[str, int, in
     return found
 
 
-def input_key(cache: Cache, sources: Sequence[Source], now: datetime, parts: Any) -> str | None:
-    """A digest of everything a build reads, or None when a source was never seen (build it).
+Known = tuple[str, str, str]  # rel, shown, digest of one article file
+
+
+def known_files(cache: Cache, files: Sequence[tuple[Path, Path | None]], content: Path,
+                shown: str) -> list[Known] | None:
+    """The digests of article files from the last build, where their stat has not changed since.
+
+    None as soon as one file is new or changed: then the build reads every file.
+    """
+    names = [str(path) for path, _ in files]
+    stats = cache.get_many("stat", names)
+    prefix = len(str(content).rstrip("/")) + 1
+    known = []
+    for name in names:
+        entry = stats.get(name)
+        if entry is None:
+            return None
+        try:
+            stat = os.stat(name)
+        except OSError:
+            return None
+        if entry[:4] != (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino):
+            return None
+        rel = name[prefix:].replace(os.sep, "/")
+        known.append((rel, f"{shown}/{rel}", entry[4]))
+    return known
+
+
+def remember_stat(cache: Cache, source: Source) -> None:
+    """Record a file's stat with its digest, for known_files in the next build."""
+    try:
+        stat = source.path.stat()
+    except OSError:
+        return
+    cache.put("stat", str(source.path),
+              (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, source.digest))
+
+
+def input_key(cache: Cache, files: Sequence[Known], now: datetime, parts: Any) -> str | None:
+    """A digest of everything a build reads, or None when a file was never built (build it).
 
     ``parts`` holds the config, template digest, options and listings of photos and static files.
     The clock enters only through what it decides: which articles are published by now.
     """
-    when = cache.get_many("when", (s.digest for s in sources))
-    if len(when) < len({s.digest for s in sources}):
+    when = cache.get_many("when", (digest for _, _, digest in files))
+    if len(when) < len({digest for _, _, digest in files}):
         return None
-    flags = [(s.rel, s.shown, s.digest, when[s.digest] <= now) for s in sources]
-    return fingerprint((cache.version, parts, flags))
+    hasher = hashlib.blake2b(fingerprint((cache.version, parts)).encode(), digest_size=16)
+    for rel, shown, digest in files:
+        hasher.update(f"{rel}\0{shown}\0{digest}\0{when[digest] <= now}\n".encode())
+    return hasher.hexdigest()
 
 
 def output_intact(output: Path, stamp: Stamp) -> bool:

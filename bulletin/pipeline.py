@@ -24,7 +24,7 @@ from .render import TemplateProblem, Templates
 from .routes import Routes
 from .source import discover, read_source
 from .taxonomy import name_terms, term_key
-from .uptodate import Stamp, input_key, known_files, output_intact, remember_stat, tree_listing
+from .uptodate import Stamp, input_key, known_files, output_intact, remember_stats, tree_listing
 from .writer import MARKER, Claims, Transaction, WriteReport, check_output
 
 Progress = Callable[[str, int, int], None]
@@ -119,8 +119,8 @@ def build(options: Options) -> Result:
                 cache.commit(prune=False)
                 return _unchanged(stamp, config, started)
         sources = read_all(options.content, errors, files)
-        for source in sources:
-            remember_stat(cache, source)
+        if options.write:
+            remember_stats(cache, sources)
         loaded = load(sources, config, cache, errors, warnings, options.progress)
         clock.lap("load")
         drafts = [m for _, m in loaded if m.draft and not options.drafts]
@@ -229,9 +229,11 @@ def load(sources: list[Source], config: Config, cache: Cache, errors: list[Sourc
          warnings: list[SourceError], progress: Progress | None = None) -> list[tuple[Source, Meta]]:
     """Parse and validate every article's front matter; problems go to ``errors``/``warnings``."""
     parsed = cache.get_many("front", (s.digest for s in sources))
+    cache.touch("when", parsed)
     loaded: list[tuple[Source, Meta]] = []
     for number, source in enumerate(sources):
         result = parsed.get(source.digest)
+        fresh = result is None
         if result is None:
             result = parse_yaml(source)
             cache.put("front", source.digest, result)
@@ -245,7 +247,8 @@ def load(sources: list[Source], config: Config, cache: Cache, errors: list[Sourc
             (warnings if problem.warning else errors).append(problem)
         if meta is not None:
             loaded.append((source, meta))
-            cache.put("when", source.digest, meta.date)
+            if fresh:
+                cache.put("when", source.digest, meta.date)
     return loaded
 
 

@@ -77,14 +77,18 @@ def known_files(cache: Cache, files: Sequence[tuple[Path, Path | None]], content
     return known
 
 
-def remember_stat(cache: Cache, source: Source) -> None:
-    """Record a file's stat with its digest, for known_files in the next build."""
-    try:
-        stat = source.path.stat()
-    except OSError:
-        return
-    cache.put("stat", str(source.path),
-              (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, source.digest))
+def remember_stats(cache: Cache, sources: Sequence[Source]) -> None:
+    """Record each file's stat with its digest, for known_files in the next build."""
+    names = [str(source.path) for source in sources]
+    before = cache.get_many("stat", names)
+    for name, source in zip(names, sources):
+        try:
+            stat = os.stat(name)
+        except OSError:
+            continue
+        entry = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, source.digest)
+        if before.get(name) != entry:
+            cache.put("stat", name, entry)
 
 
 def input_key(cache: Cache, files: Sequence[Known], now: datetime, parts: Any) -> str | None:

@@ -16,6 +16,10 @@ from .i18n import UI_DEFAULTS_VI
 
 DEFAULT_BASE_URL = "http://localhost:8000/"
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+SITEMAP_MAX_URLS = 50_000  # the sitemaps.org limit per file
+# OpenGraph wants language_TERRITORY; a bare language code gets its usual territory.
+_TERRITORY = {"vi": "VN", "en": "US", "fr": "FR", "de": "DE", "ja": "JP", "ko": "KR", "zh": "CN",
+              "km": "KH", "lo": "LA", "th": "TH", "ru": "RU", "es": "ES"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +31,13 @@ class Permalinks:
     tags_index: str = "/the/"
     category: str = "/chuyen-muc/{slug}/"
     page: str = "page/{n}/"
+    # Feeds sit below a list's first page (the home page, a tag, a category), like ``page``.
+    feed: str = "feed.xml"
+    atom: str = "atom.xml"
+    sitemap: str = "/sitemap.xml"
+    sitemap_part: str = "/sitemap-{n}.xml"
+    news_sitemap: str = "/sitemap-news.xml"
+    news_sitemap_part: str = "/sitemap-news-{n}.xml"
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +53,12 @@ class Config:
     summary_length: int = 220
     date_format: str = "%d/%m/%Y"
     trust_html: bool = False
+    feed_items: int = 20
+    feed_full_content: bool = False
+    logo: str = "img/logo.png"
+    twitter_site: str = ""
+    news_sitemap_days: int = 2
+    sitemap_max_urls: int = SITEMAP_MAX_URLS
     permalinks: Permalinks = field(default_factory=Permalinks)
     ui: Mapping[str, str] = field(default_factory=lambda: MappingProxyType(dict(UI_DEFAULTS_VI)))
     extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
@@ -57,6 +74,17 @@ class Config:
         return urlsplit(self.base_url).path.rstrip("/")
 
     @property
+    def locale(self) -> str:
+        """The OpenGraph locale for the language: ``vi`` → ``vi_VN``, ``en-GB`` → ``en_GB``.
+
+        >>> [Config(language=code).locale for code in ("vi", "en-gb", "eo")]
+        ['vi_VN', 'en_GB', 'eo']
+        """
+        language, _, territory = self.language.replace("_", "-").partition("-")
+        territory = territory.upper() or _TERRITORY.get(language.lower(), "")
+        return f"{language.lower()}_{territory}" if territory else language.lower()
+
+    @property
     def origin(self) -> str:
         parts = urlsplit(self.base_url)
         return f"{parts.scheme}://{parts.netloc}"
@@ -65,8 +93,11 @@ class Config:
 _KNOWN = {
     "title": str, "description": str, "base_url": str, "language": str, "timezone": str,
     "author": str, "page_size": int, "related_count": int, "summary_length": int,
-    "date_format": str, "trust_html": bool,
+    "date_format": str, "trust_html": bool, "feed_items": int, "feed_full_content": bool,
+    "logo": str, "twitter_site": str, "news_sitemap_days": int, "sitemap_max_urls": int,
 }
+# Permalinks that name one file each; the ``*_part`` ones number the files of a split sitemap.
+_FILE_LINKS = ("feed", "atom", "sitemap", "sitemap_part", "news_sitemap", "news_sitemap_part")
 
 
 def with_base_url(config: Config, base_url: str) -> Config:
@@ -131,6 +162,17 @@ def load_config(path: Path) -> Config:
     if "{slug}" not in permalinks.get("article", "{slug}"):
         errors.append(SourceError(shown, None, "the article permalink must contain {slug}",
                                   'article = "/tin/{slug}/"'))
+    for key in _FILE_LINKS:
+        if key in permalinks:
+            problem = _file_link_problem(key, permalinks[key])
+            if problem:
+                errors.append(SourceError(shown, None, f"the {key} permalink {problem}",
+                                          f'{key} = "{getattr(Permalinks(), key)}"'))
+    if values.get("sitemap_max_urls", 1) > SITEMAP_MAX_URLS:
+        errors.append(SourceError(shown, None, "sitemap_max_urls may be at most "
+                                  f"{SITEMAP_MAX_URLS:,} (the sitemaps.org limit)",
+                                  f"sitemap_max_urls = {SITEMAP_MAX_URLS}"))
+        values.pop("sitemap_max_urls")
     if not isinstance(ui, dict) or not all(isinstance(v, str) for v in ui.values()):
         errors.append(SourceError(shown, None, "[ui] must hold text strings", 'related = "Tin liên quan"'))
         ui = {}
@@ -158,3 +200,30 @@ def load_config(path: Path) -> Config:
         extra=MappingProxyType(raw),
         source=shown,
     )
+
+
+def _file_link_problem(key: str, pattern: str) -> str | None:
+    """Why a feed or sitemap permalink cannot work, or None.
+
+    >>> _file_link_problem("feed", "rss/"), _file_link_problem("sitemap_part", "/sitemap.xml")
+    ("must name a file, not 'rss/'", "'/sitemap.xml' must contain {n}")
+    """
+    if pattern.endswith("/") or "." not in pattern.rsplit("/", 1)[-1]:
+        return f"must name a file, not {pattern!r}"
+    numbered = key.endswith("_part")
+    if numbered and "{n}" not in pattern:
+        return f"{pattern!r} must contain {{n}}"
+    rest = pattern.replace("{n}", "") if numbered else pattern
+    if "{" in rest or "}" in rest:
+        return f"{pattern!r} may hold no {{…}}" + (" but {n}" if numbered else "")
+    return None
+
+
+def logo_warnings(config: Config, static: Path) -> list[SourceError]:
+    """A warning when the logo names a file that the static folder does not hold."""
+    if "://" in config.logo or (static / config.logo.lstrip("/")).is_file():
+        return []
+    return [SourceError(config.source, None,
+                        f"logo {config.logo!r} is not in {display_path(static)}/",
+                        "Put the file there, or set logo to its path there or to an absolute URL; "
+                        "shared links show it for articles without a photo.", warning=True)]

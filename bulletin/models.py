@@ -1,4 +1,4 @@
-"""The typed, frozen models every stage passes on: Term, Source, Meta, Article, Pager."""
+"""The typed, frozen models every stage passes on: Term, Source, Meta, Article, Pager, Planned."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ class Term:
     url: str = ""
     permalink: str = ""
     count: int = 0
+    feed_url: str = ""  # absolute URL of its RSS feed
+    atom_url: str = ""  # absolute URL of its Atom feed
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +102,11 @@ class Article:
         """The body as sanitised HTML, with links to other articles resolved."""
         return str(self.bodies.html(self.body_key, self.links))
 
+    @property
+    def modified(self) -> datetime:
+        """When the article last changed: ``updated`` when later than ``date``, else ``date``."""
+        return self.updated if self.updated is not None and self.updated > self.date else self.date
+
     def __getattr__(self, name: str) -> Any:
         # Front-matter keys we do not know pass through to templates: {{ article.topic }}.
         extra = object.__getattribute__(self, "extra")
@@ -128,3 +135,14 @@ class Pager:
     @property
     def url(self) -> str:
         return self.urls[self.number - 1]
+
+
+@dataclass(frozen=True, slots=True)
+class Planned:
+    """A file that feeds or sitemaps ask plan() to render: its route, template and own names."""
+
+    route: str
+    template: str
+    owner: str  # what produced it, for collision messages
+    kind: str  # the page_kind templates see
+    names: Mapping[str, Any]

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import traceback
 from datetime import datetime
+from email.utils import format_datetime
 from pathlib import Path
 from typing import Any, Mapping
 
 import jinja2
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 from .config import Config
 from .errors import SourceError, display_path
@@ -42,6 +45,8 @@ class Templates:
         pattern = config.date_format
         self.env.filters["date"] = lambda moment, fmt=None: format_date(moment, fmt or pattern)
         self.env.filters["isodate"] = isodate
+        self.env.filters["rfc822"] = rfc822
+        self.env.filters["jsonld"] = jsonld
 
     def names(self) -> list[str]:
         return sorted(n for n in self.env.list_templates() if not n.startswith("."))
@@ -101,3 +106,44 @@ def isodate(moment: datetime) -> str:
     '2023-09-29T08:00:00+07:00'
     """
     return moment.isoformat()
+
+
+def rfc822(moment: datetime) -> str:
+    """RFC 822 date with the offset, as RSS 2.0 wants it; English names whatever the locale.
+
+    >>> from zoneinfo import ZoneInfo
+    >>> rfc822(datetime(2023, 9, 29, 8, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")))
+    'Fri, 29 Sep 2023 08:00:00 +0700'
+    """
+    return format_datetime(moment)
+
+
+_JSON_IN_HTML = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
+                               "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
+def jsonld(data: Any) -> Markup:
+    """JSON for ``<script type="application/ld+json">``: keys whose value is None or empty are left
+    out, dates are ISO 8601 with their offset, and ``<``, ``>``, ``&`` are escaped, so no text can
+    end the script.
+
+    >>> print(jsonld({"headline": "</script><b>A & B</b>", "image": None, "keywords": []}))
+    {"headline": "\\u003c/script\\u003e\\u003cb\\u003eA \\u0026 B\\u003c/b\\u003e"}
+    """
+    text = json.dumps(_pruned(data), ensure_ascii=False, default=_json_value)
+    return Markup(text.translate(_JSON_IN_HTML))
+
+
+def _pruned(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        kept = {str(k): _pruned(v) for k, v in value.items()}
+        return {k: v for k, v in kept.items() if v not in (None, "", [], {})}
+    if isinstance(value, (list, tuple)):
+        return [v for v in (_pruned(v) for v in value) if v not in (None, "", [], {})]
+    return value
+
+
+def _json_value(value: Any) -> Any:
+    if hasattr(value, "isoformat"):  # datetime, date
+        return value.isoformat()
+    return str(value)

@@ -41,6 +41,30 @@ class Routes:
     def not_found(self) -> str:
         return "/404.html"
 
+    def feed(self, first: str) -> str:
+        """The RSS feed of the list starting at ``first``: ``/the/x/`` → ``/the/x/feed.xml``."""
+        return _normalise(first + self.links.feed)
+
+    def atom(self, first: str) -> str:
+        return _normalise(first + self.links.atom)
+
+    def sitemap(self) -> str:
+        return _normalise(self.links.sitemap)
+
+    def sitemap_part(self, number: int) -> str:
+        """File ``number`` (from 1) of a sitemap split under a sitemap index."""
+        return _normalise(self.links.sitemap_part.format(n=number))
+
+    def news_sitemap(self) -> str:
+        return _normalise(self.links.news_sitemap)
+
+    def news_sitemap_part(self, number: int) -> str:
+        return _normalise(self.links.news_sitemap_part.format(n=number))
+
+    def robots(self) -> str:
+        """Crawlers read robots.txt only at the root of a host, so a sub-path site's is advisory."""
+        return "/robots.txt"
+
     def page(self, first: str, number: int) -> str:
         """The route of page ``number`` of a list whose first page is ``first``."""
         if number == 1:
@@ -54,6 +78,16 @@ class Routes:
 
     def permalink(self, route: str) -> str:
         return self.origin + self.href(route)
+
+    def asset(self, path: str) -> str:
+        """The absolute URL of a file such as the logo: an absolute URL stays as it is.
+
+        >>> Routes(Config(base_url="https://a.vn/tin/")).asset("img/logo.png")
+        'https://a.vn/tin/img/logo.png'
+        """
+        if "://" in path:
+            return path
+        return self.permalink("/" + path.lstrip("/"))
 
     # -- where files go ---------------------------------------------------------------------
     @staticmethod

@@ -9,9 +9,10 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Mapping
 
+from . import feeds, sitemap
 from . import related as related_mod
 from .cache import Cache
-from .config import Config, load_config, with_base_url
+from .config import Config, load_config, logo_warnings, with_base_url
 from .errors import BuildFailed, SourceError, display_path
 from .fingerprint import Memo, fingerprint
 from .i18n import sort_key_for
@@ -69,6 +70,11 @@ class SiteView:
     author: str
     categories: tuple[Term, ...]
     extra: Mapping[str, Any]
+    feed_url: str = ""  # absolute URLs of the site's RSS and Atom feeds
+    atom_url: str = ""
+    logo_url: str = ""  # absolute
+    locale: str = ""  # for OpenGraph: vi_VN
+    twitter_site: str = ""  # "@handle" or ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +119,8 @@ def build(options: Options) -> Result:
             parts = (config, templates.digest(), options.drafts, options.future,
                      tree_listing(options.content, skip_suffix=".md"), tree_listing(options.static))
             known = known_files(cache, files[0], options.content, display_path(options.content))
-            stamp_key = input_key(cache, known, now, parts) if known is not None else None
+            since = sitemap.news_since(config, now)
+            stamp_key = input_key(cache, known, now, parts, since) if known is not None else None
             stamp = cache.get("stamp", str(options.output.resolve()))
             if stamp_key and stamp and stamp.key == stamp_key and output_intact(options.output, stamp):
                 cache.commit(prune=False)
@@ -121,6 +128,7 @@ def build(options: Options) -> Result:
         sources = read_all(options.content, errors, files)
         if options.write:
             remember_stats(cache, sources)
+        warnings += logo_warnings(config, options.static)
         loaded = load(sources, config, cache, errors, warnings, options.progress)
         clock.lap("load")
         drafts = [m for _, m in loaded if m.draft and not options.drafts]
@@ -135,7 +143,7 @@ def build(options: Options) -> Result:
         matches = relate(articles, chosen, config, cache, errors)
         clock.lap("relate")
         _stop_on(errors, warnings)
-        pages = plan(articles, matches, config, routes)
+        pages = plan(articles, matches, config, routes, now)
         clock.lap("plan")
         report, rendered = publish(options, config, templates, pages, articles, cache, errors)
         clock.lap("render+write")
@@ -161,7 +169,8 @@ def build(options: Options) -> Result:
     )
     if options.write and report is not None:
         cache.put("stamp", str(options.output.resolve()), Stamp(
-            key=input_key(cache, [(s.rel, s.shown, s.digest) for s in sources], now, parts) or "",
+            key=input_key(cache, [(s.rel, s.shown, s.digest) for s in sources], now, parts,
+                          sitemap.news_since(config, now)) or "",
             articles=result.articles,
             pages=result.pages, drafts=result.drafts, scheduled=result.scheduled,
             warnings=result.warnings,
@@ -345,7 +354,9 @@ def _body_key(job: _BodyJob, config: Config) -> str:
 
 
 def _term(name: str, slug: str, route: str, routes: Routes) -> Term:
-    return Term(name=name, slug=slug, url=routes.href(route), permalink=routes.permalink(route))
+    return Term(name=name, slug=slug, url=routes.href(route), permalink=routes.permalink(route),
+                feed_url=routes.permalink(routes.feed(route)),
+                atom_url=routes.permalink(routes.atom(route)))
 
 
 def _with_counts(articles: list[Article], urls: Mapping[str, str]) -> list[Article]:
@@ -403,7 +414,7 @@ def relate(articles: list[Article], chosen: list[tuple[Source, Meta]], config: C
 
 # -- plan ---------------------------------------------------------------------------------------
 def plan(articles: list[Article], matches: list[tuple[related_mod.Match, ...]], config: Config,
-         routes: Routes) -> list[Page]:
+         routes: Routes, now: datetime) -> list[Page]:
     """Every page of the site with the template and context it gets."""
     sort_key = sort_key_for(config.language)
     tags: dict[str, Term] = {}
@@ -423,6 +434,10 @@ def plan(articles: list[Article], matches: list[tuple[related_mod.Match, ...]], 
         title=config.title, description=config.description, language=config.language,
         base_url=config.base_url, home_url=routes.href("/"), tags_url=routes.href(routes.tags_index()),
         author=config.author, categories=category_list, extra=config.extra,
+        feed_url=routes.permalink(routes.feed(routes.home())),
+        atom_url=routes.permalink(routes.atom(routes.home())), logo_url=routes.asset(config.logo),
+        locale=config.locale,
+        twitter_site="@" + config.twitter_site.lstrip("@") if config.twitter_site else "",
     )
 
     def page(route: str, template: str, owner: str, kind: str, **names: Any) -> Page:
@@ -448,6 +463,9 @@ def plan(articles: list[Article], matches: list[tuple[related_mod.Match, ...]], 
         pages.append(page(article.route, "article.html", article.source.shown, "article",
                           article=article, related=tuple(articles[m.index] for m in found)))
     pages.append(page(routes.not_found(), "404.html", "the 404 page", "404"))
+    files = feeds.plan(articles, tags, by_tag, categories, by_category, config, routes)
+    files += sitemap.plan(pages, articles, config, routes, now)
+    pages += [page(f.route, f.template, f.owner, f.kind, **f.names) for f in files]
     return pages
 
 

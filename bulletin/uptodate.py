@@ -91,18 +91,21 @@ def remember_stats(cache: Cache, sources: Sequence[Source]) -> None:
             cache.put("stat", name, entry)
 
 
-def input_key(cache: Cache, files: Sequence[Known], now: datetime, parts: Any) -> str | None:
+def input_key(cache: Cache, files: Sequence[Known], now: datetime, parts: Any,
+              since: datetime | None = None) -> str | None:
     """A digest of everything a build reads, or None when a file was never built (build it).
 
     ``parts`` holds the config, template digest, options and listings of photos and static files.
-    The clock enters only through what it decides: which articles are published by now.
+    The clock enters only through what it decides: which articles are published by now, and
+    which are recent (dated after ``since``: the news sitemap's window).
     """
     when = cache.get_many("when", (digest for _, _, digest in files))
     if len(when) < len({digest for _, _, digest in files}):
         return None
     hasher = hashlib.blake2b(fingerprint((cache.version, parts)).encode(), digest_size=16)
     for rel, shown, digest in files:
-        hasher.update(f"{rel}\0{shown}\0{digest}\0{when[digest] <= now}\n".encode())
+        recent = since is not None and when[digest] > since
+        hasher.update(f"{rel}\0{shown}\0{digest}\0{when[digest] <= now}\0{recent}\n".encode())
     return hasher.hexdigest()
 
 

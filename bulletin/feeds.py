@@ -1,0 +1,142 @@
+"""Feeds: RSS 2.0 and Atom for the site, each tag and each category, holding the newest articles."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from html import escape
+from urllib.parse import urljoin
+
+from .config import Config
+from .models import Article, Planned, Term
+from .routes import Routes
+
+# A feed with no entries still needs a date; a fixed one keeps the same input giving the same bytes.
+EMPTY_FEED_DATE = datetime(1970, 1, 1, tzinfo=UTC)
+
+# Characters XML 1.0 forbids even as references (control characters pasted from word processors).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_LINK_ATTRIBUTE = re.compile(r"""(\s(?:href|src)\s*=\s*)(["'])(.*?)\2""", re.IGNORECASE | re.DOTALL)
+_SRCSET = re.compile(r"""(\ssrcset\s*=\s*)(["'])(.*?)\2""", re.IGNORECASE | re.DOTALL)
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One article as feeds show it; every text is safe to put in XML."""
+
+    title: str
+    link: str  # the absolute permalink: also the RSS guid and the Atom id
+    published: datetime  # in the site's timezone
+    updated: datetime
+    summary: str  # plain text
+    summary_html: str  # the same as HTML: RSS readers read <description> as HTML
+    content: str | None  # the full HTML with absolute links, when feed_full_content is on
+    author: str | None
+    categories: tuple[Term, ...]  # the category first, then the tags
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    """One list's feed, in both formats: what ``rss.xml`` and ``atom.xml`` get as ``feed``."""
+
+    kind: str  # "site", "tag" or "category"
+    term: Term | None  # the tag or category; None for the site
+    link: str  # absolute URL of the list's first page
+    rss_url: str
+    atom_url: str
+    updated: datetime  # the newest entry's update, so an unchanged site gives the same bytes
+    entries: tuple[Entry, ...]
+
+
+def xml_text(text: str) -> str:
+    """Text without the characters XML 1.0 cannot carry.
+
+    >>> xml_text("Tin\\x0bmới\\x00")
+    'Tinmới'
+    """
+    return _NOT_XML.sub("", text)
+
+
+def absolute_links(html: str, base: str) -> str:
+    """HTML whose href, src and srcset URLs are absolute, resolved against ``base``.
+
+    Feed readers show entries away from the site, where ``/tin/x/anh.jpg`` leads nowhere.
+
+    >>> absolute_links('<a href="/tin/b/">b</a><img src="anh.jpg" srcset="a.jpg 1x, b.jpg 2x">',
+    ...                "https://a.vn/tin/a/")
+    '<a href="https://a.vn/tin/b/">b</a><img src="https://a.vn/tin/a/anh.jpg" \
+srcset="https://a.vn/tin/a/a.jpg 1x, https://a.vn/tin/a/b.jpg 2x">'
+    """
+    def one(match: re.Match[str]) -> str:
+        return f"{match[1]}{match[2]}{urljoin(base, match[3].strip())}{match[2]}"
+
+    def candidates(match: re.Match[str]) -> str:
+        parts = []
+        for candidate in match[3].split(","):
+            url, _, size = candidate.strip().partition(" ")
+            parts.append(f"{urljoin(base, url)} {size.strip()}".rstrip())
+        return f"{match[1]}{match[2]}{', '.join(parts)}{match[2]}"
+
+    return _SRCSET.sub(candidates, _LINK_ATTRIBUTE.sub(one, html))
+
+
+def entry(article: Article, config: Config) -> Entry:
+    """An article's feed entry, dates in the site's timezone."""
+    tz = config.tz
+    terms = ((article.category,) if article.category else ()) + article.tags
+    return Entry(
+        title=xml_text(article.title),
+        link=article.permalink,
+        published=article.date.astimezone(tz),
+        updated=article.modified.astimezone(tz),
+        summary=xml_text(article.summary),
+        summary_html=escape(xml_text(article.summary), quote=False),
+        content=xml_text(absolute_links(article.body, article.permalink))
+        if config.feed_full_content else None,
+        author=xml_text(article.author) if article.author else None,
+        categories=tuple(Term(xml_text(t.name), t.slug, t.url, t.permalink) for t in terms),
+    )
+
+
+def plan(articles: Sequence[Article], tags: Mapping[str, Term], by_tag: Mapping[str, list[Article]],
+         categories: Mapping[str, Term], by_category: Mapping[str, list[Article]], config: Config,
+         routes: Routes) -> list[Planned]:
+    """The RSS and Atom files of the site, of every tag and of every category.
+
+    Each holds the newest ``feed_items`` published articles of its list; drafts and scheduled
+    articles (shown only in preview builds) never reach a feed.
+    """
+    made: dict[int, Entry] = {}  # one Entry per article, shared by every feed that holds it
+
+    def entries(items: Iterable[Article]) -> tuple[Entry, ...]:
+        chosen: list[Entry] = []
+        for article in items:
+            if article.draft or article.scheduled:
+                continue
+            if id(article) not in made:
+                made[id(article)] = entry(article, config)
+            chosen.append(made[id(article)])
+            if len(chosen) == config.feed_items:
+                break
+        return tuple(chosen)
+
+    lists: list[tuple[str, Term | None, str, Sequence[Article]]] = [
+        ("site", None, routes.home(), articles)]
+    lists += [("tag", tag, routes.tag(slug), by_tag[slug]) for slug, tag in tags.items()]
+    lists += [("category", category, routes.category(slug), by_category[slug])
+              for slug, category in categories.items()]
+    planned: list[Planned] = []
+    for kind, term, first, items in lists:
+        chosen = entries(items)
+        feed = Feed(
+            kind=kind, term=term, link=routes.permalink(first),
+            rss_url=routes.permalink(routes.feed(first)),
+            atom_url=routes.permalink(routes.atom(first)),
+            updated=max((e.updated for e in chosen), default=EMPTY_FEED_DATE), entries=chosen,
+        )
+        owner = "the site's feed" if term is None else f"the feed of {kind} {term.name!r}"
+        planned.append(Planned(routes.feed(first), "rss.xml", owner, "rss", {"feed": feed}))
+        planned.append(Planned(routes.atom(first), "atom.xml", owner, "atom", {"feed": feed}))
+    return planned

@@ -1,0 +1,151 @@
+"""Sharing metadata read back from built pages: canonical, OpenGraph, Twitter card, JSON-LD."""
+
+from __future__ import annotations
+
+import json
+
+import lxml.html
+
+from .conftest import article
+
+BASE = "https://example.gov.vn/ban-tin/"
+CONFIG = f'title = "Bản tin thử"\nbase_url = "{BASE}"\ndescription = "Tin & ảnh"\n'
+
+
+def meta(page: lxml.html.HtmlElement) -> dict[str, list[str]]:
+    """Every <meta property|name> in the head: name → its contents, in order."""
+    found: dict[str, list[str]] = {}
+    for tag in page.xpath("//head/meta[@property or @name]"):
+        found.setdefault(tag.get("property") or tag.get("name"), []).append(tag.get("content"))
+    return found
+
+
+def json_ld(page: lxml.html.HtmlElement) -> list[dict]:  # type: ignore[type-arg]
+    scripts = page.xpath('//script[@type="application/ld+json"]')
+    return [json.loads(script.text) for script in scripts]
+
+
+def photo_site(make_site):  # type: ignore[no-untyped-def]
+    return make_site({
+        "content/hoi-nghi/index.md": article(
+            "Hội nghị sơ kết quý III", date="2023-09-29T08:00:00+07:00", updated="2023-09-30",
+            category='"Tin tức, sự kiện"', tags='["Công an", "sơ kết"]', author='"Phương Huyền"',
+            summary='"Tóm tắt hội nghị"', image="anh.png", image_alt='"Toàn cảnh hội nghị"'),
+        "content/hoi-nghi/anh.png": b"\x89PNG\r\n\x1a\n fake",
+        "content/b.md": article("Bài không ảnh", date="2023-09-28T08:00:00+07:00"),
+    }, config=CONFIG)
+
+
+def test_article_carries_canonical_opengraph_and_twitter_card(make_site) -> None:
+    site = photo_site(make_site)
+    site.build()
+    page = site.page("/tin/hoi-nghi-so-ket-quy-iii/")
+    url = f"{BASE}tin/hoi-nghi-so-ket-quy-iii/"
+    assert page.xpath('//head/link[@rel="canonical"]/@href') == [url]
+    tags = meta(page)
+    assert tags["og:type"] == ["article"]
+    assert tags["og:title"] == ["Hội nghị sơ kết quý III"]
+    assert tags["og:description"] == ["Tóm tắt hội nghị"]
+    assert tags["og:url"] == [url]
+    assert tags["og:image"] == [url + "anh.png"]
+    assert (site.output / "tin/hoi-nghi-so-ket-quy-iii/anh.png").is_file()
+    assert tags["og:image:alt"] == ["Toàn cảnh hội nghị"]
+    assert tags["og:site_name"] == ["Bản tin thử"]
+    assert tags["og:locale"] == ["vi_VN"]
+    assert tags["article:published_time"] == ["2023-09-29T08:00:00+07:00"]
+    assert tags["article:modified_time"] == ["2023-09-30T00:00:00+07:00"]
+    assert tags["article:section"] == ["Tin tức, sự kiện"]
+    assert tags["article:tag"] == ["Công an", "sơ kết"]
+    assert tags["twitter:card"] == ["summary_large_image"]
+    assert "twitter:site" not in tags
+
+
+def test_article_without_photo_shares_the_site_logo(make_site) -> None:
+    site = photo_site(make_site)
+    site.build()
+    page = site.page("/tin/bai-khong-anh/")
+    tags = meta(page)
+    assert tags["og:image"] == [f"{BASE}img/logo.png"]
+    assert (site.output / "img/logo.png").read_bytes().startswith(b"\x89PNG")
+    assert tags["twitter:card"] == ["summary"]
+    assert tags["article:modified_time"] == tags["article:published_time"]
+    assert json_ld(page)[0]["image"] == [f"{BASE}img/logo.png"]
+    assert json_ld(page)[0]["author"] == {"@type": "Organization", "name": "Bản tin thử",
+                                          "url": BASE}
+
+
+def test_article_json_ld_is_a_news_article_with_the_required_fields(make_site) -> None:
+    site = photo_site(make_site)
+    site.build()
+    page = site.page("/tin/hoi-nghi-so-ket-quy-iii/")
+    (data,) = json_ld(page)
+    url = f"{BASE}tin/hoi-nghi-so-ket-quy-iii/"
+    assert data["@context"] == "https://schema.org"
+    assert data["@type"] == "NewsArticle"
+    assert data["headline"] == "Hội nghị sơ kết quý III"
+    assert data["datePublished"] == "2023-09-29T08:00:00+07:00"
+    assert data["dateModified"] == "2023-09-30T00:00:00+07:00"
+    assert data["author"] == {"@type": "Person", "name": "Phương Huyền"}
+    assert data["image"] == [url + "anh.png"]
+    assert data["publisher"]["@type"] == "Organization"
+    assert data["publisher"]["name"] == "Bản tin thử"
+    assert data["publisher"]["logo"] == {"@type": "ImageObject", "url": f"{BASE}img/logo.png"}
+    assert data["mainEntityOfPage"] == {"@type": "WebPage", "@id": url}
+    assert data["articleSection"] == "Tin tức, sự kiện"
+    assert data["keywords"] == ["Công an", "sơ kết"]
+
+
+def test_no_title_can_break_out_of_the_json_ld_script(make_site) -> None:
+    title = r'</script><script>alert(1)</script> <!-- \"Tin\" & ảnh'
+    site = make_site({"content/a.md": article(title, slug="a", author='"A </script> B"')},
+                     config=CONFIG)
+    site.build()
+    page = site.page("/tin/a/")
+    wanted = '</script><script>alert(1)</script> <!-- "Tin" & ảnh'
+    assert len(page.xpath("//script")) == 1
+    (data,) = json_ld(page)
+    assert data["headline"] == wanted
+    assert data["author"]["name"] == "A </script> B"
+    assert meta(page)["og:title"] == [wanted]
+    raw = (site.output / "tin/a/index.html").read_text(encoding="utf-8")
+    script = raw.split('<script type="application/ld+json">', 1)[1].split("</script>", 1)[0]
+    assert "<" not in script and ">" not in script and "&" not in script
+
+
+def test_home_page_describes_the_website_and_the_organization(make_site) -> None:
+    files = {f"content/a{i}.md": article(f"Bài {i}", date=f"2026-10-0{i + 1}T08:00:00+07:00")
+             for i in range(4)}
+    site = make_site(files, config=CONFIG + "page_size = 2\n")
+    site.build()
+    (data,) = json_ld(site.page("/"))
+    graph = {node["@type"]: node for node in data["@graph"]}
+    assert data["@context"] == "https://schema.org"
+    assert graph["WebSite"]["name"] == "Bản tin thử"
+    assert graph["WebSite"]["url"] == BASE
+    assert graph["WebSite"]["description"] == "Tin & ảnh"
+    assert graph["WebSite"]["inLanguage"] == "vi"
+    assert graph["WebSite"]["publisher"] == {"@id": graph["Organization"]["@id"]}
+    assert graph["Organization"]["url"] == BASE
+    assert graph["Organization"]["logo"]["url"] == f"{BASE}img/logo.png"
+    home = meta(site.page("/"))
+    assert home["og:type"] == ["website"] and home["og:url"] == [BASE]
+    assert json_ld(site.page("/page/2/")) == []  # the second page is not the home page
+
+
+def test_logo_twitter_handle_and_locale_come_from_config(make_site) -> None:
+    site = make_site({"content/a.md": article("Bài A", slug="a")}, config=CONFIG + (
+        'logo = "https://cdn.example.vn/logo.png"\ntwitter_site = "bantin"\nlanguage = "en-GB"\n'))
+    site.build()
+    page = site.page("/tin/a/")
+    tags = meta(page)
+    assert tags["og:image"] == ["https://cdn.example.vn/logo.png"]
+    assert tags["twitter:site"] == ["@bantin"]
+    assert tags["og:locale"] == ["en_GB"]
+    assert json_ld(page)[0]["publisher"]["logo"]["url"] == "https://cdn.example.vn/logo.png"
+
+
+def test_a_logo_missing_from_static_is_a_warning(make_site) -> None:
+    site = make_site({"content/a.md": article("Bài A")}, config=CONFIG + 'logo = "img/logo.jpg"\n')
+    result = site.build()
+    assert "site.toml: warning: logo 'img/logo.jpg' is not in" in result.err
+    assert meta(site.page("/tin/bai-a/"))["og:image"] == [f"{BASE}img/logo.jpg"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import abc
 import traceback
 from datetime import datetime
 from email.utils import format_datetime
@@ -118,8 +119,9 @@ def rfc822(moment: datetime) -> str:
     return format_datetime(moment)
 
 
-_JSON_IN_HTML = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
-                               "\u2028": "\\u2028", "\u2029": "\\u2029"})
+_JSON_IN_HTML = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                 ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
+_EMPTY = (None, "", [], {})
 
 
 def jsonld(data: Any) -> Markup:
@@ -131,15 +133,20 @@ def jsonld(data: Any) -> Markup:
     {"headline": "\\u003c/script\\u003e\\u003cb\\u003eA \\u0026 B\\u003c/b\\u003e"}
     """
     text = json.dumps(_pruned(data), ensure_ascii=False, default=_json_value)
-    return Markup(text.translate(_JSON_IN_HTML))
+    for char, escaped in _JSON_IN_HTML:  # str.replace is many times faster than str.translate
+        if char in text:
+            text = text.replace(char, escaped)
+    return Markup(text)
 
 
 def _pruned(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        kept = {str(k): _pruned(v) for k, v in value.items()}
-        return {k: v for k, v in kept.items() if v not in (None, "", [], {})}
+    if value is None or isinstance(value, (str, int, float, datetime)):
+        return value
     if isinstance(value, (list, tuple)):
-        return [v for v in (_pruned(v) for v in value) if v not in (None, "", [], {})]
+        return [v for v in (_pruned(v) for v in value) if v not in _EMPTY]
+    if isinstance(value, abc.Mapping):
+        kept = {str(k): _pruned(v) for k, v in value.items()}
+        return {k: v for k, v in kept.items() if v not in _EMPTY}
     return value
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html import escape
 from urllib.parse import urljoin
@@ -24,17 +24,22 @@ _SRCSET = re.compile(r"""(\ssrcset\s*=\s*)(["'])(.*?)\2""", re.IGNORECASE | re.D
 
 @dataclass(frozen=True, slots=True)
 class Entry:
-    """One article as feeds show it; every text is safe to put in XML."""
+    """One article as feeds show it; every text is safe to put in XML.
 
-    title: str
-    link: str  # the absolute permalink: also the RSS guid and the Atom id
-    published: datetime  # in the site's timezone
-    updated: datetime
-    summary: str  # plain text
-    summary_html: str  # the same as HTML: RSS readers read <description> as HTML
-    content: str | None  # the full HTML with absolute links, when feed_full_content is on
-    author: str | None
-    categories: tuple[Term, ...]  # the category first, then the tags
+    Everything here follows from the article (and the config), so only the article takes part in
+    comparisons and page fingerprints: it stands for itself by its digest, which is fast.
+    """
+
+    article: Article
+    title: str = field(compare=False)
+    link: str = field(compare=False)  # the absolute permalink: also the RSS guid and the Atom id
+    published: datetime = field(compare=False)  # in the site's timezone
+    updated: datetime = field(compare=False)
+    summary: str = field(compare=False)  # plain text
+    summary_html: str = field(compare=False)  # the same as HTML: RSS readers read it as HTML
+    content: str | None = field(compare=False)  # full HTML, absolute links, by feed_full_content
+    author: str | None = field(compare=False)
+    categories: tuple[Term, ...] = field(compare=False)  # the category first, then the tags
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +92,7 @@ def entry(article: Article, config: Config) -> Entry:
     tz = config.tz
     terms = ((article.category,) if article.category else ()) + article.tags
     return Entry(
+        article=article,
         title=xml_text(article.title),
         link=article.permalink,
         published=article.date.astimezone(tz),

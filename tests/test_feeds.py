@@ -161,3 +161,16 @@ def test_feed_urls_follow_the_permalink_config(make_site) -> None:
     assert parse(site, "the/cong-an/rss.xml").entries
     assert parse(site, "feed.atom").version == "atom10"
     assert not (site.output / "feed.xml").exists()
+
+
+def test_an_incremental_build_updates_the_feeds_of_an_edited_article(make_site) -> None:
+    site = make_site(five_articles(), config=CONFIG + "feed_full_content = true\n")
+    site.build()
+    site.write({"content/a4.md": article(
+        "Bài 4 đã sửa", date="2026-10-05T08:00:00+07:00", updated="2026-10-06T09:00:00+07:00",
+        category='"An ninh"', tags='["Công an"]', author='"Phóng viên 4"', body="Nội dung mới.")})
+    site.build()
+    for path in ("feed.xml", "atom.xml", "the/cong-an/atom.xml", "chuyen-muc/an-ninh/feed.xml"):
+        first = parse(site, path).entries[0]
+        assert first.title == "Bài 4 đã sửa" and "Nội dung mới." in first.content[0].value
+    assert parse(site, "atom.xml").entries[0].updated == "2026-10-06T09:00:00+07:00"

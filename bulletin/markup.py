@@ -152,11 +152,11 @@ class _Processor(Treeprocessor):
                 if caption:
                     etree.SubElement(para, "figcaption").text = caption
         for para in root.iter("p"):
-            text = " ".join("".join(para.itertext()).split())
+            text = _plain(para)
             if text:
                 state.first_paragraph = text
                 break
-        state.text = " ".join("".join(root.itertext()).split())
+        state.text = _plain(root)
 
     def _link(self, state: _State, link: etree.Element, body: str) -> None:
         href = link.get("href", "")
@@ -208,6 +208,14 @@ class _QuickInline(InlineProcessor):
             return data
         return InlineProcessor._InlineProcessor__handleInline(  # type: ignore[attr-defined,no-any-return]
             self, data, patternIndex)
+
+
+_STASHED = re.compile("\x02wzxhzdk:\\d+\x03")
+
+
+def _plain(element: etree.Element) -> str:
+    """The words of an element, without the placeholders Markdown leaves for raw HTML."""
+    return " ".join(_STASHED.sub(" ", "".join(element.itertext())).split())
 
 
 class _BulletinExtension(Extension):

@@ -26,16 +26,25 @@ class TemplateProblem(Exception):
         self.error = error
 
 
+BUILTIN = Path(__file__).resolve().parent.parent / "templates"
+
+
 class Templates:
-    """The site's templates, loaded once per build."""
+    """The site's templates, loaded once per build.
+
+    A template the site's folder lacks comes from the default theme (``templates/`` of this
+    project), so a newsroom's own theme only needs the templates it changes.
+    """
 
     def __init__(self, folder: Path, config: Config, bytecode: Path | None = None) -> None:
         self.folder = folder.resolve()
+        self.folders = [self.folder] + ([BUILTIN] if BUILTIN.is_dir() and BUILTIN != self.folder
+                                        else [])
         if bytecode is not None:
             bytecode.mkdir(parents=True, exist_ok=True)
         self.env = Environment(
             bytecode_cache=jinja2.FileSystemBytecodeCache(str(bytecode)) if bytecode else None,
-            loader=FileSystemLoader(self.folder),
+            loader=FileSystemLoader(self.folders),
             autoescape=select_autoescape(("html", "xml"), default_for_string=True, default=True),
             undefined=StrictUndefined,
             trim_blocks=True,
@@ -66,7 +75,8 @@ class Templates:
         """A hash of every template's text: changes when any template does."""
         hasher = hashlib.blake2b(digest_size=16)
         for name in self.names():
-            hasher.update(name.encode() + b"\0" + (self.folder / name).read_bytes() + b"\0")
+            path = next(folder / name for folder in self.folders if (folder / name).is_file())
+            hasher.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
         return hasher.hexdigest()
 
     def render(self, name: str, context: Mapping[str, Any]) -> str:
@@ -90,7 +100,7 @@ class Templates:
         place = (self.folder / name, None)
         for frame in traceback.extract_tb(exc.__traceback__):
             frame_path = Path(frame.filename)
-            if frame_path.is_relative_to(self.folder):
+            if any(frame_path.is_relative_to(folder) for folder in self.folders):
                 place = (frame_path, frame.lineno)
         message = str(exc) if isinstance(exc, jinja2.UndefinedError) else f"{type(exc).__name__}: {exc}"
         hint = ("Each page kind gets the names listed in the README (site, t, article, articles, pager, "

@@ -205,3 +205,15 @@ def test_two_builds_give_the_same_bytes(make_site, tmp_path: Path) -> None:
     first = tree_digest(site.output)
     site.build("--output", str(tmp_path / "second"))
     assert tree_digest(tmp_path / "second") == first
+
+
+def test_a_theme_folder_needs_only_the_templates_it_changes(make_site, tmp_path: Path) -> None:
+    theme = tmp_path / "theme"
+    theme.mkdir()
+    (theme / "404.html").write_text("{% extends 'base.html' %}{% block content %}Lạc đường{% endblock %}",
+                                    encoding="utf-8")
+    site = make_site({"content/a.md": article("Bài A")})
+    result = site.run("--templates", str(theme))
+    assert result.code == 0, result.err
+    assert "Lạc đường" in (site.output / "404.html").read_text(encoding="utf-8")
+    assert site.page("/tin/bai-a/").cssselect("h1")[0].text == "Bài A"

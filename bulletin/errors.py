@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,10 +52,13 @@ def display_path(path: Path) -> str:
     >>> display_path(Path.cwd() / "content" / "a.md")
     'content/a.md'
     """
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
+    here = Path.cwd()
+    for candidate, base in ((Path(os.path.abspath(path)), here), (path.resolve(), here.resolve())):
+        try:  # symlinks kept first: a linked file is shown where the editor sees it
+            return candidate.relative_to(base).as_posix()
+        except ValueError:
+            continue
+    return path.as_posix()
 
 
 def line_of(text: str, needle: str, first_line: int) -> int | None:

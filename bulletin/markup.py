@@ -20,8 +20,11 @@ from markdown.util import AtomicString
 from .errors import SourceError, line_of
 from .models import Source
 
-MAX_QUOTE_DEPTH = 50
-MAX_BRACKETS_PER_BLOCK = 400
+MAX_NESTING = 50  # levels of quotes or lists; '[' or '(' open at once in one paragraph
+MAX_BRACKET_SCAN = 500_000  # characters Markdown may scan looking for ']' or ')' in one paragraph
+_CONTAINERS = re.compile(r"(?:[ \t]*(?:>|[*+-](?=[ \t])|\d{1,9}[.)](?=[ \t])))*")
+_MARKER = re.compile(r">|[*+-]|\d{1,9}[.)]")
+_BRACKETS = {"[": re.compile(r"\\.|[\[\]]"), "(": re.compile(r"\\.|[()]")}
 
 _TAGS = set(nh3.ALLOWED_TAGS) | {"figure", "figcaption", "picture", "source"}
 _ATTRIBUTES: dict[str, set[str]] = {k: set(v) for k, v in nh3.ALLOWED_ATTRIBUTES.items()}
@@ -31,6 +34,7 @@ _ATTRIBUTES["img"] = {"src", "srcset", "sizes", "alt", "title", "width", "height
 _ATTRIBUTES["source"] = {"srcset", "sizes", "type", "media"}
 _ATTRIBUTES["a"] = {"href", "hreflang", "rel"}
 _URL_SCHEMES = {"http", "https", "mailto", "tel"}
+_IMAGE_SCHEMES = {"http", "https"}
 
 
 def sanitise(html: str) -> str:
@@ -93,18 +97,26 @@ class _State:
 
 
 def resolve_asset(state: _State, target: str, line: int | None) -> str | None:
-    """The href of a local photo (copied beside the page), or None after recording an error."""
+    """The href of a photo: a web address as it is, a local file copied beside the page.
+
+    Anything else (``javascript:``, ``data:``, a missing file) records an error and gives None.
+    """
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or target.startswith(("/", "#", "data:")):
+    if parts.scheme.lower() in _IMAGE_SCHEMES or target.startswith("//") or \
+            (target.startswith("/") and not parts.scheme):
         return target
+    if parts.scheme or parts.netloc:
+        state.errors.append(SourceError(state.source.shown, line,
+                                        f"image must be a file or an http(s) address, not {target}",
+                                        "Give the photo's file name, e.g. anh.jpg, or https://…"))
+        return None
     relative = unquote(parts.path)
     folder = state.source.path.parent
-    path = (folder / relative).resolve()
-    content = state.content.resolve()
-    if not path.is_relative_to(content) or not path.is_file():
+    if not _is_file_inside(folder / relative, state.content):
         state.errors.append(SourceError(state.source.shown, line, f"image not found: {target}",
                                         _nearby_hint(folder, relative)))
         return None
+    path = (folder / relative).resolve()
     name = path.name
     known = state.assets.get(name)
     if known is not None and known.source != path:
@@ -114,6 +126,14 @@ def resolve_asset(state: _State, target: str, line: int | None) -> str | None:
         return None
     state.assets[name] = Asset(path, name)
     return state.route_url + name
+
+
+def _is_file_inside(path: Path, content: Path) -> bool:
+    """Whether ``path`` is a file inside ``content``; odd names (NUL, too long) are not."""
+    try:
+        return path.resolve().is_relative_to(content.resolve()) and path.is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def _nearby_hint(folder: Path, relative: str) -> str:
@@ -327,18 +347,69 @@ class BodyStore:
 
 
 def guard(source: Source) -> SourceError | None:
-    """Refuse bodies that would make Markdown take minutes or overflow the stack."""
-    for number, line in enumerate(source.body.split("\n")):
-        depth = len(line) - len(line.lstrip("> \t"))
-        if line.lstrip(" \t").startswith(">") and line[:depth].count(">") > MAX_QUOTE_DEPTH:
-            return SourceError(source.shown, source.body_line + number,
-                               f"quotes nested more than {MAX_QUOTE_DEPTH} levels deep",
-                               "Remove the extra '>' marks at the start of the line.")
-    for block in re.split(r"\n[ \t]*\n", source.body):
-        if block.count("[") > MAX_BRACKETS_PER_BLOCK:
-            return SourceError(source.shown, line_of(source.body, block[:40], source.body_line),
-                               f"more than {MAX_BRACKETS_PER_BLOCK} '[' in one paragraph",
-                               "Split the paragraph, or write \\[ for a literal bracket.")
+    """Refuse bodies that would make Markdown take minutes or overflow the stack.
+
+    Python-Markdown's time grows with the cube of list nesting and the square of unmatched or
+    nested '[' and '(': a few thousand of them hang a build. Real articles stay far below these
+    limits.
+    """
+    def error(offset: int, message: str, hint: str) -> SourceError:
+        return SourceError(source.shown, source.body_line + source.body.count("\n", 0, offset),
+                           message, hint)
+
+    offset = 0
+    for line in source.body.split("\n"):
+        prefix = _CONTAINERS.match(line)
+        markers = len(_MARKER.findall(prefix.group())) if prefix else 0
+        if markers > MAX_NESTING:
+            return error(offset, f"quotes or lists nested more than {MAX_NESTING} levels deep",
+                         "Remove the extra '>', '-' or '1.' marks at the start of the line.")
+        indent = len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip(" "))
+        if indent > 4 * MAX_NESTING and line.strip():
+            return error(offset, f"the line is indented by more than {4 * MAX_NESTING} spaces",
+                         "Remove the spaces at the start of the line; four spaces nest a list "
+                         "one level.")
+        offset += len(line) + 1
+    start = 0
+    for gap in [*re.finditer(r"\n[ \t]*\n", source.body), None]:
+        end = gap.start() if gap else len(source.body)
+        problem = _bracket_problem(source.body, start, end)
+        if problem is not None:
+            at, opening, nested = problem
+            closing = "]" if opening == "[" else ")"
+            hint = (f"Close each '{opening}' with '{closing}', write \\{opening} for a literal "
+                    "one, or split the paragraph with blank lines.")
+            if nested:
+                return error(at, f"more than {MAX_NESTING} '{opening}' open at once "
+                             "(nested, or never closed)", hint)
+            return error(at, f"too many '{opening}' without a matching '{closing}' in this "
+                         "paragraph", hint)
+        start = gap.end() if gap else end
+    return None
+
+
+def _bracket_problem(text: str, start: int, end: int) -> tuple[int, str, bool] | None:
+    """(offset, bracket, nested?) of brackets in ``text[start:end]`` that Markdown chokes on.
+
+    Python-Markdown scans from every '[', and from every '(' that opens a link target, to its
+    match or, without one, to the end of the paragraph. The sum of those scans is its work.
+    """
+    for opening, closing in ("[]", "()"):
+        open_at: list[int] = []
+        work = 0
+        for found in _BRACKETS[opening].finditer(text, start, end):
+            at = found.start()
+            if found.group() == opening:
+                if opening == "(" and not open_at and text[at - 1:at] != "]":
+                    continue  # parentheses in plain text cost nothing
+                open_at.append(at)
+                if len(open_at) > MAX_NESTING:
+                    return open_at[0], opening, True
+            elif found.group() == closing and open_at:
+                work += at - open_at.pop()
+        work += sum(end - at for at in open_at)
+        if work > MAX_BRACKET_SCAN:
+            return (open_at[0] if open_at else start), opening, False
     return None
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import re
 import unicodedata
 from datetime import date, datetime, time
 from types import MappingProxyType
@@ -30,21 +31,24 @@ _Loader.yaml_implicit_resolvers = {
 
 KNOWN_KEYS = ("title", "date", "tags", "category", "author", "summary", "image", "image_alt",
               "image_caption", "slug", "draft", "updated", "related")
+MAX_SLUG = 100  # characters: a file name holds 255 bytes, and a URL should stay readable
 _TEXT_KEYS = ("category", "author", "summary", "image", "image_alt", "image_caption")
 _DATE_HINT = "Write dates year first: 2024-03-15, 2024-03-15 08:30 or 2024-03-15T08:30:00+07:00."
 
 
 def parse_yaml(source: Source) -> tuple[dict[str, Any], dict[str, int]] | list[SourceError]:
     """The front matter as a mapping plus each key's line, or the YAML problems with their lines."""
-    loader = _Loader(source.front)
+    loader = None
     try:
+        loader = _Loader(source.front)  # the pure-Python loader checks characters already here
         node = loader.get_single_node()
         if node is None:
             return [SourceError(source.shown, source.front_line, "front matter is empty",
                                 "Give at least a title and a date:\ntitle: \"Tiêu đề\"\ndate: 2024-03-15")]
         if not isinstance(node, yaml.MappingNode):
+            kind = "a list" if isinstance(node, yaml.SequenceNode) else "a single value"
             return [SourceError(source.shown, source.front_line + node.start_mark.line,
-                                "front matter must be a list of 'key: value' lines",
+                                f"front matter must be 'key: value' lines, not {kind}",
                                 "For example:\ntitle: \"Tiêu đề\"\ndate: 2024-03-15")]
         lines: dict[str, int] = {}
         errors: list[SourceError] = []
@@ -66,21 +70,30 @@ def parse_yaml(source: Source) -> tuple[dict[str, Any], dict[str, int]] | list[S
         mark = exc.problem_mark or exc.context_mark
         line = source.front_line + mark.line if mark else source.front_line
         return [_yaml_problem(source, exc, line)]
+    except yaml.reader.ReaderError as exc:
+        line = source.front_line + source.front.count("\n", 0, exc.position)
+        return [SourceError(source.shown, line, f"front matter holds the control character "
+                            f"U+{exc.character:04X}, which YAML does not allow",
+                            "Delete it; it is invisible in most editors (retype the line).")]
     except yaml.YAMLError as exc:
         return [SourceError(source.shown, source.front_line, f"front matter is not valid YAML: {exc}",
                             'Quote values that hold special characters: title: "..."')]
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return {str(k): v for k, v in data.items()}, lines
 
 
 def _yaml_problem(source: Source, exc: yaml.MarkedYAMLError, line: int) -> SourceError:
     problem = exc.problem or "invalid YAML"
     text_line = _file_line(source, line)
-    if "could not determine a constructor" in problem or "tag" in problem and "!!" in text_line:
-        return SourceError(source.shown, line, f"YAML tags such as '{text_line.split(':', 1)[-1].strip()}' "
-                           "are not allowed in front matter",
-                           "Front matter holds plain text, numbers, true/false, dates and lists.")
+    tag = re.search(r"constructor for the tag '([^']*)'", problem)
+    if tag:
+        name = tag.group(1).replace("tag:yaml.org,2002:", "!!", 1)
+        return SourceError(source.shown, line,
+                           f"the YAML tag '{name}' is not allowed in front matter",
+                           "Front matter holds plain text, numbers, true/false, dates and lists; "
+                           "remove the '!' part.")
     if "mapping values are not allowed" in problem:
         key, _, value = text_line.partition(":")
         value = value.strip().replace('"', '\\"')
@@ -136,25 +149,44 @@ def validate(source: Source, data: dict[str, Any], lines: dict[str, int],
     def err(key: str, message: str, hint: str = "") -> None:
         errors.append(SourceError(source.shown, lines.get(key, source.front_line), message, hint))
 
+    # A misspelt known key is a warning (printed on success too), never an error by itself: an
+    # unknown key is legal and reaches templates. When the key it resembles is required (tilte,
+    # dat), the "missing" error below points at the misspelt line instead of the front matter's top.
+    misspelt: dict[str, str] = {}
     extra = {k: v for k, v in data.items() if k not in KNOWN_KEYS}
     for key in extra:
         match = _close_key(key.lower())
         if match and match[0] not in data:
-            warnings.append(SourceError(source.shown, lines.get(key), f"unknown key '{key}': did you mean "
-                                        f"'{match[0]}'?", f"Rename it to '{match[0]}' if that is meant.",
+            misspelt.setdefault(match[0], key)
+            warnings.append(SourceError(source.shown, lines.get(key),
+                                        f"unknown key '{key}': did you mean '{match[0]}'?",
+                                        f"Rename it to '{match[0]}' if that is meant.",
                                         warning=True))
 
+    def missing(key: str, hint: str) -> None:
+        if key in misspelt:
+            typo = misspelt[key]
+            errors.append(SourceError(source.shown, lines.get(typo, source.front_line),
+                                      f"missing {key}",
+                                      f"'{typo}' on this line looks like a misspelling: rename it "
+                                      f"to '{key}'."))
+        else:
+            err(key, f"missing {key}", hint)
+
     title = data.get("title")
-    if title is None or (isinstance(title, str) and not title.strip()):
-        err("title", "missing title" if "title" not in data else "title is empty",
-            'Every article needs a title: title: "Tiêu đề bài viết"')
+    if title is None and "title" not in data:
+        missing("title", 'Every article needs a title: title: "Tiêu đề bài viết"')
+    elif title is None or (isinstance(title, str) and not title.strip()):
+        err("title", "title is empty", 'Every article needs a title: title: "Tiêu đề bài viết"')
     elif not isinstance(title, (str, int, float)) or isinstance(title, bool):
         err("title", "title must be text", 'title: "Tiêu đề bài viết"')
     title_text = unicodedata.normalize("NFC", str(title).strip()) if title is not None else ""
 
     moment = None
-    if "date" not in data or data["date"] is None:
-        err("date", "missing date", "Every article needs a date: date: 2024-03-15T08:30:00+07:00")
+    if "date" not in data:
+        missing("date", "Every article needs a date: date: 2024-03-15T08:30:00+07:00")
+    elif data["date"] is None:
+        err("date", "date is empty", "Every article needs a date: date: 2024-03-15T08:30:00+07:00")
     else:
         moment = parse_date(data["date"], tz)
         if moment is None:
@@ -169,6 +201,11 @@ def validate(source: Source, data: dict[str, Any], lines: dict[str, int],
     tags = _string_list(data, "tags", err, '["ma tuý", "cờ bạc"]')
     related = _string_list(data, "related", err, '["slug-bai-viet-khac"]')
 
+    for tag in tags:
+        if len(slugify(tag)) > MAX_SLUG:
+            err("tags", f"tag {_clip(tag)!r} is too long for a URL",
+                f"A tag is a word or a short phrase of at most about {MAX_SLUG} letters.")
+
     texts: dict[str, str | None] = {}
     for key in _TEXT_KEYS:
         value = data.get(key)
@@ -179,6 +216,9 @@ def validate(source: Source, data: dict[str, Any], lines: dict[str, int],
         else:
             err(key, f"{key} must be text", f'{key}: "..."')
             texts[key] = None
+    if texts["category"] and len(slugify(texts["category"])) > MAX_SLUG:
+        err("category", f"category {_clip(texts['category'])!r} is too long for a URL",
+            f"A category is a short name of at most about {MAX_SLUG} letters.")
 
     draft = data.get("draft", False)
     if draft is None:
@@ -195,10 +235,14 @@ def validate(source: Source, data: dict[str, Any], lines: dict[str, int],
         else:
             reason = unsafe_slug_reason(slug)
             if reason:
-                err("slug", f"slug {slug!r} {reason}",
-                    f"A slug is one URL segment, e.g. slug: {slugify(slug) or 'bai-viet-moi'}")
+                example = shorten_slug(slugify(slug)) or "bai-viet-moi"
+                err("slug", f"slug {_clip(slug)!r} {reason}",
+                    f"A slug is one URL segment, e.g. slug: {example}")
+            elif len(slug) > MAX_SLUG:
+                err("slug", f"slug is {len(slug)} characters long, more than {MAX_SLUG}",
+                    f"Shorten it, e.g. slug: {shorten_slug(slug)}")
     elif title_text:
-        slug = slugify(title_text)
+        slug = shorten_slug(slugify(title_text))
         if not slug:
             err("title", "cannot make a slug from this title",
                 "Add a slug made of letters a-z, digits and hyphens: slug: bai-viet-moi")
@@ -224,6 +268,22 @@ def validate(source: Source, data: dict[str, Any], lines: dict[str, int],
         lines=MappingProxyType(lines),
     )
     return meta, warnings
+
+
+def shorten_slug(slug: str) -> str:
+    """A slug cut at a hyphen to at most MAX_SLUG characters, so that it fits in a file name.
+
+    >>> shorten_slug("cong-an-" * 20)[-12:], len(shorten_slug("cong-an-" * 20)) <= MAX_SLUG
+    ('cong-an-cong', True)
+    """
+    if len(slug) <= MAX_SLUG:
+        return slug
+    cut = slug[: MAX_SLUG + 1]
+    return (cut.rsplit("-", 1)[0] if "-" in cut else cut[:MAX_SLUG]).strip("-")
+
+
+def _clip(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _string_list(data: dict[str, Any], key: str, err: Any, example: str) -> tuple[str, ...]:

@@ -101,7 +101,8 @@ def build(options: Options) -> Result:
     if options.base_url:
         config = with_base_url(config, options.base_url)
     if options.write:
-        check_output(options.output, _protected(options))
+        check_output(options.output, _protected(options),
+                     sources=(options.content, options.templates, options.static))
     cache = Cache(options.cache, readonly=not options.write)
     errors: list[SourceError] = []
     warnings: list[SourceError] = []

@@ -23,14 +23,24 @@ def discover(content: Path) -> tuple[list[tuple[Path, Path | None]], list[Source
     root = content.resolve()
     found: list[tuple[Path, Path | None]] = []
     errors: list[SourceError] = []
+    visited: dict[Path, Path] = {}  # real folder → the path it was first reached by
     for folder, dirs, files in os.walk(content, followlinks=True):
         here = Path(folder)
-        if here.resolve() != root and not here.resolve().is_relative_to(root):
+        real = here.resolve()
+        if not real.is_relative_to(root):
             errors.append(SourceError(display_path(here), None,
                                       "symlink points outside the content folder",
                                       "Copy the files into content/ instead of linking to them."))
             dirs[:] = []
             continue
+        if real in visited:
+            errors.append(SourceError(display_path(here), None,
+                                      f"is the same folder as {display_path(visited[real])} "
+                                      "(a symlink leads there), which is read already",
+                                      "Remove the symlink."))
+            dirs[:] = []
+            continue
+        visited[real] = here
         dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
         bundle = here if "index.md" in files and here.resolve() != root else None
         for name in sorted(files):
@@ -41,6 +51,12 @@ def discover(content: Path) -> tuple[list[tuple[Path, Path | None]], list[Source
                 errors.append(SourceError(display_path(path), None,
                                           "symlink points outside the content folder",
                                           "Copy the file into content/ instead of linking to it."))
+                continue
+            if path.is_symlink() and not path.is_file():
+                errors.append(SourceError(display_path(path), None,
+                                          "broken symlink: it leads to no file",
+                                          "Remove it, or point the link at an article in "
+                                          "content/."))
                 continue
             if bundle is not None and name != "index.md":
                 errors.append(SourceError(display_path(path), None,
@@ -59,7 +75,11 @@ def read_source(path: Path, content: Path, bundle: Path | None,
     """
     rel = path.relative_to(content).as_posix()
     shown = f"{shown_content}/{rel}" if shown_content is not None else display_path(path)
-    raw = path.read_bytes()
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return SourceError(shown, None, f"cannot read the file: {exc.strerror or exc}",
+                           "Check that the file exists and that you may read it.")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -15,27 +15,35 @@ MARKER = ".bulletin-output"
 _MARKER_TEXT = b"This folder is written by build.py (Ban tin). Its contents are replaced on every build.\n"
 
 
-def check_output(output: Path, protected: Iterable[Path]) -> None:
-    """Refuse an output folder that a build could hurt. Raises UsageError; touches nothing."""
+def check_output(output: Path, protected: Iterable[Path], sources: Iterable[Path] = ()) -> None:
+    """Refuse an output folder that a build could hurt. Raises UsageError; touches nothing.
+
+    Refused: ``/``, the home folder or a folder holding it; any ``protected`` folder (the project,
+    the working folder) or a folder holding one; a folder inside a ``sources`` folder (content,
+    templates, static); a file; a non-empty folder without this tool's marker file.
+    """
     out = output.resolve()
     shown = display_path(output)
-    if out == Path(out.anchor) or out == Path.home().resolve():
-        raise UsageError(f"refusing to use {shown} as the output folder: it is "
-                         f"{'the root folder' if out == Path(out.anchor) else 'your home folder'}",
-                         "Pass a dedicated folder, e.g. --output output")
-    for place in protected:
-        place = place.resolve()
+    hint = "Pass a dedicated folder, e.g. --output output"
+    home = Path.home().resolve()
+    if out == Path(out.anchor):
+        raise UsageError(f"refusing to use {shown} as the output folder: it is the root folder",
+                         hint)
+    if out == home or home.is_relative_to(out):
+        raise UsageError(f"refusing to use {shown} as the output folder: it is or contains your "
+                         "home folder", hint)
+    sources = [place.resolve() for place in sources]
+    for place in [place.resolve() for place in protected] + sources:
         if out == place or place.is_relative_to(out):
             raise UsageError(f"refusing to use {shown} as the output folder: it is or contains "
-                             f"{display_path(place)}, which the build reads",
-                             "Pass a dedicated folder, e.g. --output output")
-        if out.is_relative_to(place) and place.is_dir() and place.name in ("content", "templates",
-                                                                            "static"):
+                             f"{display_path(place)}, which the build reads", hint)
+    for place in sources:
+        if out.is_relative_to(place):
             raise UsageError(f"refusing to use {shown} as the output folder: it lies inside "
                              f"{display_path(place)}", "Pass a folder outside the sources.")
-    if out.exists():
+    if out.exists() or out.is_symlink():
         if not out.is_dir():
-            raise UsageError(f"refusing to use {shown} as the output folder: it is a file",
+            raise UsageError(f"refusing to use {shown} as the output folder: it is not a folder",
                              "Pass a folder.")
         if any(out.iterdir()) and not (out / MARKER).is_file():
             raise UsageError(f"refusing to write into {shown}: it is not empty and was not made by "
@@ -79,16 +87,15 @@ class Transaction:
     """
 
     def __init__(self, output: Path) -> None:
-        self.output = output
-        self.staging = output.parent / f".{output.name}.staging"
+        self.output = output.resolve()  # a symlinked output: stage beside what it points to
+        self.staging = _staging(self.output)
         self.claims = Claims()
         self.staged: set[PurePosixPath] = set()
         self.unchanged = 0
-        recover(output)
-        if self.staging.exists():
-            shutil.rmtree(self.staging)
+        recover(self.output)
         self.staging.mkdir(parents=True)
-        self.fresh = not output.exists()
+        (self.staging / MARKER).write_bytes(_MARKER_TEXT)  # tells a later run the folder is ours
+        self.fresh = not self.output.exists()
 
     def claim(self, rel: PurePosixPath, owner: str) -> SourceError | None:
         return self.claims.claim(rel, owner)
@@ -145,13 +152,20 @@ class Transaction:
 
 
 def recover(output: Path) -> None:
-    """Finish a commit that was interrupted, or drop a staging folder that never committed."""
-    staging = output.parent / f".{output.name}.staging"
+    """Finish a commit that was interrupted, or drop a staging folder that never committed.
+
+    A folder with the staging folder's name that this tool did not make is never deleted.
+    """
+    staging = _staging(output)
     journal = staging / JOURNAL
     if journal.is_file() and output.is_dir():
         _apply(output, staging, json.loads(journal.read_text(encoding="utf-8")))
-    elif staging.exists():
-        shutil.rmtree(staging)
+    else:
+        _remove_own(staging)
+
+
+def _staging(output: Path) -> Path:
+    return output.parent / f".{output.name}.staging"
 
 
 def _apply(output: Path, staging: Path, journal: dict[str, list[str]]) -> None:
@@ -190,6 +204,18 @@ def _files(root: Path) -> list[PurePosixPath]:
                 else:
                     found.append(rel / entry.name)
     return found
+
+
+def _remove_own(folder: Path) -> None:
+    """Delete a leftover folder of this tool (it holds the marker, or nothing); refuse others."""
+    if not folder.exists() and not folder.is_symlink():
+        return
+    if folder.is_symlink() or not folder.is_dir() or \
+            not ((folder / MARKER).is_file() or not any(folder.iterdir())):
+        raise UsageError(f"refusing to replace {display_path(folder)}: the build needs this name "
+                         "for its work and the folder was not made by this tool",
+                         "Move it away and build again.")
+    shutil.rmtree(folder)
 
 
 def _same_bytes(path: Path, data: bytes) -> bool:

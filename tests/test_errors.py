@@ -1,0 +1,389 @@
+"""Every bad input of issue 3: exit 1, the exact `path:line: message`, output/ left as it was."""
+
+from __future__ import annotations
+
+import shutil
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from .conftest import PROJECT, Site, article, tree_digest
+
+GOOD = {"content/good.md": article("Bài tốt", tags='["ma tuý"]', category="An ninh")}
+
+
+def first_build(make_site) -> tuple[Site, dict[str, str]]:  # type: ignore[no-untyped-def]
+    """A site that built once: the output a broken build must leave alone."""
+    site = make_site(dict(GOOD))
+    site.build()
+    before = tree_digest(site.output)
+    assert "index.html" in before and "tin/bai-tot/index.html" in before
+    return site, before
+
+
+def fails(site: Site, before: dict[str, str], files: dict[str, str | bytes],
+          *args: str) -> list[str]:
+    """Add ``files``, build, and check the run failed as a content error with output/ untouched."""
+    site.write(files)
+    result = site.run(*args)
+    assert result.code == 1, result.err
+    assert "Traceback" not in result.err and "internal error" not in result.err
+    assert result.err.rstrip().endswith("nothing was written.")
+    assert tree_digest(site.output) == before
+    assert not any(p.name.endswith((".staging", ".old")) for p in site.root.iterdir())
+    return result.err.splitlines()
+
+
+def with_hint(lines: list[str], error: str) -> str:
+    """The hint printed under ``error`` (which must be one whole line of the report)."""
+    assert error in lines, "\n".join(lines)
+    hint = lines[lines.index(error) + 1]
+    assert hint.startswith("    hint: ")
+    return hint
+
+
+@pytest.fixture
+def built(make_site):  # type: ignore[no-untyped-def]
+    return first_build(make_site)
+
+
+def test_unquoted_colon_in_a_value(built) -> None:
+    bad = "---\ntitle: Tin nóng: cháy lớn\ndate: 2026-10-01\n---\nx\n"
+    lines = fails(*built, {"content/bad.md": bad})
+    hint = with_hint(lines, "content/bad.md:2: a value contains ': ' and must be quoted")
+    assert hint.endswith('title: "Tin nóng: cháy lớn"')
+
+
+def test_yaml_syntax_error_on_a_later_line(built) -> None:
+    bad = '---\ntitle: "A"\ndate: 2026-10-01\ntags: ["a", "b"\n---\nx\n'
+    lines = fails(*built, {"content/bad.md": bad})
+    assert [line for line in lines if line.startswith("content/bad.md:")] == [
+        "content/bad.md:5: front matter is not valid YAML: did not find expected ',' or ']'"]
+
+
+@pytest.mark.parametrize(("front", "kind"), [("- title\n- date", "a list"),
+                                             ('"Chỉ một dòng chữ"', "a single value")])
+def test_front_matter_that_is_not_a_mapping(built, front: str, kind: str) -> None:
+    lines = fails(*built, {"content/bad.md": f"---\n{front}\n---\nx\n"})
+    with_hint(lines, f"content/bad.md:2: front matter must be 'key: value' lines, not {kind}")
+
+
+def test_missing_title_and_date(built) -> None:
+    lines = fails(*built, {"content/bad.md": "---\ncategory: An ninh\n---\nx\n"})
+    assert with_hint(lines, "content/bad.md:1: missing title").endswith('title: "Tiêu đề bài viết"')
+    assert "date: 2024-03-15" in with_hint(lines, "content/bad.md:1: missing date")
+
+
+@pytest.mark.parametrize("value", ["hôm qua", "2024-02-30", "30/02/2024", "2024-13-01"])
+def test_a_date_that_is_not_a_date(built, value: str) -> None:
+    lines = fails(*built, {"content/bad.md": f'---\ntitle: "Bài"\ndate: {value}\n---\nx\n'})
+    hint = with_hint(lines, f"content/bad.md:3: date '{value}' is not a valid date")
+    assert "2024-03-15" in hint
+
+
+def test_tags_written_as_text_get_the_list_form_as_hint(built) -> None:
+    lines = fails(*built, {"content/bad.md": article("Bài", tags="ma tuý, cờ bạc")})
+    hint = with_hint(lines, "content/bad.md:4: tags must be a list, not the text 'ma tuý, cờ bạc'")
+    assert hint == '    hint: Write a list in square brackets: tags: ["ma tuý", "cờ bạc"]'
+
+
+def test_tags_that_are_not_a_list_of_strings(built) -> None:
+    lines = fails(*built, {"content/bad.md": article("Bài", tags="[[a], {b: c}]")})
+    with_hint(lines, "content/bad.md:4: tags must be a list of words or phrases")
+
+
+def test_misspelt_title_and_date_fail_with_did_you_mean(built) -> None:
+    lines = fails(*built, {"content/bad.md": '---\ntilte: "Bài"\ndat: 2026-10-01\n---\nx\n'})
+    assert "rename it to 'title'" in with_hint(lines, "content/bad.md:2: missing title")
+    assert "rename it to 'date'" in with_hint(lines, "content/bad.md:3: missing date")
+    assert "content/bad.md:2: warning: unknown key 'tilte': did you mean 'title'?" in lines
+    assert "content/bad.md:3: warning: unknown key 'dat': did you mean 'date'?" in lines
+    assert lines[-1] == "2 error(s); nothing was written."
+
+
+def test_a_misspelt_optional_key_is_a_warning_on_a_successful_build(make_site) -> None:
+    site = make_site({"content/a.md": article("Bài A", categry='"An ninh"')})
+    result = site.run()
+    assert result.code == 0
+    lines = result.err.splitlines()
+    with_hint(lines, "content/a.md:4: warning: unknown key 'categry': did you mean 'category'?")
+    assert (site.output / "tin/bai-a/index.html").is_file()
+    assert not (site.output / "chuyen-muc/an-ninh").exists()
+
+
+def test_empty_file(built) -> None:
+    lines = fails(*built, {"content/bad.md": ""})
+    with_hint(lines, "content/bad.md:1: the file is empty")
+
+
+def test_file_without_front_matter(built) -> None:
+    lines = fails(*built, {"content/bad.md": "# Tiêu đề\n\nChỉ có nội dung.\n"})
+    with_hint(lines, "content/bad.md:1: no front matter: the file must start with a line '---'")
+
+
+def test_front_matter_that_is_never_closed(built) -> None:
+    lines = fails(*built, {"content/bad.md": '---\ntitle: "Bài"\ndate: 2026-10-01\n\nNội dung.\n'})
+    with_hint(lines, "content/bad.md:1: front matter is not closed: no second '---' line")
+
+
+def test_invalid_utf8_names_the_byte_offset(built) -> None:
+    data = article("Bài", body="Công an tỉnh").encode("utf-8")
+    data = data.replace("Công".encode(), "Công".encode("cp1258"))  # a word saved as Windows-1258
+    offset = data.index(b"C\xf4ng") + 1
+    lines = fails(*built, {"content/bad.md": data})
+    error = f"content/bad.md:6: not valid UTF-8: byte 0xf4 at byte offset {offset}"
+    assert "UTF-8" in with_hint(lines, error)
+
+
+def test_same_url_names_both_files(built) -> None:
+    lines = fails(*built, {"content/a.md": article("Bài A", slug="trung"),
+                           "content/b.md": article("Bài B", slug="trung")})
+    with_hint(lines, "content/b.md:4: has the same URL /tin/trung/ as content/a.md")
+
+
+def test_nfc_and_nfd_spellings_of_one_title_are_the_same_url(built) -> None:
+    title = "Phòng cháy chữa cháy ở Hưng Yên"
+    nfd = unicodedata.normalize("NFD", title)
+    assert nfd != title
+    lines = fails(*built, {"content/nfc.md": article(title), "content/nfd.md": article(nfd)})
+    with_hint(lines, "content/nfd.md:2: has the same URL /tin/phong-chay-chua-chay-o-hung-yen/ "
+                     "as content/nfc.md")
+
+
+@pytest.mark.parametrize(("slug", "reason"), [
+    ("tin/moi", "contains a path separator ('/' or '\\')"),
+    ('"tin\\\\moi"', "contains a path separator ('/' or '\\')"),
+    ("../../etc", "contains '..'"),
+    ('"tin\\0moi"', "contains a NUL character"),
+    ("/etc/passwd", "is an absolute path"),
+    ('"C:\\\\Windows"', "is an absolute path"),
+])
+def test_unsafe_slugs(built, slug: str, reason: str) -> None:
+    lines = fails(*built, {"content/bad.md": article("Bài", slug=slug)})
+    error = next(line for line in lines if line.startswith("content/bad.md:4: slug "))
+    assert error.endswith(reason)
+    assert with_hint(lines, error).startswith("    hint: A slug is one URL segment")
+
+
+def test_link_to_a_missing_article(built) -> None:
+    body = "Đoạn một.\n\nXem [bài cũ](bai-cu.md) và [bài tốt](good.md)."
+    lines = fails(*built, {"content/bad.md": article("Bài", body=body)})
+    with_hint(lines, "content/bad.md:8: link to a missing article: bai-cu.md")
+    assert not any("good.md" in line for line in lines)
+
+
+def test_missing_image_in_front_matter_and_in_body(built) -> None:
+    body = "Đoạn một.\n\n![Hiện trường](hien-truong.jpg)"
+    lines = fails(*built, {"content/bad/index.md": article("Bài", image="anh-chinh.jpg", body=body),
+                           "content/bad/anh-chinh.jpeg": b"\xff\xd8"})
+    hint = with_hint(lines, "content/bad/index.md:4: image not found: anh-chinh.jpg")
+    assert "anh-chinh.jpeg" in hint
+    with_hint(lines, "content/bad/index.md:9: image not found: hien-truong.jpg")
+
+
+def test_image_outside_the_content_folder_is_not_found(built, tmp_path: Path) -> None:
+    (tmp_path / "secret.jpg").write_bytes(b"\xff\xd8")
+    lines = fails(*built, {"content/bad.md": article("Bài", body="![Ảnh](../../secret.jpg)")})
+    with_hint(lines, "content/bad.md:6: image not found: ../../secret.jpg")
+
+
+def copy_templates(site: Site, name: str, text: str) -> Path:
+    folder = site.root / "templates"
+    shutil.copytree(PROJECT / "templates", folder)
+    (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_template_syntax_error(built) -> None:
+    site, before = built
+    folder = copy_templates(site, "article.html",
+                            '{% extends "base.html" %}\n{% block content %}\n{% if article %}\n'
+                            "<h1>{{ article.title }}</h1>\n{% endblock %}\n")
+    lines = fails(site, before, {}, "--templates", str(folder))
+    error = next(line for line in lines if line.startswith("templates/article.html:"))
+    assert error.startswith("templates/article.html:5: template syntax error: Encountered unknown "
+                            "tag 'endblock'")
+
+
+def test_template_runtime_error(built) -> None:
+    site, before = built
+    folder = copy_templates(site, "article.html",
+                            '{% extends "base.html" %}\n{% block content %}\n'
+                            "<p>{{ article.title | int // 0 }}</p>\n{% endblock %}\n")
+    lines = fails(site, before, {}, "--templates", str(folder))
+    error = ("templates/article.html:3: template error: ZeroDivisionError: integer division or "
+             "modulo by zero")
+    with_hint(lines, error)
+
+
+def test_template_undefined_variable(built) -> None:
+    site, before = built
+    folder = copy_templates(site, "tag.html",
+                            '{% extends "base.html" %}\n{% block content %}\n\n'
+                            "<h1>{{ tag.name }} {{ tag_count }}</h1>\n{% endblock %}\n")
+    lines = fails(site, before, {}, "--templates", str(folder))
+    hint = with_hint(lines, "templates/tag.html:4: template error: 'tag_count' is undefined")
+    assert "README" in hint
+
+
+def test_template_misspelt_attribute_in_a_partial(built) -> None:
+    site, before = built
+    folder = site.root / "templates"
+    shutil.copytree(PROJECT / "templates", folder)
+    macros = folder / "partials" / "macros.html"
+    text = macros.read_text(encoding="utf-8")
+    assert "article.date" in text
+    macros.write_text(text.replace("article.date", "article.dated", 1), encoding="utf-8")
+    line = 1 + text[: text.index("article.date")].count("\n")
+    lines = fails(site, before, {}, "--templates", str(folder))
+    assert any(entry.startswith(f"templates/partials/macros.html:{line}: template error: ")
+               and "'dated'" in entry for entry in lines), lines
+
+
+@pytest.mark.parametrize("tag", ["!!python/object/apply:os.system", "!!python/object/new:os.system",
+                                 "!!python/name:os.system", "!!python/object:builtins.dict"])
+def test_yaml_never_constructs_python_objects(built, tmp_path: Path, tag: str) -> None:
+    marker = tmp_path / "pwned"
+    front = f'---\ntitle: "Bài"\ndate: 2026-10-01\nx: {tag} ["touch {marker}"]\n---\nx\n'
+    lines = fails(*built, {"content/bad.md": front})
+    name = tag.split()[0]
+    with_hint(lines, f"content/bad.md:4: the YAML tag '{name}' is not allowed in front matter")
+    assert not marker.exists()
+
+
+def test_symlink_to_a_file_outside_content_is_refused(built, tmp_path: Path) -> None:
+    outside = tmp_path / "outside.md"
+    outside.write_text(article("Bài ngoài"), encoding="utf-8")
+    site, before = built
+    (site.content / "link.md").symlink_to(outside)
+    lines = fails(site, before, {})
+    with_hint(lines, "content/link.md: symlink points outside the content folder")
+
+
+def test_symlink_to_a_folder_outside_content_is_refused(built, tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "a.md").write_text(article("Bài ngoài"), encoding="utf-8")
+    site, before = built
+    (site.content / "ngoai").symlink_to(outside)
+    lines = fails(site, before, {})
+    with_hint(lines, "content/ngoai: symlink points outside the content folder")
+
+
+def test_symlink_loop_inside_content_is_reported_once(built) -> None:
+    site, before = built
+    (site.content / "sub").mkdir()
+    (site.content / "sub" / "vong").symlink_to("..")
+    lines = fails(site, before, {})
+    errors = [line for line in lines if line.startswith("content/")]
+    assert errors == ["content/sub/vong: is the same folder as content (a symlink leads there), "
+                      "which is read already"]
+
+
+def test_broken_symlink_is_a_content_error(built) -> None:
+    site, before = built
+    (site.content / "mat.md").symlink_to("khong-ton-tai.md")
+    lines = fails(site, before, {})
+    with_hint(lines, "content/mat.md: broken symlink: it leads to no file")
+
+
+def test_ten_thousand_nested_quotes_fail_that_article_only(built) -> None:
+    body = "Đoạn đầu.\n\n" + ">" * 10_000 + " trích dẫn"
+    lines = fails(*built, {"content/bad.md": article("Bài", body=body),
+                           "content/bad2.md": article("Bài hai", date="hôm qua")})
+    with_hint(lines, "content/bad.md:8: quotes or lists nested more than 50 levels deep")
+    assert "content/bad2.md:3: date 'hôm qua' is not a valid date" in lines
+    assert lines[-1] == "2 error(s); nothing was written."
+
+
+def test_ten_thousand_open_brackets_fail_that_article_only(built) -> None:
+    body = "Đoạn đầu.\n\nĐoạn hai " + "[" * 10_000
+    lines = fails(*built, {"content/bad.md": article("Bài", body=body)})
+    error = "content/bad.md:8: more than 50 '[' open at once (nested, or never closed)"
+    hint = with_hint(lines, error)
+    assert "\\[" in hint
+
+
+@pytest.mark.parametrize(("body", "error"), [
+    ("".join("    " * i + "- mục\n" for i in range(60)),
+     "content/bad.md:57: the line is indented by more than 200 spaces"),
+    ("- " * 5000 + "x", "content/bad.md:6: quotes or lists nested more than 50 levels deep"),
+    ("Văn bản [chưa đóng " * 40 + "chữ " * 20_000,
+     "content/bad.md:6: too many '[' without a matching ']' in this paragraph"),
+    ("[a](" * 3000, "content/bad.md:6: more than 50 '(' open at once (nested, or never closed)"),
+], ids=["indented-lists", "list-markers", "unclosed-brackets-in-a-long-paragraph", "link-targets"])
+def test_other_pathological_markdown_fails_that_article(built, body: str, error: str) -> None:
+    lines = fails(*built, {"content/bad.md": article("Bài", body=body)})
+    with_hint(lines, error)
+
+
+def test_deep_but_sane_nesting_still_builds(make_site) -> None:
+    body = "".join("    " * i + f"- mục {i}\n" for i in range(12)) + "\n" + "> " * 12 + "trích"
+    site = make_site({"content/a.md": article("Bài A", body=body + "\n\n" + "[x] (y) " * 300)})
+    site.build()
+    page = site.page("/tin/bai-a/")
+    assert len(page.cssselect(".article-body ul")) == 12
+    assert len(page.cssselect(".article-body blockquote")) == 12
+
+
+def test_bom_and_crlf_are_accepted_silently(make_site) -> None:
+    text = article("Bài có BOM", tags='["ma tuý"]', body="Dòng một.\n\nDòng hai.")
+    text = text.replace("\n", "\r\n")
+    site = make_site({"content/a.md": b"\xef\xbb\xbf" + text.encode("utf-8")})
+    result = site.run()
+    assert result.code == 0 and result.err == ""
+    page = site.page("/tin/bai-co-bom/")
+    assert page.cssselect("h1")[0].text_content() == "Bài có BOM"
+    assert [a.text for a in page.cssselect(".article-tags a")] == ["ma tuý"]
+    assert [p.text for p in page.cssselect(".article-body p")] == ["Dòng một.", "Dòng hai."]
+
+
+def test_two_bad_files_are_reported_in_one_run(built) -> None:
+    lines = fails(*built, {"content/a.md": article("Bài A", date="2024-02-30"),
+                           "content/z/index.md": article("Bài Z", tags="a, b",
+                                                         body="[x](nope.md)")})
+    errors = [line for line in lines if not line.startswith(" ")]
+    assert errors == [
+        "content/a.md:3: date '2024-02-30' is not a valid date",
+        "content/z/index.md:4: tags must be a list, not the text 'a, b'",
+        "2 error(s); nothing was written.",
+    ]
+
+
+def test_template_and_content_errors_come_in_one_report(built) -> None:
+    site, before = built
+    folder = copy_templates(site, "404.html", "{% extends 'base.html' %}\n{% block content %}\n"
+                                              "{{ t.home }\n{% endblock %}\n")
+    lines = fails(site, before, {"content/a.md": article("Bài A", body="[x](nope.md)"),
+                                 "content/b.md": article("Bài B", body="![Ảnh](nope.jpg)")},
+                  "--templates", str(folder))
+    errors = [line for line in lines if not line.startswith(" ")]
+    assert errors == ["content/a.md:6: link to a missing article: nope.md",
+                      "content/b.md:6: image not found: nope.jpg",
+                      "templates/404.html:3: template syntax error: unexpected '}'",
+                      "3 error(s); nothing was written."]
+
+
+def test_check_reports_the_same_errors_and_writes_nothing(built) -> None:
+    site, before = built
+    site.write({"content/bad.md": article("Bài", date="hôm qua")})
+    result = site.run("check")
+    assert result.code == 1
+    assert "content/bad.md:3: date 'hôm qua' is not a valid date" in result.err.splitlines()
+    assert tree_digest(site.output) == before
+
+
+def test_long_titles_and_slugs(built) -> None:
+    site, before = built
+    long = "Công an tỉnh " * 40
+    lines = fails(site, before, {"content/a.md": article("Bài A", slug="a" * 101),
+                                 "content/b.md": article("Bài B", tags=f'["{long}"]'),
+                                 "content/c.md": article(long)})
+    assert "content/a.md:4: slug is 101 characters long, more than 100" in lines
+    assert any(line.startswith("content/b.md:4: tag 'Công an tỉnh") for line in lines)
+    assert not any(line.startswith("content/c.md") for line in lines)
+    site.write({"content/a.md": article("Bài A"), "content/b.md": article("Bài B")})
+    site.build()
+    slug = next(p.name for p in (site.output / "tin").iterdir() if p.name.startswith("cong-an"))
+    assert len(slug) <= 100 and ("cong-an-tinh-" * 40).startswith(slug + "-")

@@ -148,7 +148,9 @@ class Transaction:
         return WriteReport(len(self.staged), self.unchanged, len(stale))
 
     def abort(self) -> None:
-        shutil.rmtree(self.staging, ignore_errors=True)
+        """Drop the staged files; a commit stopped half-way keeps its journal for ``recover``."""
+        if not (self.staging / JOURNAL).is_file():
+            shutil.rmtree(self.staging, ignore_errors=True)
 
 
 def recover(output: Path) -> None:

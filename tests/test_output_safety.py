@@ -1,0 +1,276 @@
+"""Output safety: a refused --output is left untouched; output/ is replaced whole or not at all."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bulletin import writer
+from bulletin.writer import MARKER, Transaction
+
+from .conftest import PROJECT, Site, article, tree_digest
+
+
+class _NoTransaction:
+    """Stands in for Transaction while a refusal is tested: any attempt to write fails the test."""
+
+    def __init__(self, output: Path) -> None:
+        raise AssertionError(f"the build tried to write to {output}")
+
+
+@pytest.fixture
+def no_writes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("bulletin.pipeline.Transaction", _NoTransaction)
+
+
+@pytest.fixture
+def site(make_site) -> Site:  # type: ignore[no-untyped-def]
+    return make_site({"content/a.md": article("Bài A", tags='["ma tuý"]'),
+                      "content/b.md": article("Bài B", date="2026-10-02")})
+
+
+def leftovers(site: Site) -> list[str]:
+    """Folders a build leaves beside output/ (a staging folder must never stay)."""
+    return sorted(p.name for p in site.root.iterdir() if p.name.startswith(".output"))
+
+
+def refused(site: Site, output: Path, *args: str, watch: Path | None = None) -> str:
+    """Build into ``output``: the run must be refused with exit 2 and change no file."""
+    watch = watch or site.root
+    before = tree_digest(watch)
+    result = site.run("--output", str(output), *args)
+    assert result.code == 2, result.err
+    assert result.err.startswith("error: refusing to "), result.err
+    assert "\n    hint: " in result.err
+    assert tree_digest(watch) == before
+    return result.err.splitlines()[0]
+
+
+def test_refuses_the_project_root(site: Site, no_writes: None) -> None:
+    message = refused(site, site.root)
+    assert message == ("error: refusing to use . as the output folder: it is or contains ., "
+                       "which the build reads")
+
+
+def test_refuses_the_tools_own_folder(site: Site, no_writes: None) -> None:
+    message = refused(site, PROJECT, watch=PROJECT / "bulletin")
+    assert "which the build reads" in message
+
+
+def test_refuses_the_content_folder(site: Site, no_writes: None) -> None:
+    message = refused(site, site.content)
+    assert message == ("error: refusing to use content as the output folder: it is or contains "
+                       "content, which the build reads")
+
+
+def test_refuses_the_templates_folder(site: Site, no_writes: None) -> None:
+    shutil.copytree(PROJECT / "templates", site.root / "theme")
+    message = refused(site, site.root / "theme", "--templates", str(site.root / "theme"))
+    assert "it is or contains theme, which the build reads" in message
+
+
+def test_refuses_a_parent_of_the_content_folder(make_site, tmp_path: Path, no_writes: None) -> None:
+    site = make_site({"src/bai-viet/a.md": article("Bài A"), "src/ghi-chu.txt": "không xoá"})
+    message = refused(site, site.root / "src", "--content", str(site.root / "src/bai-viet"))
+    assert "it is or contains src/bai-viet, which the build reads" in message
+
+
+def test_refuses_a_folder_inside_the_sources(site: Site, no_writes: None) -> None:
+    message = refused(site, site.content / "out")
+    assert message == ("error: refusing to use content/out as the output folder: it lies inside "
+                       "content")
+    assert not (site.content / "out").exists()
+
+
+def test_refuses_the_home_folder_and_its_parents(site: Site, tmp_path: Path, no_writes: None,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    home = tmp_path / "users" / "bientap"
+    home.mkdir(parents=True)
+    (home / "thu.txt").write_text("thư riêng", encoding="utf-8")
+    monkeypatch.setenv("HOME", str(home))
+    for output in (home, home.parent):
+        message = refused(site, output, watch=tmp_path / "users")
+        assert message.endswith("as the output folder: it is or contains your home folder")
+
+
+def test_refuses_the_root_folder(site: Site, no_writes: None) -> None:
+    result = site.run("--output", "/")
+    assert result.code == 2
+    assert result.err.startswith("error: refusing to use / as the output folder: it is the root "
+                                 "folder")
+
+
+def test_refuses_a_non_empty_folder_it_did_not_make(site: Site, no_writes: None) -> None:
+    (site.root / "public").mkdir()
+    (site.root / "public" / "bao-cao.docx").write_bytes(b"PK\x03\x04 report")
+    message = refused(site, site.root / "public")
+    assert message == ("error: refusing to write into public: it is not empty and was not made by "
+                       "this tool")
+
+
+def test_refuses_a_file(site: Site, no_writes: None) -> None:
+    (site.root / "output.txt").write_text("không phải thư mục", encoding="utf-8")
+    message = refused(site, site.root / "output.txt")
+    assert message.endswith("it is not a folder")
+
+
+def test_check_never_needs_an_output_folder(site: Site, no_writes: None) -> None:
+    result = site.run("check")
+    assert result.code == 0, result.err
+    assert not site.output.exists()
+
+
+def test_an_empty_folder_is_used_and_marked(site: Site) -> None:
+    site.output.mkdir()
+    site.build()
+    assert (site.output / MARKER).is_file()
+    assert (site.output / "tin/bai-a/index.html").is_file()
+
+
+def test_a_failed_build_leaves_output_byte_for_byte(site: Site) -> None:
+    site.build()
+    before = tree_digest(site.output)
+    inode = (site.output / "index.html").stat().st_ino
+    site.write({"content/a.md": article("Bài A", date="hôm qua")})
+    result = site.run()
+    assert result.code == 1
+    assert tree_digest(site.output) == before
+    assert (site.output / "index.html").stat().st_ino == inode
+    assert leftovers(site) == []
+
+
+def test_a_successful_build_leaves_exactly_what_it_produced(site: Site, tmp_path: Path) -> None:
+    site.build()
+    (site.output / "stray.html").write_text("<p>cũ</p>", encoding="utf-8")
+    (site.output / "tin" / "bai-cu").mkdir()
+    (site.output / "tin" / "bai-cu" / "index.html").write_text("<p>cũ</p>", encoding="utf-8")
+    (site.output / "index.html").write_text("hỏng", encoding="utf-8")
+    site.build()
+    fresh = tmp_path / "fresh"
+    site.build("--output", str(fresh))
+    assert tree_digest(site.output) == tree_digest(fresh)
+    assert MARKER in tree_digest(fresh)
+    assert leftovers(site) == []
+
+
+def test_deleted_and_renamed_articles_leave_no_pages(site: Site) -> None:
+    site.build()
+    assert (site.output / "tin/bai-a/index.html").is_file()
+    assert (site.output / "the/ma-tuy/index.html").is_file()
+    (site.content / "a.md").unlink()
+    site.write({"content/b.md": article("Bài B", date="2026-10-02", slug="bai-b-moi")})
+    result = site.build()
+    assert not (site.output / "tin/bai-a").exists()
+    assert not (site.output / "tin/bai-b").exists()
+    assert not (site.output / "the/ma-tuy").exists()
+    assert (site.output / "tin/bai-b-moi/index.html").is_file()
+    assert ", 3 removed" in result.out
+    hrefs = [a.get("href") for a in site.page("/").cssselect(".card-title a")]
+    assert hrefs == ["/tin/bai-b-moi/"]
+
+
+def test_a_crash_while_writing_leaves_the_old_output(site: Site,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    site.build()
+    before = tree_digest(site.output)
+    site.write({"content/c.md": article("Bài C", date="2026-10-03")})
+    calls = []
+
+    def failing_stage(self: Transaction, rel: object, data: bytes) -> bool:
+        calls.append(rel)
+        if len(calls) == 3:
+            raise OSError(28, "No space left on device")
+        return original_stage(self, rel, data)  # type: ignore[arg-type]
+
+    original_stage = Transaction.stage
+    monkeypatch.setattr(Transaction, "stage", failing_stage)
+    result = site.run()
+    assert result.code == 3
+    assert "Traceback" not in result.err
+    assert result.err.startswith("internal error: ")
+    assert len(calls) == 3
+    assert tree_digest(site.output) == before
+    assert leftovers(site) == []
+    monkeypatch.undo()
+    site.build()
+    assert (site.output / "tin/bai-c/index.html").is_file()
+
+
+def test_an_interrupt_while_writing_leaves_the_old_output(site: Site,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    site.build()
+    before = tree_digest(site.output)
+    site.write({"content/c.md": article("Bài C", date="2026-10-03")})
+
+    def interrupted(self: Transaction, rel: object, source: Path) -> bool:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Transaction, "stage_copy", interrupted)
+    result = site.run()
+    assert result.code == 130
+    assert tree_digest(site.output) == before
+    assert leftovers(site) == []
+
+
+def test_a_leftover_staging_folder_of_a_killed_build_is_replaced(site: Site) -> None:
+    site.build()
+    leftover = site.root / ".output.staging"
+    leftover.mkdir()
+    (leftover / MARKER).write_bytes(b"")
+    (leftover / "half.html").write_text("nửa chừng", encoding="utf-8")
+    site.write({"content/c.md": article("Bài C", date="2026-10-03")})
+    site.build()
+    assert not leftover.exists()
+    assert "half.html" not in tree_digest(site.output)
+
+
+def test_a_foreign_folder_with_the_staging_name_is_never_deleted(site: Site) -> None:
+    site.build()
+    before = tree_digest(site.output)
+    foreign = site.root / ".output.staging"
+    foreign.mkdir()
+    (foreign / "cua-toi.txt").write_text("của tôi", encoding="utf-8")
+    site.write({"content/c.md": article("Bài C", date="2026-10-03")})
+    result = site.run()
+    assert result.code == 2
+    assert result.err.startswith("error: refusing to replace .output.staging: ")
+    assert (foreign / "cua-toi.txt").read_text(encoding="utf-8") == "của tôi"
+    assert tree_digest(site.output) == before
+
+
+def test_a_commit_stopped_half_way_is_completed_by_the_next_run(
+        site: Site, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    site.build()
+    (site.content / "a.md").unlink()
+    site.write({"content/c.md": article("Bài C", date="2026-10-03")})
+    moves = []
+
+    def power_cut(source: Path, target: Path) -> None:
+        moves.append(target)
+        if len(moves) == 2:
+            raise OSError(5, "Input/output error")
+        original_replace(source, target)
+
+    original_replace = writer.os.replace
+    monkeypatch.setattr(writer.os, "replace", power_cut)
+    assert site.run().code == 3
+    assert leftovers(site) == [".output.staging"]  # with its journal of the moves to make
+    monkeypatch.undo()
+    fresh = tmp_path / "fresh"
+    site.build("--output", str(fresh))
+    site.build()
+    assert leftovers(site) == []
+    assert tree_digest(site.output) == tree_digest(fresh)
+
+
+def test_a_symlinked_output_folder_keeps_its_link(site: Site, tmp_path: Path) -> None:
+    target = tmp_path / "www"
+    target.mkdir()
+    (site.root / "output").symlink_to(target)
+    site.build()
+    site.build()
+    assert (site.root / "output").is_symlink()
+    assert (target / "tin/bai-a/index.html").is_file()
+    assert (target / MARKER).is_file()

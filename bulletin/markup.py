@@ -80,6 +80,16 @@ class Body:
     assets: tuple[Asset, ...] = ()
     errors: tuple[SourceError, ...] = ()
     image_url: str | None = None  # the front-matter photo, resolved like body photos
+    photos: tuple[tuple[str, bool], ...] = ()  # each local photo looked for, and whether found
+
+
+def photos_unchanged(body: Body, content: Path) -> bool:
+    """Whether every local photo a (cached) body looked for is still there, or still missing.
+
+    A body depends on these files as well as on its source: a photo added or deleted since it
+    was rendered changes its HTML, its errors or the files to copy.
+    """
+    return all(_is_file_inside(Path(path), content) == found for path, found in body.photos)
 
 
 @dataclass(slots=True)
@@ -92,6 +102,7 @@ class _State:
     links: list[Link] = field(default_factory=list)
     errors: list[SourceError] = field(default_factory=list)
     assets: dict[str, Asset] = field(default_factory=dict)
+    photos: list[tuple[str, bool]] = field(default_factory=list)
     first_paragraph: str = ""
     text: str = ""
 
@@ -112,7 +123,9 @@ def resolve_asset(state: _State, target: str, line: int | None) -> str | None:
         return None
     relative = unquote(parts.path)
     folder = state.source.path.parent
-    if not _is_file_inside(folder / relative, state.content):
+    found = _is_file_inside(folder / relative, state.content)
+    state.photos.append((str(folder / relative), found))
+    if not found:
         state.errors.append(SourceError(state.source.shown, line, f"image not found: {target}",
                                         _nearby_hint(folder, relative)))
         return None
@@ -283,7 +296,8 @@ class Renderer:
             html = sanitise(html)
         image_url = resolve_asset(state, image, image_line) if image else None
         return Body(html, state.text, state.first_paragraph, tuple(state.links),
-                    tuple(state.assets.values()), tuple(state.errors), image_url)
+                    tuple(state.assets.values()), tuple(state.errors), image_url,
+                    tuple(state.photos))
 
 
 def link_errors(source: Source, links: tuple[Link, ...], urls: Mapping[str, str],

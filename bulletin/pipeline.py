@@ -16,7 +16,7 @@ from .config import Config, load_config, logo_warnings, with_base_url
 from .errors import BuildFailed, SourceError, display_path
 from .fingerprint import Memo, fingerprint
 from .i18n import sort_key_for
-from .markup import Body, BodyStore, Renderer, link_errors, summarise
+from .markup import Body, BodyStore, Renderer, link_errors, photos_unchanged, summarise
 from .meta import parse_yaml, validate
 from .models import Article, Image, Meta, Source, Term
 from .paginate import paginate
@@ -309,7 +309,8 @@ def assemble(chosen: list[tuple[Source, Meta]], every: list[Source], options: Op
     jobs = [_BodyJob(s, routes.href(route), m.image, m.lines.get("image")) for s, m, route in planned]
     keys = [_body_key(job, config) for job in jobs]
     cached = cache.get_many("body", keys)
-    missing = [i for i, key in enumerate(keys) if key not in cached]
+    missing = [i for i, key in enumerate(keys)
+               if key not in cached or not photos_unchanged(cached[key], options.content)]
     progress = options.progress
     fresh = fan_out(_render_bodies, ([jobs[i] for i in missing], options.content, config.trust_html),
                     len(missing),

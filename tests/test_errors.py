@@ -182,6 +182,27 @@ def test_missing_image_in_front_matter_and_in_body(built) -> None:
     with_hint(lines, "content/bad/index.md:9: image not found: hien-truong.jpg")
 
 
+def test_a_photo_deleted_after_a_build_is_reported_not_a_crash(make_site) -> None:
+    body = "![Ảnh](hai.jpg)"
+    site = make_site({"content/bai/index.md": article("Bài", image="anh.jpg", body=body),
+                      "content/bai/anh.jpg": b"\xff\xd8 1", "content/bai/hai.jpg": b"\xff\xd8 2"})
+    site.build()
+    before = tree_digest(site.output)
+    assert "tin/bai/hai.jpg" in before
+    (site.content / "bai" / "hai.jpg").unlink()
+    lines = fails(site, before, {})
+    with_hint(lines, "content/bai/index.md:7: image not found: hai.jpg")
+
+
+def test_adding_the_missing_photo_clears_the_error(built) -> None:
+    site, before = built
+    lines = fails(site, before, {"content/bai/index.md": article("Bài", body="![Ảnh](anh.jpg)")})
+    with_hint(lines, "content/bai/index.md:6: image not found: anh.jpg")
+    site.write({"content/bai/anh.jpg": b"\xff\xd8 jpeg"})
+    site.build()
+    assert (site.output / "tin/bai/anh.jpg").read_bytes() == b"\xff\xd8 jpeg"
+
+
 def test_image_outside_the_content_folder_is_not_found(built, tmp_path: Path) -> None:
     (tmp_path / "secret.jpg").write_bytes(b"\xff\xd8")
     lines = fails(*built, {"content/bad.md": article("Bài", body="![Ảnh](../../secret.jpg)")})

@@ -46,13 +46,17 @@ def _topic_words(rng: random.Random, count: int) -> list[str]:
 def generate(folder: Path, articles: int, *, topics: int | None = None, noisy: bool = False,
              words: int = 500, seed: int = 7, extra_key: bool = True,
              start: datetime = datetime(2020, 1, 1, 7, 0, tzinfo=timezone(timedelta(hours=7))),
-             ) -> list[Generated]:
-    """Write ``articles`` Markdown files into ``folder`` and return what each one is."""
+             write: bool = True) -> list[Generated]:
+    """Write ``articles`` Markdown files into ``folder`` and return what each one is.
+
+    ``write=False`` only returns what the same call would write (the corpus is deterministic).
+    """
     rng = random.Random(seed)
     topics = topics or max(10, articles // 100)
     vocab = [_topic_words(rng, 40) for _ in range(topics)]
     topic_tags = [[f"chủ đề {t} {w.split()[0]}" for w in vocab[t][:4]] for t in range(topics)]
-    folder.mkdir(parents=True, exist_ok=True)
+    if write:
+        folder.mkdir(parents=True, exist_ok=True)
     made: list[Generated] = []
     for i in range(articles):
         topic = rng.randrange(topics)
@@ -85,7 +89,9 @@ def generate(folder: Path, articles: int, *, topics: int | None = None, noisy: b
         lines.append(f"slug: {slug}")
         lines.append("---")
         path = folder / f"{slug}.md"
-        path.write_text("\n".join(lines) + "\n\n" + "\n\n".join(paragraphs) + "\n", encoding="utf-8")
+        if write:
+            path.write_text("\n".join(lines) + "\n\n" + "\n\n".join(paragraphs) + "\n",
+                            encoding="utf-8")
         made.append(Generated(path, slug, topic, tuple(tags), date))
     return made
 

@@ -15,7 +15,8 @@ from typing import Any
 from .config import load_config
 from .console import Console
 from .errors import BuildFailed, UsageError, display_path
-from .pipeline import Options, Result, build
+from .pipeline import Options, Result, build, related_docs
+from .related import explain
 from .scaffold import Draft, create, split_tags
 
 COMMANDS = ("build", "check", "related", "serve", "new")
@@ -287,19 +288,24 @@ def _explain(result: Result, slug: str, console: Console) -> int:
                         "the last part of the article's URL; add --drafts or --future for "
                         "unpublished ones.")
         return EXIT_USAGE
+    docs = related_docs(result.published)
     for index in found:
         article = result.published[index]
         print(f"{article.title}  ({article.url}, {article.source.shown})")
         print(f"tags: {', '.join(t.name for t in article.tags) or '(none)'}")
-        for rank, match in enumerate(result.matches[index], 1):
+        names = {t.slug: t.name for t in article.tags}
+        for rank, match in enumerate(explain(docs, index, result.matches[index]), 1):
             other = result.published[match.index]
-            print(f"{rank}. {other.title}  [{other.slug}]")
+            days = (other.date - article.date).days
+            when = "same day" if days == 0 else f"{abs(days)} day(s) {'newer' if days > 0 else 'older'}"
+            print(f"{rank}. {other.title}  [{other.slug}, {when}]")
             if match.reason == "pinned":
                 print("   pinned by the editor (related: in front matter)")
             elif match.reason == "recent":
-                print("   no shared tags or terms: filled with the nearest article in date")
+                print("   date-filled: no shared tags or terms, so the nearest article in date "
+                      "(same category first)")
             else:
                 print(f"   score {match.score:.3f}; shared tags: "
-                      f"{', '.join(match.shared_tags) or '(none)'}; "
+                      f"{', '.join(names.get(t, t) for t in match.shared_tags) or '(none)'}; "
                       f"shared terms: {', '.join(match.shared_terms) or '(none)'}")
     return EXIT_OK

@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path, PurePosixPath
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
 from . import feeds, sitemap
 from . import related as related_mod
@@ -389,6 +389,18 @@ def _with_counts(articles: list[Article], urls: Mapping[str, str]) -> list[Artic
 def relate(articles: list[Article], chosen: list[tuple[Source, Meta]], config: Config,
            cache: Cache, errors: list[SourceError]) -> list[tuple[related_mod.Match, ...]]:
     """Related lists for every article, with editors' pins resolved by slug."""
+    docs = related_docs(articles, chosen, errors)
+    key = fingerprint((config.related_count, docs))
+    found = cache.get("related", key)
+    if found is None:
+        found = related_mod.related(docs, config.related_count)
+        cache.put("related", key, found)
+    return list(found)
+
+
+def related_docs(articles: Sequence[Article], chosen: Sequence[tuple[Source, Meta]] = (),
+                 errors: list[SourceError] | None = None) -> list[related_mod.Doc]:
+    """What the related index reads of each article; a pin to no published slug is an error."""
     by_slug = {a.slug: i for i, a in enumerate(articles)}
     lines = {s.path: m.lines.get("related") for s, m in chosen}
     docs = []
@@ -397,7 +409,7 @@ def relate(articles: list[Article], chosen: list[tuple[Source, Meta]], config: C
         for slug in article.related_pins:
             if slug in by_slug:
                 pins.append(by_slug[slug])
-            else:
+            elif errors is not None:
                 errors.append(SourceError(article.source.shown, lines.get(article.source.path),
                                           f"related: no published article has the slug {slug!r}",
                                           "Use the slug of the other article, the last part of its URL."))
@@ -406,12 +418,7 @@ def relate(articles: list[Article], chosen: list[tuple[Source, Meta]], config: C
             text=article.text, day=article.date.timestamp() / 86400,
             category=article.category.slug if article.category else None, pins=tuple(pins),
         ))
-    key = fingerprint((config.related_count, docs))
-    found = cache.get("related", key)
-    if found is None:
-        found = related_mod.related(docs, config.related_count)
-        cache.put("related", key, found)
-    return list(found)
+    return docs
 
 
 # -- plan ---------------------------------------------------------------------------------------

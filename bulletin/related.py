@@ -1,24 +1,33 @@
-"""Related articles: shared rare tags plus text similarity, found through an inverted index."""
+"""Related articles: tf-idf over Vietnamese syllables and bigrams plus idf-weighted tags, ranked in bulk.
+
+Every article becomes a short vector of its most telling terms (title and summary weigh more than the
+body) and of its tags (a rare tag weighs more than a site-wide one). Candidates come from an inverted
+index whose postings are cut to the strongest articles per term, so the work per article is bounded
+and a site of n articles costs O(n): the scores are sparse matrix products computed in row blocks,
+and each row keeps its best k by one packed integer sort. Among near-equal scores the closer date
+wins; older stories link to their follow-ups as readily as the reverse. Editors' pins come first, and
+a list still short is filled with the nearest articles in date.
+
+The module is pure: documents in, matches out. :func:`explain` says, for one article, which tags and
+terms its related articles share with it.
+"""
 
 from __future__ import annotations
 
-import math
-import re
-import unicodedata
-from collections import Counter, defaultdict
-from dataclasses import dataclass
-from typing import Sequence
+from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from typing import Any
 
-# Syllables that carry no topic in Vietnamese news text.
-STOP_SYLLABLES = frozenset("""
-của và các những được đã là có cho với trong không này đó một để khi thì từ tại về theo cũng như
-người ra vào lại đến nhiều sẽ đang nên bị do còn rất trên dưới sau trước nếu hay hoặc mà nhưng vì
-năm ngày tháng giờ phút qua tới hơn gần khoảng cùng đây đều chỉ việc số nhằm làm này kia ấy nào
-rằng thế bằng ở chưa vẫn mới luôn hết nhau mỗi cả gì ai đi sự
-""".split())
+import numpy as np
+import numpy.typing as npt
+from scipy import sparse
 
-_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
-_SEGMENT = re.compile(r"[.,;:!?()\[\]\"“”'‘’…–—\-/\n]+")
+from .terms import STOP_SYLLABLES, Keys, occurrences, spelled, terms, tokenise
+
+__all__ = ["Doc", "Match", "Settings", "STOP_SYLLABLES", "explain", "related", "terms"]
+
+Floats = npt.NDArray[np.float64]
+Ints = npt.NDArray[np.int64]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +45,7 @@ class Doc:
 
 @dataclass(frozen=True, slots=True)
 class Match:
-    """One related article and what earned it."""
+    """One related article and what earned it (shared tags and terms are filled by explain())."""
 
     index: int
     score: float
@@ -50,147 +59,353 @@ class Settings:
     title_weight: float = 3.0
     summary_weight: float = 2.0
     body_weight: float = 1.0
-    tag_share: float = 0.5  # share of the score from tags when both sides are tagged
-    terms_per_doc: int = 40
-    postings_per_term: int = 300
+    body_chars: int = 6000  # the body is read up to here: a news story tells itself first
+    tag_share: float = 0.5  # share of the score from tags when both articles are tagged
+    terms_per_doc: int = 30  # the terms with the highest tf-idf stand for an article
+    postings_per_term: int = 200  # an index entry keeps the articles where the term weighs most
+    max_df_share: float = 0.25  # terms (and tags) in more of the articles are not indexed...
+    max_df_floor: int = 100  # ...unless in at most this many: small sites keep every term
     date_scale_days: float = 30.0
-    date_bonus: float = 0.05
+    date_bonus: float = 0.05  # up to +5% for the same day: decides among near-equal scores
+    batch: int = 100  # articles tokenised at once (at most 127)
+    block: int = 512  # rows of the score matrix computed at once
 
 
-def terms(text: str) -> list[str]:
-    """Syllables and syllable bigrams of a text, lower-cased, NFC, without stop-syllables.
-
-    >>> terms("Công an tỉnh và ma tuý")
-    ['công', 'an', 'tỉnh', 'ma', 'tuý', 'công an', 'an tỉnh', 'ma tuý']
-    """
-    text = unicodedata.normalize("NFC", text).lower()
-    unigrams: list[str] = []
-    bigrams: list[str] = []
-    for segment in _SEGMENT.split(text):
-        words = _WORD.findall(segment)
-        previous = None
-        for word in words:
-            if word in STOP_SYLLABLES or len(word) < 2 and not word.isalpha():
-                previous = None
-                continue
-            unigrams.append(word)
-            if previous is not None:
-                bigrams.append(previous + " " + word)
-            previous = word
-    return unigrams + bigrams
-
-
-def _vector(doc: Doc, settings: Settings) -> Counter[str]:
-    weights: Counter[str] = Counter()
-    for text, weight in ((doc.title, settings.title_weight), (doc.summary, settings.summary_weight),
-                         (doc.text, settings.body_weight)):
-        for term in terms(text):
-            weights[term] += weight
-    return weights
+@dataclass(frozen=True, slots=True)
+class _Model:
+    text: sparse.csr_matrix  # n × terms: each article's top terms, tf-idf, unit length
+    keys: Keys  # the (truncated) key of each term column
+    key_shift: int  # how many low bits of a term key were dropped
+    tags: sparse.csr_matrix  # n × tags: idf weights, unit length
+    tag_names: tuple[str, ...]
 
 
 def related(docs: Sequence[Doc], k: int, settings: Settings = Settings()) -> list[tuple[Match, ...]]:
     """For each doc, up to ``k`` others, best first: pins, then scored, then nearest in date."""
     n = len(docs)
-    raw = [_vector(doc, settings) for doc in docs]
-    df: Counter[str] = Counter()
-    for vec in raw:
-        df.update(vec.keys())
-    tag_df: Counter[str] = Counter()
-    for doc in docs:
-        tag_df.update(set(doc.tags))
-
-    def idf(count: int) -> float:
-        return math.log((n + 1) / (count + 0.5))
-
-    vectors: list[dict[str, float]] = []
-    for vec in raw:
-        weighted = {t: (1 + math.log(tf)) * idf(df[t]) for t, tf in vec.items() if df[t] > 1}
-        top = sorted(weighted.items(), key=lambda item: (-item[1], item[0]))[: settings.terms_per_doc]
-        norm = math.sqrt(sum(w * w for _, w in top)) or 1.0
-        vectors.append({t: w / norm for t, w in top})
-    tag_vectors: list[dict[str, float]] = []
-    for doc in docs:
-        weighted = {t: idf(tag_df[t]) for t in set(doc.tags) if tag_df[t] > 1}
-        norm = math.sqrt(sum(w * w for w in weighted.values())) or 1.0
-        tag_vectors.append({t: w / norm for t, w in weighted.items() if w > 0})
-
-    postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
-    for i, vec in enumerate(vectors):
-        for term, weight in vec.items():
-            postings[term].append((i, weight))
-    for term, plist in postings.items():
-        if len(plist) > settings.postings_per_term:
-            plist.sort(key=lambda item: (-item[1], item[0]))
-            del plist[settings.postings_per_term:]
-    tag_postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
-    for i, vec in enumerate(tag_vectors):
-        for tag, weight in vec.items():
-            tag_postings[tag].append((i, weight))
-    for plist in tag_postings.values():
-        if len(plist) > settings.postings_per_term:
-            plist.sort(key=lambda item: (-item[1], item[0]))
-            del plist[settings.postings_per_term:]
-
-    by_date = sorted(range(n), key=lambda i: (docs[i].day, i))
-    position = {doc_index: rank for rank, doc_index in enumerate(by_date)}
+    if n == 0 or k <= 0:
+        return [() for _ in docs]
+    model = _model(docs, settings)
+    days = np.array([d.day for d in docs], dtype=np.float64)
+    wanted = k + 1 + min(k, max((len(d.pins) for d in docs), default=0))
+    index = _postings(model.text, settings)
+    tag_index = _postings(model.tags, settings)
+    text_tagged = np.diff(model.tags.indptr) > 0
+    by_date = np.lexsort((np.arange(n), days))
+    position = np.empty(n, dtype=np.int64)
+    position[by_date] = np.arange(n)
     results: list[tuple[Match, ...]] = []
-    for i, doc in enumerate(docs):
-        text_scores: dict[int, float] = defaultdict(float)
-        for term, weight in vectors[i].items():
-            for j, other in postings.get(term, ()):
-                text_scores[j] += weight * other
-        tag_scores: dict[int, float] = defaultdict(float)
-        for tag, weight in tag_vectors[i].items():
-            for j, other in tag_postings.get(tag, ()):
-                tag_scores[j] += weight * other
-        scored: list[tuple[float, float, int]] = []
-        for j in set(text_scores) | set(tag_scores):
-            if j == i:
-                continue
-            if tag_vectors[i] and tag_vectors[j]:
-                score = (1 - settings.tag_share) * text_scores.get(j, 0.0) + \
-                    settings.tag_share * tag_scores.get(j, 0.0)
+    for start in range(0, n, settings.block):
+        stop = min(n, start + settings.block)
+        rows, cols, scores = _scores(model, index, tag_index, text_tagged, start, stop, days, settings)
+        bounds, cols, scores = _top_per_row(rows, cols, scores, np.abs(days[rows + start] - days[cols]),
+                                            stop - start, wanted)
+        picked, rounded = cols.tolist(), np.round(scores, 6).tolist()
+        for local in range(stop - start):
+            i = start + local
+            lo, hi = int(bounds[local]), int(bounds[local + 1])
+            if hi - lo >= k and not docs[i].pins:  # the usual case: k scored matches
+                results.append(tuple(map(Match, picked[lo:lo + k], rounded[lo:lo + k])))
             else:
-                score = text_scores.get(j, 0.0)
-            gap = abs(doc.day - docs[j].day)
-            score *= 1 + settings.date_bonus * math.exp(-gap / settings.date_scale_days)
-            scored.append((-score, gap, j))
-        scored.sort()
-        chosen: list[Match] = []
-        seen = {i}
-        for j in doc.pins:
-            if j not in seen and len(chosen) < k:
-                chosen.append(Match(j, 0.0, reason="pinned"))
-                seen.add(j)
-        for negative, _, j in scored:
-            if len(chosen) >= k:
-                break
-            if j in seen or negative >= 0:
-                continue
-            shared_tags = tuple(sorted(set(doc.tags) & set(docs[j].tags)))
-            shared = sorted((t for t in vectors[i] if t in vectors[j]),
-                            key=lambda t: (-vectors[i][t] * vectors[j][t], t))[:5]
-            chosen.append(Match(j, round(-negative, 6), shared_tags, tuple(shared)))
-            seen.add(j)
-        if len(chosen) < k:
-            chosen.extend(_nearest_in_date(i, docs, by_date, position, seen, k - len(chosen)))
-        results.append(tuple(chosen))
+                results.append(_finish(i, docs, list(zip(rounded[lo:hi], picked[lo:hi])), k,
+                                       by_date, position))
     return results
 
 
-def _nearest_in_date(i: int, docs: Sequence[Doc], by_date: list[int], position: dict[int, int],
+def explain(docs: Sequence[Doc], i: int, found: Sequence[Match],
+            settings: Settings = Settings()) -> tuple[Match, ...]:
+    """``found`` (the related list of doc ``i``) with the tags and terms each shares with doc i."""
+    model = _model(docs, settings)
+    spelling = _spelling([docs[i]] + [docs[m.index] for m in found], model, settings)
+    own = model.text.getrow(i)
+    own_terms = dict(zip(own.indices.tolist(), own.data.tolist()))
+    out = []
+    for match in found:
+        if match.reason != "score":
+            out.append(match)
+            continue
+        other = model.text.getrow(match.index)
+        shared = sorted(((own_terms[t] * w, t) for t, w in zip(other.indices.tolist(),
+                                                                other.data.tolist()) if t in own_terms),
+                        key=lambda pair: (-pair[0], spelling.get(pair[1], "")))
+        tags = tuple(sorted(set(docs[i].tags) & set(docs[match.index].tags)))
+        out.append(replace(match, shared_tags=tags,
+                           shared_terms=tuple(spelling.get(t, "?") for _, t in shared[:5])))
+    return tuple(out)
+
+
+# -- the model: top terms and tags of every article ----------------------------------------------
+# Grouping is done by numpy's integer sort on packed 64-bit numbers, batch by batch:
+#   occurrences as (article in batch: 7 bits | term key: 55 | field: 2);
+#   scored terms as (article in batch: 7 bits | descending score | term number).
+# Only the term keys of the whole site are sorted at once, to count the articles holding each term.
+
+
+@dataclass(frozen=True, slots=True)
+class _Batch:
+    start: int  # index of the batch's first article
+    docs: npt.NDArray[np.uint8]  # article within the batch, ascending
+    keys: Keys  # 55-bit term keys, one per distinct term of an article
+    tf: npt.NDArray[np.float32]  # 1 + log of the field-weighted count
+
+
+def _model(docs: Sequence[Doc], settings: Settings) -> _Model:
+    n = len(docs)
+    batches = _counts(docs, settings)
+    keys = np.concatenate([b.keys for b in batches]) if batches else np.zeros(0, np.uint64)
+    keys.sort()
+    firsts = _run_starts(keys)
+    df = np.diff(np.append(firsts, len(keys)))
+    terms_ = keys[firsts]
+    del keys
+    idf = np.log((n + 1) / (df + 0.5)).astype(np.float32)
+    idf[(df < 2) | (df > _df_limit(n, settings))] = 0.0  # unshared or everywhere: not indexed
+    lookup = _buckets(terms_)
+    rows, columns, values = [], [], []
+    for batch in batches:
+        term = _lookup(terms_, batch.keys, lookup)
+        doc, term, score = _top_in_batch(batch.docs, term, batch.tf * idf[term],
+                                         settings.terms_per_doc)
+        rows.append(doc.astype(np.int64) + batch.start)
+        columns.append(term)
+        values.append(score)
+    if batches:
+        counts = np.bincount(np.concatenate(rows), minlength=n)
+        text = sparse.csr_matrix((np.concatenate(values).astype(np.float64), np.concatenate(columns),
+                                  np.concatenate(([0], np.cumsum(counts)))), shape=(n, len(terms_)))
+    else:
+        text = sparse.csr_matrix((n, 0))
+    tags, tag_names = _tag_matrix(docs, settings)
+    return _Model(text=_unit_rows(text), keys=terms_, key_shift=9, tags=tags, tag_names=tag_names)
+
+
+def _counts(docs: Sequence[Doc], settings: Settings) -> list[_Batch]:
+    """The distinct terms of each article, batch by batch, with their weighted frequencies."""
+    field_weight = np.array([settings.title_weight, settings.summary_weight, settings.body_weight])
+    size = max(1, min(127, settings.batch))
+    local = np.arange(3 * size, dtype=np.uint64)
+    text_tag = ((local // np.uint64(3)) << np.uint64(57)) | (local % np.uint64(3))
+    out = []
+    for start in range(0, len(docs), size):
+        found = occurrences(tokenise(_fields(docs[start:start + size], settings)))
+        packed = ((found.keys >> np.uint64(9)) << np.uint64(2)) | text_tag[found.text]
+        packed.sort()
+        runs = _run_starts(packed)
+        heads = packed[runs]
+        fields = (heads & np.uint64(3)).astype(np.intp)
+        weights = np.diff(np.append(runs, len(packed))) * field_weight[fields]
+        heads >>= np.uint64(2)
+        groups = _run_starts(heads)
+        weight = np.add.reduceat(weights, groups) if len(groups) else weights
+        heads = heads[groups]
+        out.append(_Batch(start=start, docs=(heads >> np.uint64(55)).astype(np.uint8),
+                          keys=heads & np.uint64((1 << 55) - 1),
+                          tf=(1 + np.log(weight)).astype(np.float32)))
+    return out
+
+
+def _buckets(keys: Keys) -> tuple[int, Ints]:
+    """For sorted 55-bit hash keys: the shift to a bucket number, and where each bucket starts."""
+    bits = min(55, max(1, len(keys).bit_length() - 1))  # one or two keys a bucket: a small table
+    shift = 55 - bits
+    starts = np.searchsorted(keys >> np.uint64(shift), np.arange(1 << bits, dtype=np.uint64))
+    return shift, starts.astype(np.int32 if len(keys) < 2**31 else np.int64)
+
+
+def _lookup(keys: Keys, wanted: Keys, buckets: tuple[int, Ints]) -> Ints:
+    """The place of each wanted key in the sorted ``keys`` (all are there): a hash-table probe that
+    starts at the key's bucket and steps on, about once on average, instead of a binary search."""
+    shift, starts = buckets
+    place = starts[(wanted >> np.uint64(shift)).astype(np.intp)].astype(np.intp)
+    behind = np.flatnonzero(keys[place] != wanted)
+    while len(behind):
+        place[behind] += 1
+        behind = behind[keys[place[behind]] != wanted[behind]]
+    return place
+
+
+def _top_in_batch(doc: npt.NDArray[np.uint8], term: Ints, score: npt.NDArray[np.float32],
+                  limit: int) -> tuple[npt.NDArray[np.uint8], Ints, npt.NDArray[np.float32]]:
+    """Each article's ``limit`` best-scoring terms (ties: the lower term number), none scoring 0."""
+    top = float(score.max(initial=0.0))
+    if top <= 0:
+        return doc[:0], term[:0], score[:0]
+    term_bits = max(1, int(term.max(initial=0)).bit_length())
+    score_bits = min(24, 57 - term_bits)  # float32 scores: 24 bits of precision
+    steps = (1 << score_bits) - 1
+    quantum = np.minimum(np.rint(score * np.float32(steps / top)), steps).astype(np.uint64)
+    packed = (doc.astype(np.uint64) << np.uint64(57)) \
+        | ((np.uint64(steps) - quantum) << np.uint64(term_bits)) | term.astype(np.uint64)
+    packed.sort()
+    packed = packed[_rank_in_runs(packed >> np.uint64(57)) < limit]
+    kept = np.uint64(steps) - ((packed >> np.uint64(term_bits)) & np.uint64(steps))
+    packed, kept = packed[kept > 0], kept[kept > 0]
+    return ((packed >> np.uint64(57)).astype(np.uint8),
+            (packed & np.uint64((1 << term_bits) - 1)).astype(np.int64),
+            kept.astype(np.float32) * np.float32(top / steps))
+
+
+def _df_limit(n: int, settings: Settings) -> float:
+    """The most articles a term or tag may be in and still be indexed."""
+    return max(float(settings.max_df_floor), settings.max_df_share * n)
+
+
+def _fields(docs: Sequence[Doc], settings: Settings) -> list[str]:
+    """Title, summary and (the start of) the body of each doc, in that order."""
+    texts: list[str] = []
+    for d in docs:
+        texts += (d.title, d.summary, _clip(d.text, settings.body_chars))
+    return texts
+
+
+def _clip(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit)
+    return text[:cut if cut > 0 else limit]
+
+
+def _run_starts(values: npt.NDArray[Any]) -> Ints:
+    """Where each run of equal values starts, in a sorted array."""
+    new = np.empty(len(values), dtype=np.bool_)
+    new[:1] = True
+    new[1:] = values[1:] != values[:-1]
+    return np.flatnonzero(new)
+
+
+def _unit_rows(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return sparse.csr_matrix(sparse.diags(1 / norms) @ matrix)
+
+
+def _tag_matrix(docs: Sequence[Doc], settings: Settings) -> tuple[sparse.csr_matrix, tuple[str, ...]]:
+    names = sorted({t for d in docs for t in d.tags})
+    column = {name: c for c, name in enumerate(names)}
+    rows, cols = [], []
+    for i, d in enumerate(docs):
+        for tag in dict.fromkeys(d.tags):
+            rows.append(i)
+            cols.append(column[tag])
+    n = len(docs)
+    df = np.bincount(np.array(cols, dtype=np.int64), minlength=len(names))
+    idf = np.log((n + 1) / (df + 0.5))
+    useful = (df > 1) & (df <= _df_limit(n, settings))
+    col_arr = np.array(cols, dtype=np.int64)
+    keep = useful[col_arr] if len(cols) else np.zeros(0, np.bool_)
+    matrix = sparse.csr_matrix((idf[col_arr[keep]], (np.array(rows, dtype=np.int64)[keep], col_arr[keep])),
+                               shape=(n, len(names)))
+    return _unit_rows(matrix), tuple(names)
+
+
+# -- scoring ------------------------------------------------------------------------------------
+def _postings(matrix: sparse.csr_matrix, settings: Settings) -> sparse.csr_matrix:
+    """The inverted index as a matrix (terms × articles): each term keeps its strongest articles."""
+    by_term = sparse.csr_matrix(matrix.T)  # rows: terms
+    lengths = np.diff(by_term.indptr)
+    limit = settings.postings_per_term
+    if not (lengths > limit).any():
+        return by_term
+    row = np.repeat(np.arange(by_term.shape[0]), lengths)
+    heavy = lengths[row] > limit
+    order = np.lexsort((by_term.indices[heavy], -by_term.data[heavy], row[heavy]))
+    rank = np.empty(len(order), dtype=np.int64)
+    heavy_rows = row[heavy][order]
+    rank[order] = np.arange(len(order)) - np.searchsorted(heavy_rows, heavy_rows)
+    keep = np.ones(len(row), dtype=np.bool_)
+    keep[np.flatnonzero(heavy)] = rank < limit
+    out = sparse.csr_matrix((by_term.data[keep], by_term.indices[keep],
+                             np.concatenate(([0], np.cumsum(np.bincount(row[keep],
+                                                                        minlength=by_term.shape[0]))))),
+                            shape=by_term.shape)
+    return out
+
+
+def _scores(model: _Model, index: sparse.csr_matrix, tag_index: sparse.csr_matrix,
+            tagged: npt.NDArray[np.bool_], start: int, stop: int, days: Floats,
+            settings: Settings) -> tuple[Ints, Ints, Floats]:
+    """(row in block, article, score) of every candidate of the rows start..stop-1."""
+    text = sparse.csr_matrix(model.text[start:stop] @ index)
+    # Both tagged: (1 - share) text + share tags; otherwise the text alone.
+    share = settings.tag_share
+    rows = np.repeat(np.arange(stop - start), np.diff(text.indptr))
+    text.data *= 1 - share * (tagged[start:stop][rows] & tagged[text.indices])
+    combined = (text + share * sparse.csr_matrix(model.tags[start:stop] @ tag_index)).tocoo()
+    rows, cols, scores = combined.row, combined.col, combined.data
+    keep = (rows + start != cols) & (scores > 0)
+    rows, cols, scores = rows[keep], cols[keep], scores[keep]
+    gap = np.abs(days[rows + start] - days[cols])
+    scores = scores * (1 + settings.date_bonus * np.exp(-gap / settings.date_scale_days))
+    return rows, cols, scores
+
+
+def _top_per_row(rows: Ints, cols: Ints, scores: Floats, gaps: Floats, height: int,
+                 wanted: int) -> tuple[Ints, Ints, Floats]:
+    """The ``wanted`` best of each row (highest score, then closest date, then lowest index):
+    row r's are cols[bounds[r]:bounds[r + 1]], with their scores."""
+    if len(rows) == 0:
+        return np.zeros(height + 1, dtype=np.int64), cols, scores
+    # One sort of packed integers (row, quantised score, entry) finds each row's best candidates;
+    # ties at the quantum are then settled exactly by a lexsort of these few.
+    row_bits = max(1, (height - 1).bit_length())
+    entry_bits = max(1, (len(rows) - 1).bit_length())
+    score_bits = min(52, 64 - row_bits - entry_bits)
+    steps = (1 << score_bits) - 1
+    quantum = np.minimum(np.floor(scores * (steps / scores.max())), steps).astype(np.uint64)
+    packed = (rows.astype(np.uint64) << np.uint64(64 - row_bits)) \
+        | ((np.uint64(steps) - quantum) << np.uint64(entry_bits)) \
+        | np.arange(len(rows), dtype=np.uint64)
+    packed.sort()
+    entry = (packed & np.uint64((1 << entry_bits) - 1)).astype(np.int64)
+    chosen = entry[_rank_in_runs(rows[entry]) < wanted + 2]
+    chosen = chosen[np.lexsort((cols[chosen], gaps[chosen], -scores[chosen], rows[chosen]))]
+    chosen = chosen[_rank_in_runs(rows[chosen]) < wanted]
+    bounds = np.searchsorted(rows[chosen], np.arange(height + 1))
+    return bounds, cols[chosen], scores[chosen]
+
+
+def _rank_in_runs(values: npt.NDArray[Any]) -> Ints:
+    """For a sorted array, each element's place within its run of equal values."""
+    places = np.arange(len(values))
+    starts = np.zeros(len(values), dtype=np.intp)
+    firsts = _run_starts(values)
+    starts[firsts] = firsts
+    np.maximum.accumulate(starts, out=starts)
+    return places - starts
+
+
+def _finish(i: int, docs: Sequence[Doc], scored: list[tuple[float, int]], k: int,
+            by_date: Ints, position: Ints) -> tuple[Match, ...]:
+    chosen: list[Match] = []
+    seen = {i}
+    for j in docs[i].pins:
+        if j not in seen and len(chosen) < k:
+            chosen.append(Match(j, 0.0, reason="pinned"))
+            seen.add(j)
+    for score, j in scored:
+        if len(chosen) >= k:
+            break
+        if j not in seen:
+            chosen.append(Match(j, round(score, 6)))
+            seen.add(j)
+    if len(chosen) < k:
+        chosen.extend(_nearest_in_date(i, docs, by_date, position, seen, k - len(chosen)))
+    return tuple(chosen)
+
+
+def _nearest_in_date(i: int, docs: Sequence[Doc], by_date: Ints, position: Ints,
                      seen: set[int], wanted: int) -> list[Match]:
     """Fill a short list with the articles nearest in date, same category first."""
     out: list[Match] = []
+    n = len(by_date)
     for same_category_only in (True, False):
-        left, right = position[i] - 1, position[i] + 1
-        while len(out) < wanted and (left >= 0 or right < len(by_date)):
+        left, right = int(position[i]) - 1, int(position[i]) + 1
+        while len(out) < wanted and (left >= 0 or right < n):
             candidates = []
             if left >= 0:
-                candidates.append(by_date[left])
-            if right < len(by_date):
-                candidates.append(by_date[right])
+                candidates.append(int(by_date[left]))
+            if right < n:
+                candidates.append(int(by_date[right]))
             candidates.sort(key=lambda j: (abs(docs[j].day - docs[i].day), j))
             for j in candidates:
                 if len(out) >= wanted:
@@ -203,6 +418,21 @@ def _nearest_in_date(i: int, docs: Sequence[Doc], by_date: list[int], position: 
                 seen.add(j)
             left -= 1
             right += 1
-            if same_category_only and abs(right - left) > 400:
+            if same_category_only and right - left > 400:
                 break
+    return out
+
+
+def _spelling(docs: Sequence[Doc], model: _Model, settings: Settings) -> dict[int, str]:
+    """Term column → the term as written, for the terms of a few articles."""
+    tokens = tokenise(_fields(docs, settings))
+    found = occurrences(tokens)
+    words = spelled(tokens, found)
+    wanted = found.keys >> np.uint64(model.key_shift)
+    at = np.searchsorted(model.keys, wanted)
+    hit = at < len(model.keys)
+    hit[hit] = model.keys[at[hit]] == wanted[hit]
+    out: dict[int, str] = {}
+    for column, word in zip(at[hit].tolist(), np.array(words, dtype=object)[hit].tolist()):
+        out.setdefault(column, word)
     return out

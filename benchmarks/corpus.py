@@ -15,13 +15,17 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 ONSET = "b c ch d đ g gh h k kh l m n ng nh p ph qu r s t th tr v x".split()
-RHYME = ("a à á ả ã ạ ai an ang anh ao ay âm ân âu ấy ăn ăng e em en eo ê êm ên ết i im in inh "
-         "iu o oa oai oan oang oát oc oi om on ong ô ôi ôm ôn ông ơ ơi ơm ơn u ui um un ung uy uyên "
-         "ư ưa ưng ươi ương ướt").split()
-COMMON = ("công tác của và các những được đã là có cho với trong không này một để khi từ tại về "
-          "theo cũng như người ra vào lại đến nhiều sẽ đang nên do còn rất trên sau trước ngày "
-          "tháng năm tỉnh huyện xã lực lượng cán bộ nhân dân địa bàn tình hình kết quả thực hiện "
-          "triển khai tổ chức chỉ đạo đơn vị cơ quan chức năng tăng cường đảm bảo hoạt động").split()
+RHYME = (
+    "a à á ả ã ạ ai an ang anh ao ay âm ân âu ấy ăn ăng e em en eo ê êm ên ết i im in inh "
+    "iu o oa oai oan oang oát oc oi om on ong ô ôi ôm ôn ông ơ ơi ơm ơn u ui um un ung uy uyên "
+    "ư ưa ưng ươi ương ướt"
+).split()
+COMMON = (
+    "công tác của và các những được đã là có cho với trong không này một để khi từ tại về "
+    "theo cũng như người ra vào lại đến nhiều sẽ đang nên do còn rất trên sau trước ngày "
+    "tháng năm tỉnh huyện xã lực lượng cán bộ nhân dân địa bàn tình hình kết quả thực hiện "
+    "triển khai tổ chức chỉ đạo đơn vị cơ quan chức năng tăng cường đảm bảo hoạt động"
+).split()
 SITE_WIDE_TAGS = ("Tin tức", "Hưng Yên", "Công an tỉnh")
 CATEGORIES = ("Tin tức, sự kiện", "An ninh trật tự", "Phòng cháy chữa cháy", "Hoạt động cơ sở")
 
@@ -43,10 +47,18 @@ def _topic_words(rng: random.Random, count: int) -> list[str]:
     return [f"{_syllable(rng)} {_syllable(rng)}" for _ in range(count)]
 
 
-def generate(folder: Path, articles: int, *, topics: int | None = None, noisy: bool = False,
-             words: int = 500, seed: int = 7, extra_key: bool = True,
-             start: datetime = datetime(2020, 1, 1, 7, 0, tzinfo=timezone(timedelta(hours=7))),
-             write: bool = True) -> list[Generated]:
+def generate(
+    folder: Path,
+    articles: int,
+    *,
+    topics: int | None = None,
+    noisy: bool = False,
+    words: int = 500,
+    seed: int = 7,
+    extra_key: bool = True,
+    start: datetime = datetime(2020, 1, 1, 7, 0, tzinfo=timezone(timedelta(hours=7))),
+    write: bool = True,
+) -> list[Generated]:
     """Write ``articles`` Markdown files into ``folder`` and return what each one is.
 
     ``write=False`` only returns what the same call would write (the corpus is deterministic).
@@ -68,8 +80,10 @@ def generate(folder: Path, articles: int, *, topics: int | None = None, noisy: b
         remaining = words
         while remaining > 0:
             size = min(remaining, rng.randint(40, 90))
-            chosen = [rng.choice(words_here) if rng.random() < 0.25 else rng.choice(COMMON)
-                      for _ in range(size)]
+            chosen = [
+                rng.choice(words_here) if rng.random() < 0.25 else rng.choice(COMMON)
+                for _ in range(size)
+            ]
             paragraphs.append(" ".join(chosen).capitalize() + ".")
             remaining -= size
         tags = list(rng.sample(topic_tags[topic], 2))
@@ -80,8 +94,13 @@ def generate(folder: Path, articles: int, *, topics: int | None = None, noisy: b
                 tags.append(rng.choice(SITE_WIDE_TAGS))
         date = start + timedelta(hours=7 * i + rng.randint(0, 5))
         slug = f"bai-{i:06d}"
-        lines = ["---", f'title: "{title}"', f"date: {date.isoformat()}",
-                 f'category: "{CATEGORIES[topic % len(CATEGORIES)]}"', f'author: "Phóng viên {i % 17}"']
+        lines = [
+            "---",
+            f'title: "{title}"',
+            f"date: {date.isoformat()}",
+            f'category: "{CATEGORIES[topic % len(CATEGORIES)]}"',
+            f'author: "Phóng viên {i % 17}"',
+        ]
         if tags:
             lines.append("tags: [" + ", ".join(f'"{t}"' for t in tags) + "]")
         if extra_key:
@@ -90,15 +109,17 @@ def generate(folder: Path, articles: int, *, topics: int | None = None, noisy: b
         lines.append("---")
         path = folder / f"{slug}.md"
         if write:
-            path.write_text("\n".join(lines) + "\n\n" + "\n\n".join(paragraphs) + "\n",
-                            encoding="utf-8")
+            path.write_text(
+                "\n".join(lines) + "\n\n" + "\n\n".join(paragraphs) + "\n", encoding="utf-8"
+            )
         made.append(Generated(path, slug, topic, tuple(tags), date))
     return made
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("folder", type=Path)
     parser.add_argument("--articles", type=int, default=1000)
     parser.add_argument("--noisy", action="store_true")

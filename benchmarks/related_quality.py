@@ -21,16 +21,15 @@ import argparse
 import gc
 import hashlib
 import os
-import re
 import shutil
 import subprocess
 import sys
 import time
 import tracemalloc
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path, PurePosixPath
-from typing import Callable, Sequence
 from urllib.parse import urlsplit
 
 import lxml.html
@@ -51,6 +50,7 @@ SITE_TOML = 'title = "Benchmark"\nbase_url = "http://localhost:8000/"\nrelated_c
 HUGO_TOML = """\
 baseURL = "http://localhost:8000/"
 title = "Benchmark"
+buildFuture = true
 disableKinds = ["rss", "sitemap", "robotstxt"]
 [permalinks]
   [permalinks.page]
@@ -80,7 +80,8 @@ HUGO_PAGE = """\
 HUGO_LIST = """\
 <!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>{{ .Title }}</title></head>
-<body><h1>{{ .Title }}</h1><ul>{{ range first 20 .Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}</ul></body></html>
+<body><h1>{{ .Title }}</h1><ul>{{ range first 20 .Pages }}
+<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}</ul></body></html>
 """
 
 
@@ -110,8 +111,10 @@ def score(output: Path, topics: dict[str, int], k: int = K) -> tuple[float, floa
     for slug, topic in topics.items():
         page = output / "tin" / slug / "index.html"
         tree = lxml.html.fromstring(page.read_bytes())
-        found = [PurePosixPath(urlsplit(a.get("href", "")).path).name
-                 for a in tree.cssselect("section.related a")][:k]
+        found = [
+            PurePosixPath(urlsplit(a.get("href", "")).path).name
+            for a in tree.cssselect("section.related a")
+        ][:k]
         pages += 1
         full += len(found) == k
         links += len(found)
@@ -122,19 +125,33 @@ def score(output: Path, topics: dict[str, int], k: int = K) -> tuple[float, floa
 # -- our tool -----------------------------------------------------------------------------------
 def ours(site: Path, topics: dict[str, int], variant: str, repeat: int) -> Row:
     (site / "site.toml").write_text(SITE_TOML, encoding="utf-8")
-    result = build(Options(content=site / "content", output=site / "output",
-                           config=site / "site.toml", templates=PROJECT / "templates",
-                           static=PROJECT / "static", now=datetime.fromisoformat(NOW),
-                           cache=None))
+    result = build(
+        Options(
+            content=site / "content",
+            output=site / "output",
+            config=site / "site.toml",
+            templates=PROJECT / "templates",
+            static=PROJECT / "static",
+            now=datetime.fromisoformat(NOW),
+            cache=None,
+        )
+    )
     docs = related_docs(result.published)
     cost = time_related(docs, repeat, memory=False)
     precision, coverage = score(site / "output", topics)
-    return Row("bản tin", variant, len(topics), precision, coverage, cost.cpu,
-               f"related stage, CPU s (wall {cost.wall:.2f} s; whole build {result.seconds:.1f} s)")
+    return Row(
+        "bản tin",
+        variant,
+        len(topics),
+        precision,
+        coverage,
+        cost.cpu,
+        f"related stage, CPU s (wall {cost.wall:.2f} s; whole build {result.seconds:.1f} s)",
+    )
 
 
 def time_related(docs: Sequence[related.Doc], repeat: int, memory: bool) -> Cost:
-    """Best CPU and wall seconds of ``related.related`` over ``repeat`` runs; then its peak memory."""
+    """Best CPU and wall seconds of ``related.related`` in ``repeat`` runs; then its peak memory."""
     cpu = wall = float("inf")
     for _ in range(repeat):
         gc.collect()
@@ -163,10 +180,16 @@ def source_docs(content: Path) -> list[related.Doc]:
     docs = []
     for source, meta in sorted(loaded, key=lambda sm: (-sm[1].date.timestamp(), sm[1].slug)):
         first = source.body.strip().split("\n\n", 1)[0]
-        docs.append(related.Doc(
-            tags=tuple(meta.tags), title=meta.title,
-            summary=meta.summary or summarise(first, config.summary_length), text=source.body,
-            day=meta.date.timestamp() / 86400, category=meta.category))
+        docs.append(
+            related.Doc(
+                tags=tuple(meta.tags),
+                title=meta.title,
+                summary=meta.summary or summarise(first, config.summary_length),
+                text=source.body,
+                day=meta.date.timestamp() / 86400,
+                category=meta.category,
+            )
+        )
     return docs
 
 
@@ -185,8 +208,11 @@ def hugo(site: Path, topics: dict[str, int], variant: str, binary: str) -> Row:
     for kind in ("home", "section", "taxonomy", "term"):
         (layouts / f"{kind}.html").write_text(HUGO_LIST, encoding="utf-8")
     started = time.perf_counter()
-    subprocess.run([binary, "--quiet", "--source", str(root), "--destination", str(root / "public")],
-                   check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [binary, "--quiet", "--source", str(root), "--destination", str(root / "public")],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     seconds = time.perf_counter() - started
     precision, coverage = score(root / "public", topics)
     return Row("hugo", variant, len(topics), precision, coverage, seconds, "whole build, wall s")
@@ -207,7 +233,9 @@ def corpus(work: Path, variant: str, size: int) -> tuple[Path, dict[str, int]]:
     site = work / f"{variant}-{size}"
     content = site / "content"
     marker = site / "generated.txt"
-    stamp = f"{variant} {size} {hashlib.sha256(Path(corpus_module.__file__).read_bytes()).hexdigest()}"
+    stamp = (
+        f"{variant} {size} {hashlib.sha256(Path(corpus_module.__file__).read_bytes()).hexdigest()}"
+    )
     if content.exists() and marker.exists() and marker.read_text(encoding="utf-8") == stamp:
         made = generate(site / "again", size, noisy=variant == "noisy", write=False)
     else:  # the generator is deterministic: a corpus made by the same call is reused
@@ -219,32 +247,48 @@ def corpus(work: Path, variant: str, size: int) -> tuple[Path, dict[str, int]]:
 
 
 def table(rows: Sequence[Row]) -> str:
-    lines = ["| tool | variant | articles | precision@5 | coverage | time (s) | what is timed |",
-             "|---|---|---:|---:|---:|---:|---|"]
+    lines = [
+        "| tool | variant | articles | precision@5 | coverage | time (s) | what is timed |",
+        "|---|---|---:|---:|---:|---:|---|",
+    ]
     for r in rows:
-        lines.append(f"| {r.tool} | {r.variant} | {r.size:,} | {r.precision:.3f} | {r.coverage:.3f} | "
-                     f"{r.seconds:.2f} | {r.timing} |")
+        lines.append(
+            f"| {r.tool} | {r.variant} | {r.size:,} | {r.precision:.3f} | {r.coverage:.3f} | "
+            f"{r.seconds:.2f} | {r.timing} |"
+        )
     return "\n".join(lines)
 
 
 def scale_table(costs: Sequence[Cost]) -> str:
     base = costs[0]
-    lines = ["| articles | related stage CPU s | wall s | × smallest | peak memory MB | MB per 1,000 |",
-             "|---:|---:|---:|---:|---:|---:|"]
+    lines = [
+        "| articles | related stage CPU s | wall s | × smallest | peak memory MB | MB per 1,000 |",
+        "|---:|---:|---:|---:|---:|---:|",
+    ]
     for c in costs:
-        lines.append(f"| {c.size:,} | {c.cpu:.2f} | {c.wall:.2f} | {c.cpu / base.cpu:.1f} | "
-                     f"{c.peak_mb:.0f} | {c.peak_mb / c.size * 1000:.1f} |")
+        lines.append(
+            f"| {c.size:,} | {c.cpu:.2f} | {c.wall:.2f} | {c.cpu / base.cpu:.1f} | "
+            f"{c.peak_mb:.0f} | {c.peak_mb / c.size * 1000:.1f} |"
+        )
     return "\n".join(lines)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--variants", nargs="+", default=["clean", "noisy"])
-    parser.add_argument("--scale", type=int, nargs="*", default=[10000, 100000],
-                        help="sizes for the cost of our related stage (noisy corpus); none to skip")
-    parser.add_argument("--repeat", type=int, default=3, help="runs of our related stage; best counts")
+    parser.add_argument(
+        "--scale",
+        type=int,
+        nargs="*",
+        default=[10000, 100000],
+        help="sizes for the cost of our related stage (noisy corpus); none to skip",
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="runs of our related stage; best counts"
+    )
     parser.add_argument("--work", type=Path, default=Path("/tmp/bulletin-related-bench"))
     parser.add_argument("--no-hugo", action="store_true")
     args = parser.parse_args(argv)

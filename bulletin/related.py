@@ -1,12 +1,12 @@
-"""Related articles: tf-idf over Vietnamese syllables and bigrams plus idf-weighted tags, ranked in bulk.
+"""Related articles: tf-idf over Vietnamese syllables and bigrams plus idf-weighted tags, in bulk.
 
-Every article becomes a short vector of its most telling terms (title and summary weigh more than the
-body) and of its tags (a rare tag weighs more than a site-wide one). Candidates come from an inverted
-index whose postings are cut to the strongest articles per term, so the work per article is bounded
-and a site of n articles costs O(n): the scores are sparse matrix products computed in row blocks,
-and each row keeps its best k by one packed integer sort. Among near-equal scores the closer date
-wins; older stories link to their follow-ups as readily as the reverse. Editors' pins come first, and
-a list still short is filled with the nearest articles in date.
+Every article becomes a short vector of its most telling terms (title and summary weigh more than
+the body) and of its tags (a rare tag weighs more than a site-wide one). Candidates come from an
+inverted index whose postings are cut to the strongest articles per term, so the work per article is
+bounded and a site of n articles costs O(n): the scores are sparse matrix products computed in row
+blocks, and each row keeps its best k by one packed integer sort. Among near-equal scores the closer
+date wins; older stories link to their follow-ups as readily as the reverse. Editors' pins come
+first, and a list still short is filled with the nearest articles in date.
 
 The module is pure: documents in, matches out. :func:`explain` says, for one article, which tags and
 terms its related articles share with it.
@@ -14,8 +14,8 @@ terms its related articles share with it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -80,7 +80,9 @@ class _Model:
     tag_names: tuple[str, ...]
 
 
-def related(docs: Sequence[Doc], k: int, settings: Settings = Settings()) -> list[tuple[Match, ...]]:
+def related(
+    docs: Sequence[Doc], k: int, settings: Settings = Settings()
+) -> list[tuple[Match, ...]]:
     """For each doc, up to ``k`` others, best first: pins, then scored, then nearest in date."""
     n = len(docs)
     if n == 0 or k <= 0:
@@ -88,95 +90,155 @@ def related(docs: Sequence[Doc], k: int, settings: Settings = Settings()) -> lis
     model = _model(docs, settings)
     days = np.array([d.day for d in docs], dtype=np.float64)
     wanted = k + 1 + min(k, max((len(d.pins) for d in docs), default=0))
-    index = _postings(model.text, settings)
-    tag_index = _postings(model.tags, settings)
-    text_tagged = np.diff(model.tags.indptr) > 0
+    # Score in an order where articles of one subject sit together (by their strongest term): the
+    # rows of a block then reach the same candidates, and the products stay in the CPU's caches.
+    strongest = np.full(n, -1, dtype=np.int64)
+    filled = np.flatnonzero(np.diff(model.text.indptr) > 0)
+    strongest[filled] = model.text.indices[model.text.indptr[filled]]
+    order = np.lexsort((np.arange(n), strongest))
+    text, tags = model.text[order], model.tags[order]
+    index, tag_index = _postings(text, settings), _postings(tags, settings)
+    tagged = np.diff(tags.indptr) > 0
+    ordered_days = days[order]
     by_date = np.lexsort((np.arange(n), days))
     position = np.empty(n, dtype=np.int64)
     position[by_date] = np.arange(n)
-    results: list[tuple[Match, ...]] = []
+    results: list[tuple[Match, ...]] = [()] * n
     for start in range(0, n, settings.block):
         stop = min(n, start + settings.block)
-        rows, cols, scores = _scores(model, index, tag_index, text_tagged, start, stop, days, settings)
-        bounds, cols, scores = _top_per_row(rows, cols, scores, np.abs(days[rows + start] - days[cols]),
-                                            stop - start, wanted)
+        rows, cols, scores = _scores(
+            text[start:stop],
+            tags[start:stop],
+            index,
+            tag_index,
+            tagged,
+            start,
+            ordered_days,
+            settings,
+        )
+        gaps = np.abs(ordered_days[rows + start] - ordered_days[cols])
+        bounds, cols, scores = _top_per_row(rows, order[cols], scores, gaps, stop - start, wanted)
         picked, rounded = cols.tolist(), np.round(scores, 6).tolist()
         for local in range(stop - start):
-            i = start + local
+            i = int(order[start + local])
             lo, hi = int(bounds[local]), int(bounds[local + 1])
             if hi - lo >= k and not docs[i].pins:  # the usual case: k scored matches
-                results.append(tuple(map(Match, picked[lo:lo + k], rounded[lo:lo + k])))
+                results[i] = tuple(map(Match, picked[lo : lo + k], rounded[lo : lo + k]))
             else:
-                results.append(_finish(i, docs, list(zip(rounded[lo:hi], picked[lo:hi])), k,
-                                       by_date, position))
+                scored = list(zip(rounded[lo:hi], picked[lo:hi], strict=True))
+                results[i] = _finish(i, docs, scored, k, by_date, position)
     return results
 
 
-def explain(docs: Sequence[Doc], i: int, found: Sequence[Match],
-            settings: Settings = Settings()) -> tuple[Match, ...]:
+def explain(
+    docs: Sequence[Doc], i: int, found: Sequence[Match], settings: Settings = Settings()
+) -> tuple[Match, ...]:
     """``found`` (the related list of doc ``i``) with the tags and terms each shares with doc i."""
     model = _model(docs, settings)
     spelling = _spelling([docs[i]] + [docs[m.index] for m in found], model, settings)
     own = model.text.getrow(i)
-    own_terms = dict(zip(own.indices.tolist(), own.data.tolist()))
+    own_terms = dict(zip(own.indices.tolist(), own.data.tolist(), strict=True))
     out = []
     for match in found:
         if match.reason != "score":
             out.append(match)
             continue
         other = model.text.getrow(match.index)
-        shared = sorted(((own_terms[t] * w, t) for t, w in zip(other.indices.tolist(),
-                                                                other.data.tolist()) if t in own_terms),
-                        key=lambda pair: (-pair[0], spelling.get(pair[1], "")))
+        shared = sorted(
+            (
+                (own_terms[t] * w, t)
+                for t, w in zip(other.indices.tolist(), other.data.tolist(), strict=True)
+                if t in own_terms
+            ),
+            key=lambda pair: (-pair[0], spelling.get(pair[1], "")),
+        )
         tags = tuple(sorted(set(docs[i].tags) & set(docs[match.index].tags)))
-        out.append(replace(match, shared_tags=tags,
-                           shared_terms=tuple(spelling.get(t, "?") for _, t in shared[:5])))
+        out.append(
+            replace(
+                match,
+                shared_tags=tags,
+                shared_terms=tuple(spelling.get(t, "?") for _, t in shared[:5]),
+            )
+        )
     return tuple(out)
 
 
 # -- the model: top terms and tags of every article ----------------------------------------------
 # Grouping is done by numpy's integer sort on packed 64-bit numbers, batch by batch:
-#   occurrences as (article in batch: 7 bits | term key: 55 | field: 2);
+#   occurrences as (term key: 55 bits | article in batch: 7 | field: 2);
 #   scored terms as (article in batch: 7 bits | descending score | term number).
-# Only the term keys of the whole site are sorted at once, to count the articles holding each term.
+# Document frequencies need the whole site: the term keys are counted part by part, each part a
+# range of key values small enough for its sort and its lookup table to stay in the CPU's caches.
 
 
 @dataclass(frozen=True, slots=True)
 class _Batch:
     start: int  # index of the batch's first article
-    docs: npt.NDArray[np.uint8]  # article within the batch, ascending
-    keys: Keys  # 55-bit term keys, one per distinct term of an article
+    keys: Keys  # 55-bit term keys, ascending, one per distinct term of an article
+    docs: npt.NDArray[np.uint8]  # the article within the batch
     tf: npt.NDArray[np.float32]  # 1 + log of the field-weighted count
 
 
 def _model(docs: Sequence[Doc], settings: Settings) -> _Model:
     n = len(docs)
     batches = _counts(docs, settings)
-    keys = np.concatenate([b.keys for b in batches]) if batches else np.zeros(0, np.uint64)
-    keys.sort()
-    firsts = _run_starts(keys)
-    df = np.diff(np.append(firsts, len(keys)))
-    terms_ = keys[firsts]
-    del keys
-    idf = np.log((n + 1) / (df + 0.5)).astype(np.float32)
-    idf[(df < 2) | (df > _df_limit(n, settings))] = 0.0  # unshared or everywhere: not indexed
-    lookup = _buckets(terms_)
+    total = sum(len(b.keys) for b in batches)
+    part_bits = min(20, (total >> 20).bit_length())  # about a million entries a part
+    edges = np.arange((1 << part_bits) + 1, dtype=np.uint64) << np.uint64(55 - part_bits)
+    cuts = [np.searchsorted(b.keys, edges) for b in batches]
+    limit = _df_limit(n, settings)
+    terms_parts: list[Keys] = []
+    found: list[list[tuple[Ints, npt.NDArray[np.float32]]]] = [[] for _ in batches]
+    for part in range(1 << part_bits):
+        pieces = [b.keys[c[part] : c[part + 1]] for b, c in zip(batches, cuts, strict=True)]
+        keys = np.concatenate(pieces) if pieces else np.zeros(0, np.uint64)
+        ordered = np.sort(keys)
+        firsts = _run_starts(ordered)
+        df = np.diff(np.append(firsts, len(ordered)))
+        # Only terms shared by two articles, and not by too many, are indexed.
+        indexed = (df >= 2) & (df <= limit)
+        terms_ = ordered[firsts[indexed]]
+        idf = np.append(np.log((n + 1) / (df[indexed] + 0.5)), 0.0).astype(np.float32)
+        term = _lookup(terms_, keys, _buckets(terms_, part_bits))
+        tf = np.concatenate(
+            [b.tf[c[part] : c[part + 1]] for b, c in zip(batches, cuts, strict=True)]
+        )
+        score = tf * idf[term]  # 0 for a term not indexed (term -1)
+        term[term >= 0] += sum(len(t) for t in terms_parts)
+        terms_parts.append(terms_)
+        splits = np.cumsum([len(piece) for piece in pieces])[:-1]
+        for i, (t, sc) in enumerate(
+            zip(np.split(term, splits), np.split(score, splits), strict=True)
+        ):
+            found[i].append((t, sc))
     rows, columns, values = [], [], []
-    for batch in batches:
-        term = _lookup(terms_, batch.keys, lookup)
-        doc, term, score = _top_in_batch(batch.docs, term, batch.tf * idf[term],
-                                         settings.terms_per_doc)
+    for batch, parts in zip(batches, found, strict=True):
+        term = np.concatenate([t for t, _ in parts])
+        score = np.concatenate([sc for _, sc in parts])
+        held = np.flatnonzero(term >= 0)
+        doc, term, score = _top_in_batch(
+            batch.docs[held], term[held], score[held], settings.terms_per_doc
+        )
         rows.append(doc.astype(np.int64) + batch.start)
         columns.append(term)
         values.append(score)
+    terms_all = np.concatenate(terms_parts) if terms_parts else np.zeros(0, np.uint64)
     if batches:
         counts = np.bincount(np.concatenate(rows), minlength=n)
-        text = sparse.csr_matrix((np.concatenate(values).astype(np.float64), np.concatenate(columns),
-                                  np.concatenate(([0], np.cumsum(counts)))), shape=(n, len(terms_)))
+        text = sparse.csr_matrix(
+            (
+                np.concatenate(values).astype(np.float64),
+                np.concatenate(columns),
+                np.concatenate(([0], np.cumsum(counts))),
+            ),
+            shape=(n, len(terms_all)),
+        )
     else:
         text = sparse.csr_matrix((n, 0))
     tags, tag_names = _tag_matrix(docs, settings)
-    return _Model(text=_unit_rows(text), keys=terms_, key_shift=9, tags=tags, tag_names=tag_names)
+    return _Model(
+        text=_unit_rows(text), keys=terms_all, key_shift=9, tags=tags, tag_names=tag_names
+    )
 
 
 def _counts(docs: Sequence[Doc], settings: Settings) -> list[_Batch]:
@@ -184,11 +246,11 @@ def _counts(docs: Sequence[Doc], settings: Settings) -> list[_Batch]:
     field_weight = np.array([settings.title_weight, settings.summary_weight, settings.body_weight])
     size = max(1, min(127, settings.batch))
     local = np.arange(3 * size, dtype=np.uint64)
-    text_tag = ((local // np.uint64(3)) << np.uint64(57)) | (local % np.uint64(3))
+    text_tag = ((local // np.uint64(3)) << np.uint64(2)) | (local % np.uint64(3))
     out = []
     for start in range(0, len(docs), size):
-        found = occurrences(tokenise(_fields(docs[start:start + size], settings)))
-        packed = ((found.keys >> np.uint64(9)) << np.uint64(2)) | text_tag[found.text]
+        found = occurrences(tokenise(_fields(docs[start : start + size], settings)))
+        packed = (found.keys & ~np.uint64(0x1FF)) | text_tag[found.text]
         packed.sort()
         runs = _run_starts(packed)
         heads = packed[runs]
@@ -198,34 +260,45 @@ def _counts(docs: Sequence[Doc], settings: Settings) -> list[_Batch]:
         groups = _run_starts(heads)
         weight = np.add.reduceat(weights, groups) if len(groups) else weights
         heads = heads[groups]
-        out.append(_Batch(start=start, docs=(heads >> np.uint64(55)).astype(np.uint8),
-                          keys=heads & np.uint64((1 << 55) - 1),
-                          tf=(1 + np.log(weight)).astype(np.float32)))
+        out.append(
+            _Batch(
+                start=start,
+                keys=heads >> np.uint64(7),
+                docs=(heads & np.uint64(0x7F)).astype(np.uint8),
+                tf=(1 + np.log(weight)).astype(np.float32),
+            )
+        )
     return out
 
 
-def _buckets(keys: Keys) -> tuple[int, Ints]:
-    """For sorted 55-bit hash keys: the shift to a bucket number, and where each bucket starts."""
-    bits = min(55, max(1, len(keys).bit_length() - 1))  # one or two keys a bucket: a small table
-    shift = 55 - bits
-    starts = np.searchsorted(keys >> np.uint64(shift), np.arange(1 << bits, dtype=np.uint64))
-    return shift, starts.astype(np.int32 if len(keys) < 2**31 else np.int64)
+def _buckets(keys: Keys, prefix: int = 0) -> tuple[int, int, Ints, Keys]:
+    """For sorted 55-bit hash keys whose first ``prefix`` bits are all alike: the shift and mask to
+    a bucket number, where each bucket starts, and the keys then a sentinel larger than any key."""
+    bits = min(55 - prefix, max(1, len(keys).bit_length() - 1))  # one or two keys a bucket
+    shift = 55 - prefix - bits
+    mask = (1 << bits) - 1
+    buckets = (keys >> np.uint64(shift)) & np.uint64(mask)
+    starts = np.searchsorted(buckets, np.arange(1 << bits, dtype=np.uint64))
+    ends = np.append(keys, np.uint64(2**64 - 1))
+    return shift, mask, starts.astype(np.int32 if len(keys) < 2**31 else np.int64), ends
 
 
-def _lookup(keys: Keys, wanted: Keys, buckets: tuple[int, Ints]) -> Ints:
-    """The place of each wanted key in the sorted ``keys`` (all are there): a hash-table probe that
-    starts at the key's bucket and steps on, about once on average, instead of a binary search."""
-    shift, starts = buckets
-    place = starts[(wanted >> np.uint64(shift)).astype(np.intp)].astype(np.intp)
-    behind = np.flatnonzero(keys[place] != wanted)
+def _lookup(keys: Keys, wanted: Keys, buckets: tuple[int, int, Ints, Keys]) -> Ints:
+    """The place of each wanted key in the sorted ``keys``, or -1: a hash-table probe that starts at
+    the key's bucket and steps on, about once on average, instead of a binary search."""
+    shift, mask, starts, padded = buckets
+    place = starts[((wanted >> np.uint64(shift)) & np.uint64(mask)).astype(np.intp)].astype(np.intp)
+    behind = np.flatnonzero(padded[place] < wanted)
     while len(behind):
         place[behind] += 1
-        behind = behind[keys[place[behind]] != wanted[behind]]
+        behind = behind[padded[place[behind]] < wanted[behind]]
+    place[padded[place] != wanted] = -1
     return place
 
 
-def _top_in_batch(doc: npt.NDArray[np.uint8], term: Ints, score: npt.NDArray[np.float32],
-                  limit: int) -> tuple[npt.NDArray[np.uint8], Ints, npt.NDArray[np.float32]]:
+def _top_in_batch(
+    doc: npt.NDArray[np.uint8], term: Ints, score: npt.NDArray[np.float32], limit: int
+) -> tuple[npt.NDArray[np.uint8], Ints, npt.NDArray[np.float32]]:
     """Each article's ``limit`` best-scoring terms (ties: the lower term number), none scoring 0."""
     top = float(score.max(initial=0.0))
     if top <= 0:
@@ -234,15 +307,20 @@ def _top_in_batch(doc: npt.NDArray[np.uint8], term: Ints, score: npt.NDArray[np.
     score_bits = min(24, 57 - term_bits)  # float32 scores: 24 bits of precision
     steps = (1 << score_bits) - 1
     quantum = np.minimum(np.rint(score * np.float32(steps / top)), steps).astype(np.uint64)
-    packed = (doc.astype(np.uint64) << np.uint64(57)) \
-        | ((np.uint64(steps) - quantum) << np.uint64(term_bits)) | term.astype(np.uint64)
+    packed = (
+        (doc.astype(np.uint64) << np.uint64(57))
+        | ((np.uint64(steps) - quantum) << np.uint64(term_bits))
+        | term.astype(np.uint64)
+    )
     packed.sort()
     packed = packed[_rank_in_runs(packed >> np.uint64(57)) < limit]
     kept = np.uint64(steps) - ((packed >> np.uint64(term_bits)) & np.uint64(steps))
     packed, kept = packed[kept > 0], kept[kept > 0]
-    return ((packed >> np.uint64(57)).astype(np.uint8),
-            (packed & np.uint64((1 << term_bits) - 1)).astype(np.int64),
-            kept.astype(np.float32) * np.float32(top / steps))
+    return (
+        (packed >> np.uint64(57)).astype(np.uint8),
+        (packed & np.uint64((1 << term_bits) - 1)).astype(np.int64),
+        kept.astype(np.float32) * np.float32(top / steps),
+    )
 
 
 def _df_limit(n: int, settings: Settings) -> float:
@@ -262,7 +340,7 @@ def _clip(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     cut = text.rfind(" ", 0, limit)
-    return text[:cut if cut > 0 else limit]
+    return text[: cut if cut > 0 else limit]
 
 
 def _run_starts(values: npt.NDArray[Any]) -> Ints:
@@ -279,7 +357,9 @@ def _unit_rows(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
     return sparse.csr_matrix(sparse.diags(1 / norms) @ matrix)
 
 
-def _tag_matrix(docs: Sequence[Doc], settings: Settings) -> tuple[sparse.csr_matrix, tuple[str, ...]]:
+def _tag_matrix(
+    docs: Sequence[Doc], settings: Settings
+) -> tuple[sparse.csr_matrix, tuple[str, ...]]:
     names = sorted({t for d in docs for t in d.tags})
     column = {name: c for c, name in enumerate(names)}
     rows, cols = [], []
@@ -293,8 +373,10 @@ def _tag_matrix(docs: Sequence[Doc], settings: Settings) -> tuple[sparse.csr_mat
     useful = (df > 1) & (df <= _df_limit(n, settings))
     col_arr = np.array(cols, dtype=np.int64)
     keep = useful[col_arr] if len(cols) else np.zeros(0, np.bool_)
-    matrix = sparse.csr_matrix((idf[col_arr[keep]], (np.array(rows, dtype=np.int64)[keep], col_arr[keep])),
-                               shape=(n, len(names)))
+    matrix = sparse.csr_matrix(
+        (idf[col_arr[keep]], (np.array(rows, dtype=np.int64)[keep], col_arr[keep])),
+        shape=(n, len(names)),
+    )
     return _unit_rows(matrix), tuple(names)
 
 
@@ -314,23 +396,35 @@ def _postings(matrix: sparse.csr_matrix, settings: Settings) -> sparse.csr_matri
     rank[order] = np.arange(len(order)) - np.searchsorted(heavy_rows, heavy_rows)
     keep = np.ones(len(row), dtype=np.bool_)
     keep[np.flatnonzero(heavy)] = rank < limit
-    out = sparse.csr_matrix((by_term.data[keep], by_term.indices[keep],
-                             np.concatenate(([0], np.cumsum(np.bincount(row[keep],
-                                                                        minlength=by_term.shape[0]))))),
-                            shape=by_term.shape)
+    out = sparse.csr_matrix(
+        (
+            by_term.data[keep],
+            by_term.indices[keep],
+            np.concatenate(([0], np.cumsum(np.bincount(row[keep], minlength=by_term.shape[0])))),
+        ),
+        shape=by_term.shape,
+    )
     return out
 
 
-def _scores(model: _Model, index: sparse.csr_matrix, tag_index: sparse.csr_matrix,
-            tagged: npt.NDArray[np.bool_], start: int, stop: int, days: Floats,
-            settings: Settings) -> tuple[Ints, Ints, Floats]:
-    """(row in block, article, score) of every candidate of the rows start..stop-1."""
-    text = sparse.csr_matrix(model.text[start:stop] @ index)
+def _scores(
+    text_rows: sparse.csr_matrix,
+    tag_rows: sparse.csr_matrix,
+    index: sparse.csr_matrix,
+    tag_index: sparse.csr_matrix,
+    tagged: npt.NDArray[np.bool_],
+    start: int,
+    days: Floats,
+    settings: Settings,
+) -> tuple[Ints, Ints, Floats]:
+    """(row in block, article, score) of every candidate of the block of rows from ``start``."""
+    stop = start + text_rows.shape[0]
+    text = sparse.csr_matrix(text_rows @ index)
     # Both tagged: (1 - share) text + share tags; otherwise the text alone.
     share = settings.tag_share
     rows = np.repeat(np.arange(stop - start), np.diff(text.indptr))
     text.data *= 1 - share * (tagged[start:stop][rows] & tagged[text.indices])
-    combined = (text + share * sparse.csr_matrix(model.tags[start:stop] @ tag_index)).tocoo()
+    combined = (text + share * sparse.csr_matrix(tag_rows @ tag_index)).tocoo()
     rows, cols, scores = combined.row, combined.col, combined.data
     keep = (rows + start != cols) & (scores > 0)
     rows, cols, scores = rows[keep], cols[keep], scores[keep]
@@ -339,8 +433,9 @@ def _scores(model: _Model, index: sparse.csr_matrix, tag_index: sparse.csr_matri
     return rows, cols, scores
 
 
-def _top_per_row(rows: Ints, cols: Ints, scores: Floats, gaps: Floats, height: int,
-                 wanted: int) -> tuple[Ints, Ints, Floats]:
+def _top_per_row(
+    rows: Ints, cols: Ints, scores: Floats, gaps: Floats, height: int, wanted: int
+) -> tuple[Ints, Ints, Floats]:
     """The ``wanted`` best of each row (highest score, then closest date, then lowest index):
     row r's are cols[bounds[r]:bounds[r + 1]], with their scores."""
     if len(rows) == 0:
@@ -352,9 +447,11 @@ def _top_per_row(rows: Ints, cols: Ints, scores: Floats, gaps: Floats, height: i
     score_bits = min(52, 64 - row_bits - entry_bits)
     steps = (1 << score_bits) - 1
     quantum = np.minimum(np.floor(scores * (steps / scores.max())), steps).astype(np.uint64)
-    packed = (rows.astype(np.uint64) << np.uint64(64 - row_bits)) \
-        | ((np.uint64(steps) - quantum) << np.uint64(entry_bits)) \
+    packed = (
+        (rows.astype(np.uint64) << np.uint64(64 - row_bits))
+        | ((np.uint64(steps) - quantum) << np.uint64(entry_bits))
         | np.arange(len(rows), dtype=np.uint64)
+    )
     packed.sort()
     entry = (packed & np.uint64((1 << entry_bits) - 1)).astype(np.int64)
     chosen = entry[_rank_in_runs(rows[entry]) < wanted + 2]
@@ -374,8 +471,14 @@ def _rank_in_runs(values: npt.NDArray[Any]) -> Ints:
     return places - starts
 
 
-def _finish(i: int, docs: Sequence[Doc], scored: list[tuple[float, int]], k: int,
-            by_date: Ints, position: Ints) -> tuple[Match, ...]:
+def _finish(
+    i: int,
+    docs: Sequence[Doc],
+    scored: list[tuple[float, int]],
+    k: int,
+    by_date: Ints,
+    position: Ints,
+) -> tuple[Match, ...]:
     chosen: list[Match] = []
     seen = {i}
     for j in docs[i].pins:
@@ -393,8 +496,9 @@ def _finish(i: int, docs: Sequence[Doc], scored: list[tuple[float, int]], k: int
     return tuple(chosen)
 
 
-def _nearest_in_date(i: int, docs: Sequence[Doc], by_date: Ints, position: Ints,
-                     seen: set[int], wanted: int) -> list[Match]:
+def _nearest_in_date(
+    i: int, docs: Sequence[Doc], by_date: Ints, position: Ints, seen: set[int], wanted: int
+) -> list[Match]:
     """Fill a short list with the articles nearest in date, same category first."""
     out: list[Match] = []
     n = len(by_date)
@@ -433,6 +537,7 @@ def _spelling(docs: Sequence[Doc], model: _Model, settings: Settings) -> dict[in
     hit = at < len(model.keys)
     hit[hit] = model.keys[at[hit]] == wanted[hit]
     out: dict[int, str] = {}
-    for column, word in zip(at[hit].tolist(), np.array(words, dtype=object)[hit].tolist()):
+    hit_words = np.array(words, dtype=object)[hit].tolist()
+    for column, word in zip(at[hit].tolist(), hit_words, strict=True):
         out.setdefault(column, word)
     return out

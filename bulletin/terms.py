@@ -10,20 +10,22 @@ index tokenises a whole site in one pass.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Sequence
 
 import numpy as np
 import numpy.typing as npt
 
 # Syllables that carry no topic in Vietnamese news text.
-STOP_SYLLABLES = frozenset("""
+STOP_SYLLABLES = frozenset(
+    """
 của và các những được đã là có cho với trong không này đó một để khi thì từ tại về theo cũng như
 người ra vào lại đến nhiều sẽ đang nên bị do còn rất trên dưới sau trước nếu hay hoặc mà nhưng vì
 năm ngày tháng giờ phút qua tới hơn gần khoảng cùng đây đều chỉ việc số nhằm làm kia ấy nào
 rằng thế bằng ở chưa vẫn mới luôn hết nhau mỗi cả gì ai đi sự
-""".split())
+""".split()
+)
 
 SEPARATOR = "\x1f"  # between texts of a batch: not a letter, not a space, so it breaks bigrams
 _SPACE, _LETTER, _BREAK = 0, 1, 2
@@ -47,7 +49,7 @@ class Tokens:
     joined: npt.NDArray[np.bool_]  # syllable i and i + 1 are separated by white space only
 
     def word(self, i: int) -> str:
-        return self.units[self.starts[i]:self.ends[i]].tobytes().decode("utf-16-le")
+        return self.units[self.starts[i] : self.ends[i]].tobytes().decode("utf-16-le")
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,10 +74,14 @@ def _splitmix(x: Keys) -> Keys:
 def _tables() -> tuple[npt.NDArray[np.uint16], npt.NDArray[np.uint8], Keys, int]:
     """Lower-case map and character class of every UTF-16 code unit; stop-syllable lookup."""
     chars = [chr(c) for c in range(65536)]
-    lower = np.array([ord(low) if len(low := ch.lower()) == 1 else c for c, ch in enumerate(chars)],
-                     dtype=np.uint16)
-    kind = np.array([_LETTER if ch.isalpha() else _SPACE if ch.isspace() else _BREAK
-                     for ch in chars], dtype=np.uint8)
+    lower = np.array(
+        [ord(low) if len(low := ch.lower()) == 1 else c for c, ch in enumerate(chars)],
+        dtype=np.uint16,
+    )
+    kind = np.array(
+        [_LETTER if ch.isalpha() else _SPACE if ch.isspace() else _BREAK for ch in chars],
+        dtype=np.uint8,
+    )
     stop_keys = _scan(SEPARATOR.join(sorted(STOP_SYLLABLES)), lower, kind)[3]
     # A table indexed by the top bits of a key holds the stop key of that slot, if any.
     bits = 10
@@ -86,9 +92,13 @@ def _tables() -> tuple[npt.NDArray[np.uint16], npt.NDArray[np.uint8], Keys, int]
     return lower, kind, stop, bits
 
 
-def _scan(batch: str, lower: npt.NDArray[np.uint16], kind: npt.NDArray[np.uint8],
-          ) -> tuple[npt.NDArray[np.uint16], npt.NDArray[np.uint8], npt.NDArray[np.intp], Keys,
-                     npt.NDArray[np.intp]]:
+def _scan(
+    batch: str,
+    lower: npt.NDArray[np.uint16],
+    kind: npt.NDArray[np.uint8],
+) -> tuple[
+    npt.NDArray[np.uint16], npt.NDArray[np.uint8], npt.NDArray[np.intp], Keys, npt.NDArray[np.intp]
+]:
     """Units, their classes, syllable starts, syllable keys and syllable ends of a batch."""
     # Zero padding (not letters) keeps the reads of the longest word below inside the buffer.
     units = lower[np.frombuffer((batch + _PADDING).encode("utf-16-le"), dtype=np.uint16)]
@@ -115,7 +125,7 @@ def _scan(batch: str, lower: npt.NDArray[np.uint16], kind: npt.NDArray[np.uint8]
 def tokenise(texts: Sequence[str]) -> Tokens:
     """The syllables of ``texts``, lower-cased and in NFC, with keys and what separates them."""
     lower, kind, stop_table, stop_bits = _tables()
-    # NFC never composes across the separator (a control character), so the batch is normalised whole.
+    # NFC never composes across the separator (a control character): normalise the batch whole.
     batch = SEPARATOR.join(texts) + SEPARATOR
     if not unicodedata.is_normalized("NFC", batch):
         batch = unicodedata.normalize("NFC", batch)
@@ -128,12 +138,15 @@ def tokenise(texts: Sequence[str]) -> Tokens:
     long = np.flatnonzero(joined & (gap_last - gap_first > 1))
     if len(long):
         sizes = gap_last[long] - gap_first[long] + 1
-        inside = np.repeat(gap_first[long] - np.cumsum(sizes) + sizes, sizes) + np.arange(sizes.sum())
+        inside = np.repeat(gap_first[long] - np.cumsum(sizes) + sizes, sizes) + np.arange(
+            sizes.sum()
+        )
         offsets = np.concatenate(([0], np.cumsum(sizes)[:-1]))
         joined[long] = np.maximum.reduceat(kinds[inside], offsets) == _SPACE
     separators = np.flatnonzero(units == ord(SEPARATOR))
-    text = np.repeat(np.arange(len(separators)), np.diff(np.searchsorted(starts, separators),
-                                                         prepend=0))
+    text = np.repeat(
+        np.arange(len(separators)), np.diff(np.searchsorted(starts, separators), prepend=0)
+    )
     return Tokens(units, starts, ends, keys, text, stop, joined)
 
 
@@ -147,17 +160,24 @@ def occurrences(tokens: Tokens) -> Terms:
     keep = ~tokens.stop
     single = np.flatnonzero(keep)
     pair = np.flatnonzero(tokens.joined & keep[:-1] & keep[1:])
-    keys = np.concatenate((tokens.keys[single], bigram_keys(tokens.keys[pair], tokens.keys[pair + 1])))
-    return Terms(keys=keys, text=np.concatenate((tokens.text[single], tokens.text[pair])),
-                 first=np.concatenate((single, pair)),
-                 bigram=np.concatenate((np.zeros(len(single), np.bool_), np.ones(len(pair), np.bool_))))
+    keys = np.concatenate(
+        (tokens.keys[single], bigram_keys(tokens.keys[pair], tokens.keys[pair + 1]))
+    )
+    return Terms(
+        keys=keys,
+        text=np.concatenate((tokens.text[single], tokens.text[pair])),
+        first=np.concatenate((single, pair)),
+        bigram=np.concatenate((np.zeros(len(single), np.bool_), np.ones(len(pair), np.bool_))),
+    )
 
 
 def spelled(tokens: Tokens, found: Terms) -> list[str]:
     """The terms as text, as an editor reads them: 'công an'."""
     out = []
-    for first, bigram in zip(found.first.tolist(), found.bigram.tolist()):
-        out.append(tokens.word(first) + " " + tokens.word(first + 1) if bigram else tokens.word(first))
+    for first, bigram in zip(found.first.tolist(), found.bigram.tolist(), strict=True):
+        out.append(
+            tokens.word(first) + " " + tokens.word(first + 1) if bigram else tokens.word(first)
+        )
     return out
 
 
@@ -177,4 +197,4 @@ def term_keys(words: Sequence[str]) -> dict[str, int]:
     """The key of each given term ('ma tuý' or 'tuý'), as :func:`occurrences` computes it."""
     tokens = tokenise(words)
     found = occurrences(tokens)
-    return dict(zip(spelled(tokens, found), found.keys.tolist()))
+    return dict(zip(spelled(tokens, found), found.keys.tolist(), strict=True))

@@ -1,4 +1,4 @@
-"""Related articles: Vietnamese terms, ranking with news sense, pins, explanations and list quality."""
+"""Related articles: Vietnamese terms, ranking with news sense, pins, explanations, list quality."""
 
 from __future__ import annotations
 
@@ -20,10 +20,18 @@ FIRE = "Cảnh sát phòng cháy chữa cháy dập tắt đám cháy nhà xư�
 ROAD = "Cảnh sát giao thông xử lý xe vi phạm nồng độ cồn trên quốc lộ vào ban đêm."
 
 
-def doc(title: str, text: str = "", tags: tuple[str, ...] = (), day: float = 0.0,
-        category: str | None = None, pins: tuple[int, ...] = (), summary: str = "") -> Doc:
-    return Doc(tags=tags, title=title, summary=summary, text=text, day=day, category=category,
-               pins=pins)
+def doc(
+    title: str,
+    text: str = "",
+    tags: tuple[str, ...] = (),
+    day: float = 0.0,
+    category: str | None = None,
+    pins: tuple[int, ...] = (),
+    summary: str = "",
+) -> Doc:
+    return Doc(
+        tags=tags, title=title, summary=summary, text=text, day=day, category=category, pins=pins
+    )
 
 
 def indexes(found: tuple[Match, ...]) -> list[int]:
@@ -62,19 +70,28 @@ def test_never_the_article_itself_and_full_lists() -> None:
 
 
 def test_two_runs_give_the_same_lists() -> None:
-    docs = [doc(f"Tin {i}", [DRUG, FIRE, ROAD][i % 3], (["ma-tuy", "chay", "giao-thong"][i % 3],),
-                day=i % 5) for i in range(30)]
+    docs = [
+        doc(
+            f"Tin {i}",
+            [DRUG, FIRE, ROAD][i % 3],
+            (["ma-tuy", "chay", "giao-thong"][i % 3],),
+            day=i % 5,
+        )
+        for i in range(30)
+    ]
     first = related(docs, 5)
     assert first == related(list(docs), 5)
     assert first == related(tuple(docs), 5)
 
 
 def test_pins_come_first_in_their_order_then_the_rest_fills() -> None:
-    docs = [doc("Triệt phá đường dây ma tuý", DRUG, ("ma-tuy",), pins=(3, 2)),
-            doc("Ma tuý tổng hợp", DRUG, ("ma-tuy",)),
-            doc("Cháy nhà xưởng", FIRE, ("chay",)),
-            doc("Xử lý vi phạm nồng độ cồn", ROAD, ("giao-thong",)),
-            doc("Thu giữ heroin", DRUG, ("ma-tuy",))]
+    docs = [
+        doc("Triệt phá đường dây ma tuý", DRUG, ("ma-tuy",), pins=(3, 2)),
+        doc("Ma tuý tổng hợp", DRUG, ("ma-tuy",)),
+        doc("Cháy nhà xưởng", FIRE, ("chay",)),
+        doc("Xử lý vi phạm nồng độ cồn", ROAD, ("giao-thong",)),
+        doc("Thu giữ heroin", DRUG, ("ma-tuy",)),
+    ]
     found = related(docs, 4)[0]
     assert indexes(found)[:2] == [3, 2]
     assert [m.reason for m in found[:2]] == ["pinned", "pinned"]
@@ -83,10 +100,12 @@ def test_pins_come_first_in_their_order_then_the_rest_fills() -> None:
 
 def test_a_rare_shared_tag_beats_a_common_one() -> None:
     filler = [doc(f"Tin {i}", ROAD, ("tin-tuc",), day=i) for i in range(20)]
-    docs = [doc("Bài gốc", "Nội dung chung.", ("tin-tuc", "karaoke")),
-            doc("Chung thẻ hiếm", "Nội dung chung.", ("karaoke", "xa-hoi")),
-            doc("Chung thẻ phổ biến", "Nội dung chung.", ("tin-tuc",)),
-            doc("Thẻ hiếm khác", FIRE, ("karaoke",))] + filler
+    docs = [
+        doc("Bài gốc", "Nội dung chung.", ("tin-tuc", "karaoke")),
+        doc("Chung thẻ hiếm", "Nội dung chung.", ("karaoke", "xa-hoi")),
+        doc("Chung thẻ phổ biến", "Nội dung chung.", ("tin-tuc",)),
+        doc("Thẻ hiếm khác", FIRE, ("karaoke",)),
+    ] + filler
     found = related(docs, 3)[0]
     assert found[0].index == 1
     scores = {m.index: m.score for m in found}
@@ -103,24 +122,32 @@ def test_an_untagged_article_gets_neighbours_by_its_text() -> None:
 
 
 def test_title_and_summary_weigh_more_than_body() -> None:
-    docs = [doc("Đường dây ma tuý", "Bản tin tổng hợp trong ngày."),
-            doc("Triệt phá đường dây ma tuý", "Bản tin tổng hợp trong tuần."),
-            doc("Bản tin trong tuần", "Đường dây ma tuý. Bản tin tổng hợp."),
-            doc("Giao thông", ROAD), doc("Cháy", FIRE)]
+    docs = [
+        doc("Đường dây ma tuý", "Bản tin tổng hợp trong ngày."),
+        doc("Triệt phá đường dây ma tuý", "Bản tin tổng hợp trong tuần."),
+        doc("Bản tin trong tuần", "Đường dây ma tuý. Bản tin tổng hợp."),
+        doc("Giao thông", ROAD),
+        doc("Cháy", FIRE),
+    ]
     assert indexes(related(docs, 2)[0]) == [1, 2]
-    summary = [doc("Đường dây ma tuý", "Bản tin."),
-               doc("Bản tin tuần", "Bản tin tổng hợp.", summary="Đường dây ma tuý bị triệt phá."),
-               doc("Bản tin tháng", "Bản tin tổng hợp. Đường dây ma tuý bị triệt phá."),
-               doc("Giao thông", ROAD), doc("Cháy", FIRE)]
+    summary = [
+        doc("Đường dây ma tuý", "Bản tin."),
+        doc("Bản tin tuần", "Bản tin tổng hợp.", summary="Đường dây ma tuý bị triệt phá."),
+        doc("Bản tin tháng", "Bản tin tổng hợp. Đường dây ma tuý bị triệt phá."),
+        doc("Giao thông", ROAD),
+        doc("Cháy", FIRE),
+    ]
     assert indexes(related(summary, 2)[0]) == [1, 2]
 
 
 def test_the_closer_date_wins_a_tie_and_newer_follow_ups_count() -> None:
-    docs = [doc("Cháy nhà xưởng khu công nghiệp", FIRE, ("chay",), day=100),
-            doc("Cháy nhà xưởng khu công nghiệp", FIRE, ("chay",), day=40),   # 60 days older
-            doc("Cháy nhà xưởng khu công nghiệp", FIRE, ("chay",), day=103),  # 3 days newer
-            doc("Cháy nhà xưởng khu công nghiệp", FIRE, ("chay",), day=90),   # 10 days older
-            doc("Giao thông", ROAD, ("giao-thong",), day=100)]
+    docs = [
+        doc("Cháy nhà xưởng khu công nghiệp", FIRE, ("chay",), day=100),
+        doc("Cháy nhà xưởng khu công nghiệp", FIRE, ("chay",), day=40),  # 60 days older
+        doc("Cháy nhà xưởng khu công nghiệp", FIRE, ("chay",), day=103),  # 3 days newer
+        doc("Cháy nhà xưởng khu công nghiệp", FIRE, ("chay",), day=90),  # 10 days older
+        doc("Giao thông", ROAD, ("giao-thong",), day=100),
+    ]
     found = related(docs, 3)[0]
     assert indexes(found) == [2, 3, 1]
     assert found[0].score > found[1].score > found[2].score
@@ -129,24 +156,38 @@ def test_the_closer_date_wins_a_tie_and_newer_follow_ups_count() -> None:
 
 
 def test_a_short_list_is_filled_by_date_same_category_first() -> None:
-    docs = [doc("Khen thưởng tập thể", "Trao bằng khen.", category="co-so", day=50),
-            doc("Giao thông", ROAD, category="giao-thong", day=51),
-            doc("Cháy", FIRE, category="co-so", day=10),
-            doc("Ma tuý", DRUG, category="an-ninh", day=49),
-            doc("Đường dây ma tuý", DRUG, category="an-ninh", day=30)]
+    docs = [
+        doc("Khen thưởng tập thể", "Trao bằng khen.", category="co-so", day=50),
+        doc("Giao thông", ROAD, category="giao-thong", day=51),
+        doc("Cháy", FIRE, category="co-so", day=10),
+        doc("Ma tuý", DRUG, category="an-ninh", day=49),
+        doc("Đường dây ma tuý", DRUG, category="an-ninh", day=30),
+    ]
     found = related(docs, 3)[0]
     assert [m.reason for m in found] == ["recent"] * 3
     assert indexes(found) == [2, 1, 3]  # the same category first, then nearest in date
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(["ma tuý", "cháy nhà", "giao thông", "tin tức", ""]),
-                          st.lists(st.sampled_from(["a", "b", "c"]), max_size=2),
-                          st.integers(0, 30)), min_size=1, max_size=14),
-       st.integers(1, 6))
-def test_any_site_gets_lists_without_self_or_repeats(spec: list[tuple[str, list[str], int]],
-                                                     k: int) -> None:
-    docs = [doc(f"{words} {i}", words, tuple(tags), day=day) for i, (words, tags, day) in enumerate(spec)]
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["ma tuý", "cháy nhà", "giao thông", "tin tức", ""]),
+            st.lists(st.sampled_from(["a", "b", "c"]), max_size=2),
+            st.integers(0, 30),
+        ),
+        min_size=1,
+        max_size=14,
+    ),
+    st.integers(1, 6),
+)
+def test_any_site_gets_lists_without_self_or_repeats(
+    spec: list[tuple[str, list[str], int]], k: int
+) -> None:
+    docs = [
+        doc(f"{words} {i}", words, tuple(tags), day=day)
+        for i, (words, tags, day) in enumerate(spec)
+    ]
     lists = related(docs, k)
     assert len(lists) == len(docs)
     for i, found in enumerate(lists):
@@ -155,10 +196,12 @@ def test_any_site_gets_lists_without_self_or_repeats(spec: list[tuple[str, list[
 
 
 def test_explain_names_shared_tags_and_terms() -> None:
-    docs = [doc("Triệt phá đường dây ma tuý", DRUG, ("ma-tuy", "hung-yen")),
-            doc("Thu giữ ma tuý tổng hợp", DRUG, ("ma-tuy",)),
-            doc("Cháy nhà xưởng", FIRE, ("chay", "hung-yen")),
-            doc("Giao thông", ROAD)]
+    docs = [
+        doc("Triệt phá đường dây ma tuý", DRUG, ("ma-tuy", "hung-yen")),
+        doc("Thu giữ ma tuý tổng hợp", DRUG, ("ma-tuy",)),
+        doc("Cháy nhà xưởng", FIRE, ("chay", "hung-yen")),
+        doc("Giao thông", ROAD),
+    ]
     found = related(docs, 3)[0]
     explained = explain(docs, 0, found)
     assert indexes(explained) == indexes(found)
@@ -172,30 +215,61 @@ def test_explain_names_shared_tags_and_terms() -> None:
 
 # -- whole builds -------------------------------------------------------------------------------
 def test_pins_drafts_and_scheduled_in_a_build(make_site) -> None:
-    files = {f"content/ma-tuy-{i}.md": article(f"Triệt phá đường dây ma tuý số {i}",
-                                                date=f"2026-10-0{i + 1}", tags='["ma tuý"]', body=DRUG)
-             for i in range(4)}
-    files["content/chay.md"] = article("Cháy nhà xưởng", date="2026-10-05", tags='["cháy"]', body=FIRE)
-    files["content/goc.md"] = article("Bài gốc về ma tuý", date="2026-10-06", tags='["ma tuý"]',
-                                      body=DRUG, related="[chay-nha-xuong]")
-    files["content/nhap.md"] = article("Ma tuý bản nháp", tags='["ma tuý"]', body=DRUG, draft="true")
-    files["content/hen.md"] = article("Ma tuý hẹn giờ", date="2027-01-01", tags='["ma tuý"]', body=DRUG)
+    files = {
+        f"content/ma-tuy-{i}.md": article(
+            f"Triệt phá đường dây ma tuý số {i}",
+            date=f"2026-10-0{i + 1}",
+            tags='["ma tuý"]',
+            body=DRUG,
+        )
+        for i in range(4)
+    }
+    files["content/chay.md"] = article(
+        "Cháy nhà xưởng", date="2026-10-05", tags='["cháy"]', body=FIRE
+    )
+    files["content/goc.md"] = article(
+        "Bài gốc về ma tuý",
+        date="2026-10-06",
+        tags='["ma tuý"]',
+        body=DRUG,
+        related="[chay-nha-xuong]",
+    )
+    files["content/nhap.md"] = article(
+        "Ma tuý bản nháp", tags='["ma tuý"]', body=DRUG, draft="true"
+    )
+    files["content/hen.md"] = article(
+        "Ma tuý hẹn giờ", date="2027-01-01", tags='["ma tuý"]', body=DRUG
+    )
     site = make_site(files, config='base_url = "https://example.gov.vn/"\nrelated_count = 3\n')
     site.build()
     links = [a.get("href") for a in site.page("/tin/bai-goc-ve-ma-tuy/").cssselect(".related a")]
     assert links[0] == "/tin/chay-nha-xuong/"
     assert len(links) == 3 and all("ma-tuy" in link for link in links[1:])
-    every = [a.get("href") for p in site.output.glob("tin/*/index.html")
-             for a in site.page(f"/tin/{p.parent.name}/").cssselect(".related a")]
+    every = [
+        a.get("href")
+        for p in site.output.glob("tin/*/index.html")
+        for a in site.page(f"/tin/{p.parent.name}/").cssselect(".related a")
+    ]
     assert "/tin/ma-tuy-ban-nhap/" not in every and "/tin/ma-tuy-hen-gio/" not in every
 
 
 def test_the_related_command_explains_each_entry(make_site) -> None:
-    files = {f"content/ma-tuy-{i}.md": article(f"Triệt phá đường dây ma tuý số {i}",
-                                                date=f"2026-10-0{i + 1}", tags='["ma tuý"]', body=DRUG)
-             for i in range(2)}
-    files["content/goc.md"] = article("Bài gốc về ma tuý", date="2026-10-06", tags='["ma tuý"]',
-                                      body=DRUG, related="[khen-thuong]")
+    files = {
+        f"content/ma-tuy-{i}.md": article(
+            f"Triệt phá đường dây ma tuý số {i}",
+            date=f"2026-10-0{i + 1}",
+            tags='["ma tuý"]',
+            body=DRUG,
+        )
+        for i in range(2)
+    }
+    files["content/goc.md"] = article(
+        "Bài gốc về ma tuý",
+        date="2026-10-06",
+        tags='["ma tuý"]',
+        body=DRUG,
+        related="[khen-thuong]",
+    )
     files["content/khen.md"] = article("Khen thưởng", date="2026-10-04", body="Trao bằng khen.")
     files["content/le.md"] = article("Lễ kỷ niệm", date="2026-10-03", body="Mít tinh trọng thể.")
     site = make_site(files, config='base_url = "https://example.gov.vn/"\nrelated_count = 4\n')
@@ -219,13 +293,24 @@ def test_quality_on_a_small_noisy_corpus(tmp_path: Path) -> None:
     made = generate(tmp_path / "content", 300, noisy=True, words=120)
     assert sum(not g.tags for g in made) > 20  # untagged articles are part of the test
     (tmp_path / "site.toml").write_text('base_url = "http://localhost/"\n', encoding="utf-8")
-    result = build(Options(content=tmp_path / "content", output=tmp_path / "output",
-                           config=tmp_path / "site.toml", templates=PROJECT / "templates",
-                           static=PROJECT / "static", cache=None, write=False,
-                           now=datetime.fromisoformat("2099-01-01T00:00:00+07:00")))
+    result = build(
+        Options(
+            content=tmp_path / "content",
+            output=tmp_path / "output",
+            config=tmp_path / "site.toml",
+            templates=PROJECT / "templates",
+            static=PROJECT / "static",
+            cache=None,
+            write=False,
+            now=datetime.fromisoformat("2099-01-01T00:00:00+07:00"),
+        )
+    )
     topic = {a.slug: a.extra["topic"] for a in result.published}
-    pairs = [(a.slug, result.published[m.index].slug)
-             for a, found in zip(result.published, result.matches) for m in found]
+    pairs = [
+        (a.slug, result.published[m.index].slug)
+        for a, found in zip(result.published, result.matches, strict=True)
+        for m in found
+    ]
     assert all(len(found) == 5 for found in result.matches)
     precision = sum(topic[x] == topic[y] for x, y in pairs) / len(pairs)
     assert precision >= 0.9

@@ -56,6 +56,8 @@ class Match:
 
 @dataclass(frozen=True, slots=True)
 class Settings:
+    """How the related index weighs and cuts; the defaults are what the benchmark measures."""
+
     title_weight: float = 3.0
     summary_weight: float = 2.0
     body_weight: float = 1.0

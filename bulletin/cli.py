@@ -297,7 +297,8 @@ def _explain(result: Result, slug: str, console: Console) -> int:
         for rank, match in enumerate(explain(docs, index, result.matches[index]), 1):
             other = result.published[match.index]
             days = (other.date - article.date).days
-            when = "same day" if days == 0 else f"{abs(days)} day(s) {'newer' if days > 0 else 'older'}"
+            newer = "newer" if days > 0 else "older"
+            when = "same day" if days == 0 else f"{abs(days)} day(s) {newer}"
             print(f"{rank}. {other.title}  [{other.slug}, {when}]")
             if match.reason == "pinned":
                 print("   pinned by the editor (related: in front matter)")

@@ -64,9 +64,9 @@ def _sources(parser: argparse.ArgumentParser, output: str | None = "output",
         group.add_argument("--static", type=Path, default=Path("static"), metavar="DIR",
                            help="files copied as they are into the output (default: ./static)")
         group.add_argument("--cache", type=Path, default=Path(".cache"), metavar="DIR",
-                           help="where parsed articles and rendered bodies are kept between "
-                                "builds, so unchanged articles are not processed again (default: "
-                                "./.cache)")
+                           help="where parsed articles, rendered bodies and resized photos are "
+                                "kept between builds, so unchanged articles and photos are not "
+                                "processed again (default: ./.cache)")
 
 
 def _publishing(parser: argparse.ArgumentParser) -> None:

@@ -38,6 +38,7 @@ class Permalinks:
     sitemap_part: str = "/sitemap-{n}.xml"
     news_sitemap: str = "/sitemap-news.xml"
     news_sitemap_part: str = "/sitemap-news-{n}.xml"
+    search: str = "/tim-kiem/"
 
 
 @dataclass(frozen=True, slots=True)

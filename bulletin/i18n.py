@@ -41,6 +41,13 @@ UI_DEFAULTS_VI: dict[str, str] = {
     "main_nav": "Điều hướng chính",
     "search": "Tìm kiếm",
     "search_placeholder": "Tìm bài viết…",
+    "search_hint": "Gõ từ cần tìm, có dấu hoặc không dấu, ví dụ: cong an.",
+    "search_loading": "Đang tìm…",
+    "search_count": "{n} bài viết có “{q}”",
+    "search_none": "Không tìm thấy bài viết nào có “{q}”.",
+    "search_more": "Xem thêm kết quả",
+    "search_error": "Không tải được dữ liệu tìm kiếm. Hãy thử lại sau.",
+    "search_noscript": "Tìm kiếm cần JavaScript. Bạn vẫn có thể xem tin theo chuyên mục và thẻ.",
 }
 
 

@@ -8,7 +8,7 @@ import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 from urllib.parse import unquote, urlsplit
 
 import markdown
@@ -53,6 +53,7 @@ class Asset:
 
     source: Path
     name: str  # file name in the article's folder of the output
+    photo: Any = None  # images.Photo: its size and resized copies, when the build measures photos
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +82,7 @@ class Body:
     errors: tuple[SourceError, ...] = ()
     image_url: str | None = None  # the front-matter photo, resolved like body photos
     photos: tuple[tuple[str, bool], ...] = ()  # each local photo looked for, and whether found
+    image_photo: Any = None  # images.Photo of the front-matter photo
 
 
 def photos_unchanged(body: Body, content: Path) -> bool:
@@ -105,6 +107,8 @@ class _State:
     photos: list[tuple[str, bool]] = field(default_factory=list)
     first_paragraph: str = ""
     text: str = ""
+    describe: Callable[[Path, str], Any] | None = None  # images.describe
+    pictures: list[tuple[etree.Element, Any]] = field(default_factory=list)
 
 
 def resolve_asset(state: _State, target: str, line: int | None) -> str | None:
@@ -137,7 +141,16 @@ def resolve_asset(state: _State, target: str, line: int | None) -> str | None:
                                         f"two different images are both named {name!r}",
                                         "Rename one of them."))
         return None
-    state.assets[name] = Asset(path, name)
+    photo = None
+    if state.describe is not None:
+        photo = state.describe(path, name)
+        if isinstance(photo, str):
+            state.errors.append(SourceError(state.source.shown, line, f"image {target} {photo}",
+                                            "Open it in an image editor and save it again as "
+                                            "JPEG, PNG or WebP."))
+            state.assets[name] = Asset(path, name)  # no photo: a cached body is never reused
+            return None
+    state.assets[name] = Asset(path, name, photo)
     return state.route_url + name
 
 
@@ -184,6 +197,10 @@ class _Processor(Treeprocessor):
                 caption = image.attrib.pop("title", None)
                 if caption:
                     etree.SubElement(para, "figcaption").text = caption
+        if state.pictures:
+            parents = {child: parent for parent in root.iter() for child in parent}
+            for image, photo in state.pictures:
+                _responsive(image, parents[image], photo, state.route_url)
         for para in root.iter("p"):
             text = _plain(para)
             if text:
@@ -212,6 +229,38 @@ class _Processor(Treeprocessor):
         url = resolve_asset(state, src, line)
         if url is not None:
             image.set("src", url)
+            asset = state.assets.get(url.rsplit("/", 1)[-1]) if url.startswith(
+                state.route_url) else None
+            if asset is not None and asset.photo is not None:
+                state.pictures.append((image, asset.photo))
+
+
+def _responsive(image: etree.Element, parent: etree.Element, photo: Any, folder_url: str) -> None:
+    """Give a local photo its size, lazy loading and resized copies (WebP first, in <picture>)."""
+    from .images import BODY_SIZES
+
+    image.set("width", str(photo.width))
+    image.set("height", str(photo.height))
+    image.set("loading", "lazy")
+    image.set("decoding", "async")
+    fallback = photo.fallback()
+    if fallback is None:
+        return
+    image.set("src", folder_url + fallback.name)
+    image.set("srcset", photo.srcset(folder_url, photo.mime))
+    image.set("sizes", BODY_SIZES)
+    if photo.mime == "image/webp":
+        return
+    # Wrap the <img> in <picture> in place, with a WebP <source> before it.
+    picture = etree.Element("picture")
+    etree.SubElement(picture, "source", {"type": "image/webp",
+                                         "srcset": photo.srcset(folder_url, "image/webp"),
+                                         "sizes": BODY_SIZES})
+    index = list(parent).index(image)
+    picture.tail, image.tail = image.tail, None
+    parent.remove(image)
+    parent.insert(index, picture)
+    picture.append(image)
 
 
 # The characters without which each of Python-Markdown's inline patterns cannot match.
@@ -267,9 +316,11 @@ class _BulletinExtension(Extension):
 class Renderer:
     """One Markdown instance, reset between documents (Python-Markdown keeps state)."""
 
-    def __init__(self, trust_html: bool = False) -> None:
+    def __init__(self, trust_html: bool = False,
+                 describe: Callable[[Path, str], Any] | None = None) -> None:
         self.holder: list[_State] = []
         self.trust_html = trust_html
+        self.describe = describe  # measures photos (images.describe); None leaves <img> as written
         self.md = markdown.Markdown(
             extensions=["extra", "sane_lists", _BulletinExtension(self.holder)],
             output_format="html",
@@ -281,7 +332,7 @@ class Renderer:
         problem = guard(source)
         if problem is not None:
             return Body("", "", "", errors=(problem,))
-        state = _State(source, route_url, content)
+        state = _State(source, route_url, content, describe=self.describe)
         self.holder[:] = [state]
         self.md.reset()
         try:
@@ -295,9 +346,11 @@ class Renderer:
         if not self.trust_html:
             html = sanitise(html)
         image_url = resolve_asset(state, image, image_line) if image else None
+        image_photo = state.assets[image_url.rsplit("/", 1)[-1]].photo \
+            if image_url and image_url.startswith(route_url) else None
         return Body(html, state.text, state.first_paragraph, tuple(state.links),
                     tuple(state.assets.values()), tuple(state.errors), image_url,
-                    tuple(state.photos))
+                    tuple(state.photos), image_photo)
 
 
 def link_errors(source: Source, links: tuple[Link, ...], urls: Mapping[str, str],

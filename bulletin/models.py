@@ -66,6 +66,12 @@ class Image:
     alt: str
     caption: str | None = None
     permalink: str = ""
+    width: int | None = None  # displayed size, for <img width height>; None when unknown
+    height: int | None = None
+    srcset: str = ""  # resized copies in the photo's own format: "url 480w, url 960w"
+    srcset_webp: str = ""  # the same as WebP
+    thumb: str = ""  # the smallest copy, for list pages (the photo itself when it has no copies)
+    thumb_webp: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Mapping, Sequence
 
-from . import feeds, sitemap
+from . import feeds, images, search, sitemap
 from . import related as related_mod
 from .cache import Cache
 from .config import Config, load_config, logo_warnings, with_base_url
@@ -67,6 +67,7 @@ class SiteView:
     base_url: str
     home_url: str
     tags_url: str
+    search_url: str
     author: str
     categories: tuple[Term, ...]
     extra: Mapping[str, Any]
@@ -210,7 +211,7 @@ def _stop_on(errors: list[SourceError], warnings: list[SourceError]) -> None:
 def _protected(options: Options) -> list[Path]:
     project = Path(__file__).resolve().parent.parent
     return [Path.cwd(), project, options.content, options.templates, options.static,
-            options.config.resolve().parent]
+            options.config.resolve().parent] + ([options.cache] if options.cache else [])
 
 
 # -- load ---------------------------------------------------------------------------------------
@@ -273,7 +274,7 @@ class _BodyJob:
 
 def _render_bodies(shared: tuple[list[_BodyJob], Path, bool], start: int, stop: int) -> list[Body]:
     jobs, content, trust = shared
-    renderer = Renderer(trust_html=trust)
+    renderer = Renderer(trust_html=trust, describe=images.describe)
     return [renderer.render(job.source, job.url, content, image=job.image, image_line=job.image_line)
             for job in jobs[start:stop]]
 
@@ -310,7 +311,8 @@ def assemble(chosen: list[tuple[Source, Meta]], every: list[Source], options: Op
     keys = [_body_key(job, config) for job in jobs]
     cached = cache.get_many("body", keys)
     missing = [i for i, key in enumerate(keys)
-               if key not in cached or not photos_unchanged(cached[key], options.content)]
+               if key not in cached or not photos_unchanged(cached[key], options.content)
+               or not images.current(cached[key].assets)]
     progress = options.progress
     fresh = fan_out(_render_bodies, ([jobs[i] for i in missing], options.content, config.trust_html),
                     len(missing),
@@ -332,8 +334,10 @@ def assemble(chosen: list[tuple[Source, Meta]], every: list[Source], options: Op
         category = category_terms[term_key(meta.category)] if meta.category else None
         image = None
         if body.image_url:
-            image = Image(body.image_url, meta.image_alt or meta.title, meta.image_caption,
-                          body.image_url if "://" in body.image_url else config.origin + body.image_url)
+            image = images.view(Image(
+                body.image_url, meta.image_alt or meta.title, meta.image_caption,
+                body.image_url if "://" in body.image_url else config.origin + body.image_url),
+                body.image_photo)
         articles.append(Article(
             source=source, title=meta.title, slug=meta.slug, date=meta.date, url=job.url,
             permalink=routes.permalink(route), route=route, tags=tags, category=category,
@@ -382,7 +386,7 @@ def _with_counts(articles: list[Article], urls: Mapping[str, str]) -> list[Artic
         linked = tuple(urls.get(link.target, "") for link in a.links)
         out.append(replace(a, digest=fingerprint((a.source.digest, a.body_key, a.url, a.tags,
                                                   a.category, a.summary, a.image, a.scheduled,
-                                                  a.draft, linked), memo)))
+                                                  a.draft, linked, a.assets), memo)))
     return out
 
 
@@ -442,6 +446,7 @@ def plan(articles: list[Article], matches: list[tuple[related_mod.Match, ...]], 
     site = SiteView(
         title=config.title, description=config.description, language=config.language,
         base_url=config.base_url, home_url=routes.href("/"), tags_url=routes.href(routes.tags_index()),
+        search_url=routes.href(routes.search()),
         author=config.author, categories=category_list, extra=config.extra,
         feed_url=routes.permalink(routes.feed(routes.home())),
         atom_url=routes.permalink(routes.atom(routes.home())), logo_url=routes.asset(config.logo),
@@ -471,6 +476,8 @@ def plan(articles: list[Article], matches: list[tuple[related_mod.Match, ...]], 
     for article, found in zip(articles, matches):
         pages.append(page(article.route, "article.html", article.source.shown, "article",
                           article=article, related=tuple(articles[m.index] for m in found)))
+    pages.append(page(routes.search(), "search.html", "the search page", "search",
+                      index_url=routes.href(routes.search_data(""))))
     pages.append(page(routes.not_found(), "404.html", "the 404 page", "404"))
     files = feeds.plan(articles, tags, by_tag, categories, by_category, config, routes)
     files += sitemap.plan(pages, articles, config, routes, now)
@@ -549,6 +556,12 @@ def publish(options: Options, config: Config, templates: Templates, pages: list[
             else:
                 todo.append(page)
         copies = _copies(options, articles, transaction.claims, errors)
+        index = [(Routes.output_path(route), data) for route, data
+                 in search.files(articles, Routes(config), config.date_format, cache)]
+        for rel, _ in index:
+            problem = transaction.claim(rel, "the search index")
+            if problem is not None:
+                errors.append(problem)
         if errors:
             transaction.abort()
             return None, 0
@@ -564,6 +577,8 @@ def publish(options: Options, config: Config, templates: Templates, pages: list[
             return None, len(todo)
         for rel, source in copies:
             transaction.record(rel, transaction.stage_copy(rel, source))
+        for rel, data in index:
+            transaction.record(rel, transaction.stage(rel, data))
         report = transaction.commit()
     except BaseException:
         transaction.abort()
@@ -615,10 +630,14 @@ def _copies(options: Options, articles: list[Article], claims: Claims,
         else:
             jobs.append((rel, source))
 
+    photos = images.Photos(options.cache / "images" if options.cache else None)
     for article in articles:
         folder = Routes.output_path(article.route).parent
         for asset in article.assets:
             claim(folder / asset.name, article.source.shown, asset.source)
+            for name, path in photos.copies(asset.photo, article.source.shown, errors,
+                                            encode=options.write):
+                claim(folder / name, article.source.shown, path)
     if options.static.is_dir():
         for path in sorted(p for p in options.static.rglob("*") if p.is_file()):
             claim(PurePosixPath(path.relative_to(options.static).as_posix()), display_path(path), path)

@@ -65,6 +65,14 @@ class Routes:
         """Crawlers read robots.txt only at the root of a host, so a sub-path site's is advisory."""
         return "/robots.txt"
 
+    def search(self) -> str:
+        """The search page; its index lives below it, in ``search_data()``."""
+        return _normalise(self.links.search)
+
+    def search_data(self, name: str) -> str:
+        """A file of the search index, e.g. ``meta.json`` or ``t/12.json``."""
+        return _normalise(self.links.search + "/du-lieu/" + name)
+
     def page(self, first: str, number: int) -> str:
         """The route of page ``number`` of a list whose first page is ``first``."""
         if number == 1:
@@ -88,6 +96,16 @@ class Routes:
         if "://" in path:
             return path
         return self.permalink("/" + path.lstrip("/"))
+
+    @staticmethod
+    def photo_variant(name: str, width: int, ext: str) -> str:
+        """The file name of a resized copy of a photo, beside the original.
+
+        >>> Routes.photo_variant("anh-hien-truong.JPG", 480, "webp")
+        'anh-hien-truong.480w.webp'
+        """
+        stem = name.rsplit(".", 1)[0] if "." in name else name
+        return f"{stem}.{width}w.{ext}"
 
     # -- where files go ---------------------------------------------------------------------
     @staticmethod

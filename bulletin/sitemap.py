@@ -42,7 +42,8 @@ def page_urls(pages: Iterable[Any], config: Config, routes: Routes) -> list[Url]
     scheduled articles, which only preview builds hold, are left out.
     """
     tz = config.tz
-    shown = [p for p in pages if p.template.endswith(".html") and p.context["page_kind"] != "404"]
+    shown = [p for p in pages if p.template.endswith(".html")
+             and p.context["page_kind"] not in ("404", "search")]  # search: noindex
     lists: dict[str, datetime] = {}
     for page in shown:
         pager = page.context.get("pager")

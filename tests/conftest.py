@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import textwrap
 from dataclasses import dataclass
@@ -111,6 +112,21 @@ def article(title: str, date: str = "2026-10-01T08:00:00+07:00", body: str = "Ná
     lines = ["---", f'title: "{title}"', f"date: {date}"]
     lines += [f"{key}: {value}" for key, value in front.items()]
     return "\n".join(lines + ["---", "", body, ""])
+
+
+def photo(width: int = 1200, height: int = 800, fmt: str = "JPEG") -> bytes:
+    """A real, deterministic photo of the given size: a sky-to-ground gradient with a red block."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (width, height), (90, 120, 160))
+    draw = ImageDraw.Draw(image)
+    for y in range(height):
+        shade = 90 + 120 * y // max(1, height)
+        draw.line([(0, y), (width, y)], fill=(shade, shade, 170))
+    draw.rectangle([width // 4, height // 2, width // 2, height * 3 // 4], fill=(200, 30, 30))
+    buffer = io.BytesIO()
+    image.save(buffer, fmt)
+    return buffer.getvalue()
 
 
 def tree_digest(folder: Path) -> dict[str, str]:

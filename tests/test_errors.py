@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import PROJECT, Site, article, tree_digest
+from .conftest import PROJECT, Site, article, photo, tree_digest
 
 GOOD = {"content/good.md": article("Bài tốt", tags='["ma tuý"]', category="An ninh")}
 
@@ -185,7 +185,8 @@ def test_missing_image_in_front_matter_and_in_body(built) -> None:
 def test_a_photo_deleted_after_a_build_is_reported_not_a_crash(make_site) -> None:
     body = "![Ảnh](hai.jpg)"
     site = make_site({"content/bai/index.md": article("Bài", image="anh.jpg", body=body),
-                      "content/bai/anh.jpg": b"\xff\xd8 1", "content/bai/hai.jpg": b"\xff\xd8 2"})
+                      "content/bai/anh.jpg": photo(300, 200),
+                      "content/bai/hai.jpg": photo(320, 200)})
     site.build()
     before = tree_digest(site.output)
     assert "tin/bai/hai.jpg" in before
@@ -198,9 +199,9 @@ def test_adding_the_missing_photo_clears_the_error(built) -> None:
     site, before = built
     lines = fails(site, before, {"content/bai/index.md": article("Bài", body="![Ảnh](anh.jpg)")})
     with_hint(lines, "content/bai/index.md:6: image not found: anh.jpg")
-    site.write({"content/bai/anh.jpg": b"\xff\xd8 jpeg"})
+    site.write({"content/bai/anh.jpg": photo(300, 200)})
     site.build()
-    assert (site.output / "tin/bai/anh.jpg").read_bytes() == b"\xff\xd8 jpeg"
+    assert (site.output / "tin/bai/anh.jpg").read_bytes() == photo(300, 200)
 
 
 def test_image_outside_the_content_folder_is_not_found(built, tmp_path: Path) -> None:

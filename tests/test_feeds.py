@@ -6,7 +6,7 @@ import feedparser
 import lxml.etree
 import lxml.html
 
-from .conftest import article
+from .conftest import article, photo
 
 BASE = "https://example.gov.vn/"
 CONFIG = f'title = "Bản tin thử"\nbase_url = "{BASE}"\npage_size = 3\nfeed_items = 3\n'
@@ -85,7 +85,7 @@ def test_full_content_by_config_with_absolute_links(make_site) -> None:
     files = {
         "content/anh/index.md": article(
             "Bài có ảnh", body="Đoạn đầu [bài khác](../b.md).\n\n![Ảnh hiện trường](anh.png)\n"),
-        "content/anh/anh.png": b"\x89PNG\r\n\x1a\n fake",
+        "content/anh/anh.png": photo(300, 200, "PNG"),
         "content/b.md": article("Bài B", date="2026-09-01T08:00:00+07:00"),
     }
     config = CONFIG.replace(BASE, BASE + "ban-tin/") + "feed_full_content = true\n"
@@ -94,7 +94,7 @@ def test_full_content_by_config_with_absolute_links(make_site) -> None:
     for kind in ("feed.xml", "atom.xml"):
         entry = parse(site, kind).entries[0]
         html = lxml.html.fragment_fromstring(entry.content[0].value, create_parent="div")
-        assert html.xpath("//img/@src") == [f"{BASE}ban-tin/tin/bai-co-anh/anh.png"]
+        assert html.xpath("//img/@src") == [f"{BASE}ban-tin/tin/bai-co-anh/anh.300w.png"]
         assert html.xpath("//a/@href") == [f"{BASE}ban-tin/tin/bai-b/"]
         assert entry.summary.startswith("Đoạn đầu")
 

@@ -6,7 +6,7 @@ import json
 
 import lxml.html
 
-from .conftest import article
+from .conftest import article, photo
 
 BASE = "https://example.gov.vn/ban-tin/"
 CONFIG = f'title = "Bản tin thử"\nbase_url = "{BASE}"\ndescription = "Tin & ảnh"\n'
@@ -31,7 +31,7 @@ def photo_site(make_site):  # type: ignore[no-untyped-def]
             "Hội nghị sơ kết quý III", date="2023-09-29T08:00:00+07:00", updated="2023-09-30",
             category='"Tin tức, sự kiện"', tags='["Công an", "sơ kết"]', author='"Phương Huyền"',
             summary='"Tóm tắt hội nghị"', image="anh.png", image_alt='"Toàn cảnh hội nghị"'),
-        "content/hoi-nghi/anh.png": b"\x89PNG\r\n\x1a\n fake",
+        "content/hoi-nghi/anh.png": photo(300, 200, "PNG"),
         "content/b.md": article("Bài không ảnh", date="2023-09-28T08:00:00+07:00"),
     }, config=CONFIG)
 

@@ -6,7 +6,7 @@ import shutil
 import unicodedata
 from pathlib import Path
 
-from .conftest import PROJECT, article, internal_links, resolve
+from .conftest import PROJECT, article, internal_links, photo, resolve
 
 
 def chain(site, first: str) -> list[str]:  # type: ignore[no-untyped-def]
@@ -45,7 +45,7 @@ def test_article_page_carries_what_the_sample_shows(make_site) -> None:
             category='"Tin tức, sự kiện"', tags='["Công an", "sơ kết"]', author='"Phương Huyền – Công an tỉnh"',
             image="anh.jpg", image_alt='"Toàn cảnh hội nghị"', image_caption='"Toàn cảnh hội nghị tại điểm cầu"',
             body="Ngày 28/9/2023, Bộ Công an tổ chức hội nghị.\n\nĐoạn thứ hai."),
-        "content/hoi-nghi/anh.jpg": b"\xff\xd8\xff\xe0 fake jpeg",
+        "content/hoi-nghi/anh.jpg": photo(),
     })
     site.build()
     page = site.page("/tin/bo-cong-an-so-ket-cong-tac-quy-iii/")

@@ -1,0 +1,195 @@
+"""The search index and the search entry points: folded words, exact forms, shards, page weight."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from pathlib import Path
+
+from bulletin.search import CHUNK, SearchDoc, build, fold, index_files, shard_of, words
+
+from .conftest import PROJECT, article, tree_digest
+
+DATA = "tim-kiem/du-lieu"
+
+
+def _index(output: Path) -> tuple[dict, dict[str, object]]:
+    meta = json.loads((output / DATA / "meta.json").read_text(encoding="utf-8"))
+    terms: dict[str, object] = {}
+    for number in range(meta["shards"]):
+        terms.update(json.loads((output / DATA / f"t/{number}.json").read_text(encoding="utf-8")))
+    return meta, terms
+
+
+def _docs(postings: list[int]) -> list[int]:
+    ids, current = [], 0
+    for gap in postings[::2]:
+        current += gap
+        ids.append(current)
+    return ids
+
+
+def _rows(output: Path, meta: dict) -> list[list[str]]:
+    rows: list[list[str]] = []
+    for number in range((meta["docs"] + CHUNK - 1) // CHUNK):
+        rows += json.loads((output / DATA / f"d/{number}.json").read_text(encoding="utf-8"))
+    return rows
+
+
+def test_fold_drops_tone_marks_and_maps_d_stroke_like_readers_type() -> None:
+    assert fold("ĐƯỜNG dây Công an Thủ Đức") == "duong day cong an thu duc"
+    # Text in decomposed form (NFD, as some editors save it) folds and splits the same way.
+    assert words("Cộng hoà") == words(unicodedata.normalize("NFD", "Cộng hoà")) == ["cộng", "hoà"]
+    assert words("Co\u0302ng an") == ["công", "an"]
+
+
+def test_index_keeps_each_folded_word_with_its_exact_forms(make_site) -> None:
+    site = make_site(
+        {
+            "content/a.md": article(
+                "Triệt phá đường dây ma tuý",
+                "2026-10-01T08:00:00+07:00",
+                "Công an tỉnh triệt phá một đường dây.",
+            ),
+            "content/b.md": article(
+                "Chín người dương tính", "2026-10-02T08:00:00+07:00", "Kết quả: dương tính."
+            ),
+        }
+    )
+    site.build()
+    meta, terms = _index(site.output)
+    rows = _rows(site.output, meta)
+    assert meta["docs"] == 2
+    assert [row[1] for row in rows] == ["Triệt phá đường dây ma tuý", "Chín người dương tính"]
+    assert rows[0][0] == "/tin/triet-pha-duong-day-ma-tuy/" and rows[0][2] == "01/10/2026"
+    duong = terms["duong"]
+    assert sorted(duong) == ["dương", "đường"]
+    assert _docs(duong["đường"]) == [0] and _docs(duong["dương"]) == [1]
+    assert duong["đường"][1] > 2  # counted in the title (weighted) and twice in the body
+    assert _docs(terms["cong an"]) == [0]  # a phrase: the pair of words side by side
+    assert "tinh ket" not in terms  # "tính." ends a sentence: no pair across it
+
+
+def test_every_term_sits_in_the_shard_its_hash_names() -> None:
+    docs = [
+        SearchDoc(
+            url=f"/tin/{i}/",
+            title=f"Bài {i} về an ninh trật tự số {i * 7}",
+            date="",
+            summary="",
+            tags="",
+            lead="",
+            body=" ".join(f"từ{i * j % 997}" for j in range(400)),
+        )
+        for i in range(300)
+    ]
+    files = dict(index_files(docs))
+    meta = json.loads(files["meta.json"])
+    assert meta["shards"] > 1, "a larger archive is split into shards"
+    for number in range(meta["shards"]):
+        for term in json.loads(files[f"t/{number}.json"]):
+            assert shard_of(term, meta["shards"]) == number
+    sizes = [len(data) for name, data in files.items() if name.startswith("t/")]
+    assert max(sizes) < 6 * sum(sizes) / len(sizes), "shards are roughly even"
+    assert len([n for n in files if n.startswith("d/")]) == (300 + CHUNK - 1) // CHUNK
+
+
+def test_index_bytes_are_stable_and_old_articles_keep_their_ids(make_site, tmp_path: Path) -> None:
+    files = {
+        f"content/a{i}.md": article(f"Bài {i} về công an", f"2026-10-{i + 1:02d}T08:00:00+07:00")
+        for i in range(5)
+    }
+    site = make_site(files)
+    site.build()
+    first = tree_digest(site.output / DATA)
+    site.build("--output", str(tmp_path / "again"))
+    assert tree_digest(tmp_path / "again" / DATA) == first
+    meta, _ = _index(site.output)
+    before = _rows(site.output, meta)
+    site.write({"content/moi.md": article("Bài mới nhất", "2026-11-01T08:00:00+07:00")})
+    site.build()
+    meta, _ = _index(site.output)
+    assert _rows(site.output, meta)[:5] == before  # the new article is appended, ids unchanged
+
+
+def test_every_page_header_has_a_search_form_going_to_the_search_page(make_site) -> None:
+    site = make_site(
+        {
+            f"content/a{i}.md": article(f"Bài {i}", tags='["Công an"]', category='"Tin tức"')
+            for i in range(4)
+        },
+        config='title = "Thử"\nbase_url = "https://example.gov.vn/ban-tin/"\npage_size = 3\n',
+    )
+    site.build()
+    pages = sorted(site.output.rglob("*.html"))
+    assert len(pages) >= 8
+    for path in pages:
+        page = site.page("/" + path.relative_to(site.output).as_posix())
+        forms = page.cssselect("header form[role=search]")
+        assert len(forms) == 1, path
+        assert forms[0].get("action") == "/ban-tin/tim-kiem/" and forms[0].get("method") == "get"
+        field = forms[0].cssselect("input[name=q]")[0]
+        assert page.cssselect(f"label[for={field.get('id')}]"), "the field has a label"
+    search = site.page("/tim-kiem/")
+    assert search.cssselect("#search-results")[0].get("data-index") == "/ban-tin/tim-kiem/du-lieu/"
+    assert search.cssselect("script")[0].get("src") == "/ban-tin/js/search.js"
+    assert search.cssselect("noscript")
+    assert (site.output / DATA / "meta.json").is_file()
+
+
+def test_article_pages_weigh_less_than_60_kb_with_their_css(make_site, tmp_path: Path) -> None:
+    from bulletin.cli import main
+
+    output = tmp_path / "sample"
+    assert (
+        main(
+            [
+                "build",
+                "--content",
+                str(PROJECT / "content"),
+                "--config",
+                str(PROJECT / "site.toml"),
+                "--templates",
+                str(PROJECT / "templates"),
+                "--static",
+                str(PROJECT / "static"),
+                "--output",
+                str(output),
+                "--cache",
+                str(tmp_path / "cache"),
+                "--quiet",
+                "--now",
+                "2026-11-26T12:00:00+07:00",
+            ]
+        )
+        == 0
+    )
+    css = (output / "css" / "style.css").stat().st_size
+    heaviest = max((output / "tin").glob("*/index.html"), key=lambda p: p.stat().st_size)
+    assert heaviest.stat().st_size + css < 60_000, (heaviest, heaviest.stat().st_size, css)
+
+
+def _doc(number: int, extra: str = "") -> SearchDoc:
+    body = " ".join(f"từ{(number * 31 + j * 7) % 211} đường" if j % 9 == 0 else f"chữ{j % 53}"
+                    for j in range(120))
+    return SearchDoc(url=f"/tin/{number}/", title=f"Tin số {number} về công an {extra}", date="",
+                     summary=f"Tóm tắt {number}", tags="Công an . An ninh", lead="",
+                     body=body + " " + extra)
+
+
+def test_an_index_updated_from_the_last_build_equals_one_made_afresh() -> None:
+    docs = [_doc(n) for n in range(400)]
+    made, state = build(docs)
+    assert made == index_files(docs) and state.shards > 1
+    steps = [
+        lambda d: d[:37] + [_doc(37, "dương tính mới")] + d[38:],  # one article edited
+        lambda d: d + [_doc(400, "bài mới nhất"), _doc(401)],  # two articles added
+        lambda d: [_doc(n, "sửa") if n % 50 == 0 else x for n, x in enumerate(d)],  # several
+        lambda d: d[:10] + d[11:],  # one removed: ids shift, made afresh
+        lambda d: [_doc(n, "tất cả") for n in range(len(d))],  # all changed: made afresh
+        lambda d: d + [_doc(n, "lớn") for n in range(len(d), len(d) + 600)],  # more shards
+    ]
+    for step in steps:
+        docs = step(docs)
+        made, state = build(docs, state)
+        assert made == index_files(docs)

@@ -116,12 +116,17 @@ class Cache:
                 if not prune:
                     self.pending.clear()
                     return
-                db.execute("CREATE TEMP TABLE IF NOT EXISTS keep (kind TEXT, key TEXT)")
+                # Entries of another version of the tool go at once; the rest unless used.
+                db.execute("DELETE FROM entries WHERE substr(key, 1, ?) != ?",
+                           (len(self.version) + 1, self.version + ":"))
+                db.execute("CREATE TEMP TABLE IF NOT EXISTS keep (kind TEXT, key TEXT, "
+                           "PRIMARY KEY (kind, key)) WITHOUT ROWID")
                 db.execute("DELETE FROM keep")
-                db.executemany("INSERT INTO keep VALUES (?, ?)",
+                db.executemany("INSERT OR IGNORE INTO keep VALUES (?, ?)",
                                [(kind, self._key(key)) for kind, keys in self.used.items()
                                 for key in keys])
-                db.execute("DELETE FROM entries WHERE (kind, key) NOT IN (SELECT kind, key FROM keep)")
+                db.execute("DELETE FROM entries WHERE NOT EXISTS (SELECT 1 FROM keep WHERE "
+                           "keep.kind = entries.kind AND keep.key = entries.key)")
             self.pending.clear()
         except sqlite3.Error:
             pass

@@ -41,7 +41,7 @@ from bulletin.cache import Cache
 from bulletin.config import load_config
 from bulletin.errors import SourceError
 from bulletin.markup import summarise
-from bulletin.pipeline import Options, build, load, related_docs
+from bulletin.pipeline import Options, build, load, read_all, related_docs
 
 PROJECT = Path(__file__).resolve().parent.parent
 NOW = "2099-01-01T00:00:00+07:00"
@@ -174,7 +174,7 @@ def source_docs(content: Path) -> list[related.Doc]:
     where rendering every page would only slow the benchmark down."""
     config = load_config(PROJECT / "site.toml")
     errors: list[SourceError] = []
-    loaded = load(content, config, Cache(None), errors, [])
+    loaded = load(read_all(content, errors), config, Cache(None), errors, [])
     if errors:
         raise SystemExit(f"{errors[0].format()}")
     docs = []

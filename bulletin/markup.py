@@ -288,7 +288,7 @@ class _QuickInline(InlineProcessor):
         if patternIndex == 0 and not isinstance(data, AtomicString) \
                 and self.trigger.search(data) is None:
             return data
-        return InlineProcessor._InlineProcessor__handleInline(  # type: ignore[attr-defined,no-any-return]
+        return InlineProcessor._InlineProcessor__handleInline(
             self, data, patternIndex)
 
 

@@ -20,7 +20,7 @@ from .slug import slugify, unsafe_slug_reason
 _BASE_LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _Loader(_BASE_LOADER):  # type: ignore[misc,valid-type]
+class _Loader(_BASE_LOADER):
     """Safe YAML without implicit timestamps: dates stay text so that we can report bad ones."""
 
 

@@ -253,7 +253,8 @@ def load(sources: list[Source], config: Config, cache: Cache, errors: list[Sourc
         if isinstance(result, list):
             errors += [replace(e, path=source.shown) for e in result]
             continue
-        meta, found = validate(source, *result, config.tz)
+        data, lines = result
+        meta, found = validate(source, data, lines, config.tz)
         for problem in found:
             (warnings if problem.warning else errors).append(problem)
         if meta is not None:

@@ -97,7 +97,7 @@ class Templates:
                            "Check the {% %} and {{ }} tags on this line and the blocks they close.")
 
     def _runtime(self, name: str, exc: Exception) -> SourceError:
-        place = (self.folder / name, None)
+        place: tuple[Path, int | None] = (self.folder / name, None)
         for frame in traceback.extract_tb(exc.__traceback__):
             frame_path = Path(frame.filename)
             if any(frame_path.is_relative_to(folder) for folder in self.folders):

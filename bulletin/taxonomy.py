@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections import Counter, defaultdict
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 from .slug import slugify
 
@@ -19,7 +19,7 @@ def term_key(name: str) -> str:
 
 
 def name_terms(names_per_article: Iterable[Iterable[str]],
-               sort_key: Callable[[str], object]) -> dict[str, tuple[str, str]]:
+               sort_key: Callable[[str], Any]) -> dict[str, tuple[str, str]]:
     """term key → (display name, slug).
 
     The display name is the most common spelling. Different words that make the same slug

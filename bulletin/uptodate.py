@@ -31,7 +31,7 @@ class Stamp:
 
 def tree_listing(folder: Path, skip_suffix: str = "") -> list[tuple[str, int, int]]:
     """(relative path, size, mtime_ns) of every file below ``folder``, sorted."""
-    found = []
+    found: list[tuple[str, int, int]] = []
     if not folder.is_dir():
         return found
     stack = [(str(folder), "")]

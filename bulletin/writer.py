@@ -177,7 +177,7 @@ def _apply(output: Path, staging: Path, journal: dict[str, list[str]]) -> None:
             target = output / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(source, target)
-    folders = set()
+    folders: set[Path] = set()
     for rel in journal["remove"]:
         path = output / rel
         path.unlink(missing_ok=True)

@@ -27,11 +27,13 @@ def _run(args: tuple[Batch[Any], int, int]) -> list[Any]:
 
 
 def fan_out(batch: Batch[T], shared: Any, count: int, *, minimum: int = 200,
-            progress: Progress | None = None) -> list[T]:
+            progress: Progress | None = None,
+            alongside: Callable[[], None] | None = None) -> list[T]:
     """``batch(shared, start, stop)`` over ``range(count)`` in chunks, results in order.
 
     Workers are forked, so ``shared`` reaches them without pickling; only results travel back.
-    Small jobs, one core, or a platform without fork run in this process.
+    Small jobs, one core, or a platform without fork run in this process. ``alongside`` is other
+    work of this process, done while the workers run (the workers were forked before it starts).
     """
     global _SHARED
     cores = workers()
@@ -39,6 +41,8 @@ def fan_out(batch: Batch[T], shared: Any, count: int, *, minimum: int = 200,
         results = batch(shared, 0, count)
         if progress:
             progress(count, count)
+        if alongside is not None:
+            alongside()
         return results
     size = max(16, -(-count // (cores * 6)))
     chunks = [(batch, start, min(start + size, count)) for start in range(0, count, size)]
@@ -46,7 +50,10 @@ def fan_out(batch: Batch[T], shared: Any, count: int, *, minimum: int = 200,
     try:
         out: list[T] = []
         with multiprocessing.get_context("fork").Pool(cores) as pool:
-            for part in pool.imap(_run, chunks):
+            parts = pool.imap(_run, chunks)
+            if alongside is not None:
+                alongside()
+            for part in parts:
                 out.extend(part)
                 if progress:
                     progress(len(out), count)

@@ -557,17 +557,23 @@ def publish(options: Options, config: Config, templates: Templates, pages: list[
             else:
                 todo.append(page)
         copies = _copies(options, articles, transaction.claims, errors)
-        index = [(Routes.output_path(route), data) for route, data
-                 in search.files(articles, Routes(config), config.date_format, cache)]
+        if errors:
+            transaction.abort()
+            return None, 0
+        index: list[tuple[PurePosixPath, bytes]] = []
+
+        def make_index() -> None:
+            """The search index, made while the workers render pages."""
+            index.extend((Routes.output_path(route), data) for route, data
+                         in search.files(articles, Routes(config), config.date_format, cache))
+
+        results = fan_out(_render_pages, (templates, todo, transaction), len(todo), minimum=100,
+                          progress=(lambda d, t: progress("pages", d, t)) if progress else None,
+                          alongside=make_index)
         for rel, _ in index:
             problem = transaction.claim(rel, "the search index")
             if problem is not None:
                 errors.append(problem)
-        if errors:
-            transaction.abort()
-            return None, 0
-        results = fan_out(_render_pages, (templates, todo, transaction), len(todo), minimum=100,
-                          progress=(lambda d, t: progress("pages", d, t)) if progress else None)
         for result in results:
             if result.error is not None:
                 errors.append(result.error)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections import abc
@@ -71,13 +72,17 @@ class Templates:
                 errors.append(self._syntax(exc))
         return errors
 
-    def digest(self) -> str:
-        """A hash of every template's text: changes when any template does."""
+    @functools.cached_property
+    def _digest(self) -> str:
         hasher = hashlib.blake2b(digest_size=16)
         for name in self.names():
             path = next(folder / name for folder in self.folders if (folder / name).is_file())
             hasher.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
         return hasher.hexdigest()
+
+    def digest(self) -> str:
+        """A hash of every template's text, read once per build (templates never reload)."""
+        return self._digest
 
     def render(self, name: str, context: Mapping[str, Any]) -> str:
         try:

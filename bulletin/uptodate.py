@@ -13,7 +13,7 @@ from .cache import Cache
 from .errors import SourceError
 from .fingerprint import fingerprint
 from .models import Source
-from .writer import MARKER
+from .writer import MARKER, walk_files
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,17 +34,10 @@ def tree_listing(folder: Path, skip_suffix: str = "") -> list[tuple[str, int, in
     found: list[tuple[str, int, int]] = []
     if not folder.is_dir():
         return found
-    stack = [(str(folder), "")]
-    while stack:
-        here, rel = stack.pop()
-        with os.scandir(here) as entries:
-            for entry in entries:
-                name = f"{rel}{entry.name}"
-                if entry.is_dir():
-                    stack.append((entry.path, name + "/"))
-                elif not (skip_suffix and entry.name.endswith(skip_suffix)):
-                    stat = entry.stat()
-                    found.append((name, stat.st_size, stat.st_mtime_ns))
+    for name, entry in walk_files(folder, follow_symlinks=True):
+        if not (skip_suffix and entry.name.endswith(skip_suffix)):
+            stat = entry.stat()
+            found.append((name, stat.st_size, stat.st_mtime_ns))
     found.sort()
     return found
 

@@ -7,7 +7,7 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from .errors import SourceError, UsageError, display_path
 
@@ -193,19 +193,22 @@ def _apply(output: Path, staging: Path, journal: dict[str, list[str]]) -> None:
     shutil.rmtree(staging)
 
 
+def walk_files(root: Path, follow_symlinks: bool = False) -> Iterator[tuple[str, os.DirEntry[str]]]:
+    """Every file below ``root``: its posix path relative to ``root`` and its directory entry."""
+    stack = [(str(root), "")]
+    while stack:
+        here, rel = stack.pop()
+        with os.scandir(here) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=follow_symlinks):
+                    stack.append((entry.path, f"{rel}{entry.name}/"))
+                else:
+                    yield f"{rel}{entry.name}", entry
+
+
 def _files(root: Path) -> list[PurePosixPath]:
     """Every file below ``root`` as a relative path."""
-    found: list[PurePosixPath] = []
-    stack = [(root, PurePosixPath())]
-    while stack:
-        folder, rel = stack.pop()
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    stack.append((Path(entry.path), rel / entry.name))
-                else:
-                    found.append(rel / entry.name)
-    return found
+    return [PurePosixPath(rel) for rel, _ in walk_files(root)]
 
 
 def _remove_own(folder: Path) -> None:

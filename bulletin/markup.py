@@ -17,6 +17,7 @@ from markdown.extensions import Extension
 from markdown.treeprocessors import InlineProcessor, Treeprocessor
 from markdown.util import AtomicString
 
+from . import prose
 from .errors import SourceError, line_of
 from .models import Source
 
@@ -329,10 +330,15 @@ class Renderer:
     def render(self, source: Source, route_url: str, content: Path, image: str | None = None,
                image_line: int | None = None) -> Body:
         """The body's HTML, independent of other articles: safe to cache by the source's digest."""
+        state = _State(source, route_url, content, describe=self.describe)
+        found = prose.paragraphs(source.body)
+        if found is not None:  # plain prose: what Markdown and the sanitiser would give, directly
+            state.text = " ".join(source.body.split())
+            state.first_paragraph = " ".join(found[0].split()) if found else ""
+            return self._body(prose.html(found), state, image, image_line)
         problem = guard(source)
         if problem is not None:
             return Body("", "", "", errors=(problem,))
-        state = _State(source, route_url, content, describe=self.describe)
         self.holder[:] = [state]
         self.md.reset()
         try:
@@ -345,6 +351,10 @@ class Renderer:
             self.holder.clear()
         if not self.trust_html:
             html = sanitise(html)
+        return self._body(html, state, image, image_line)
+
+    def _body(self, html: str, state: _State, image: str | None, image_line: int | None) -> Body:
+        route_url = state.route_url
         image_url = resolve_asset(state, image, image_line) if image else None
         image_photo = state.assets[image_url.rsplit("/", 1)[-1]].photo \
             if image_url and image_url.startswith(route_url) else None

@@ -127,11 +127,13 @@ def build(options: Options) -> Result:
             if stamp_key and stamp and stamp.key == stamp_key and output_intact(options.output, stamp):
                 cache.commit(prune=False)
                 return _unchanged(stamp, config, started)
-        sources = read_all(options.content, errors, files)
+        fronts: dict[str, Any] = {}
+        sources = read_all(options.content, errors, files, fronts)
         if options.write:
             remember_stats(cache, sources)
         warnings += logo_warnings(config, options.static)
-        loaded = load(sources, config, cache, errors, warnings, options.progress)
+        loaded = load(sources, config, cache, errors, warnings, options.progress, fronts)
+        del fronts
         clock.lap("load")
         drafts = [m for _, m in loaded if m.draft and not options.drafts]
         scheduled = [(s, m) for s, m in loaded
@@ -217,8 +219,12 @@ def _protected(options: Options) -> list[Path]:
 # -- load ---------------------------------------------------------------------------------------
 def read_all(content: Path, errors: list[SourceError],
              found: tuple[list[tuple[Path, Path | None]], list[SourceError]] | None = None,
-             ) -> list[Source]:
-    """Find (unless ``found`` is what discover returned) and decode every article file."""
+             parsed: dict[str, Any] | None = None) -> list[Source]:
+    """Find (unless ``found`` is what discover returned) and decode every article file.
+
+    Files are read, and their front matter parsed, in the worker processes; the parse results
+    go to ``parsed`` (by source digest) for ``load``.
+    """
     if not content.is_dir():
         errors.append(SourceError(display_path(content), None, "content folder not found",
                                   "Pass --content DIR, or create content/ with Markdown articles."))
@@ -226,27 +232,44 @@ def read_all(content: Path, errors: list[SourceError],
     files, problems = found if found is not None else discover(content)
     errors += problems
     sources: list[Source] = []
-    shown = display_path(content)
-    for path, bundle in files:
-        source = read_source(path, content, bundle, shown)
+    for source, front in fan_out(_read_files, (files, content, display_path(content)), len(files),
+                                  minimum=500):
         if isinstance(source, SourceError):
             errors.append(source)
         else:
+            if parsed is not None:
+                parsed[source.digest] = front
             sources.append(source)
     return sources
 
 
+def _read_files(shared: tuple[list[tuple[Path, Path | None]], Path, str], start: int,
+                stop: int) -> list[tuple[Source | SourceError, Any]]:
+    files, content, shown = shared
+    out: list[tuple[Source | SourceError, Any]] = []
+    for path, bundle in files[start:stop]:
+        source = read_source(path, content, bundle, shown)
+        out.append((source, None if isinstance(source, SourceError) else parse_yaml(source)))
+    return out
+
+
 def load(sources: list[Source], config: Config, cache: Cache, errors: list[SourceError],
-         warnings: list[SourceError], progress: Progress | None = None) -> list[tuple[Source, Meta]]:
-    """Parse and validate every article's front matter; problems go to ``errors``/``warnings``."""
-    parsed = cache.get_many("front", (s.digest for s in sources))
+         warnings: list[SourceError], progress: Progress | None = None,
+         read: Mapping[str, Any] | None = None) -> list[tuple[Source, Meta]]:
+    """Parse and validate every article's front matter; problems go to ``errors``/``warnings``.
+
+    ``read`` holds front matter that ``read_all`` parsed already, by source digest.
+    """
+    read = read or {}
+    parsed = cache.get_many("front", (s.digest for s in sources if s.digest not in read))
     cache.touch("when", parsed)
     loaded: list[tuple[Source, Meta]] = []
     for number, source in enumerate(sources):
-        result = parsed.get(source.digest)
-        fresh = result is None
+        result = read.get(source.digest) or parsed.get(source.digest)
+        fresh = result is None or source.digest not in parsed
         if result is None:
             result = parse_yaml(source)
+        if fresh:
             cache.put("front", source.digest, result)
         if progress and number % 500 == 0:
             progress("read", number, len(sources))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -10,6 +11,7 @@ _SPECIAL = str.maketrans({"đ": "d", "Đ": "d", "ð": "d", "ł": "l", "Ł": "l",
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 
+@functools.lru_cache(maxsize=1 << 16)  # tags and categories repeat across thousands of articles
 def slugify(text: str) -> str:
     """Lower-case ASCII words joined by hyphens; tone marks dropped and đ/Đ mapped to d.
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 _PACKAGE = Path(__file__).resolve().parent
+FLUSH_BYTES = 32 << 20  # pending entries beyond this go to SQLite before the commit
 
 
 def code_version() -> str:
@@ -34,6 +35,7 @@ class Cache:
         self.memory: dict[tuple[str, str], Any] = {}
         self.used: dict[str, set[str]] = {}
         self.pending: dict[tuple[str, str], bytes] = {}
+        self.pending_bytes = 0
         self._db: sqlite3.Connection | None = None
         self._pid = -1
 
@@ -93,6 +95,20 @@ class Cache:
             return found
         return found
 
+    def keys(self, kind: str) -> set[str]:
+        """Every key stored for ``kind`` (without reading the values)."""
+        found = {key for (k, key) in self.memory if k == kind}
+        db = self._connection()
+        if db is None:
+            return found
+        try:
+            rows = db.execute("SELECT key FROM entries WHERE kind = ? AND substr(key, 1, ?) = ?",
+                              (kind, len(self.version) + 1, self.version + ":"))
+            found.update(stored.split(":", 1)[1] for stored, in rows)
+        except sqlite3.Error:
+            pass
+        return found
+
     def touch(self, kind: str, keys: Iterable[str]) -> None:
         """Mark entries as still used without reading them (so commit keeps them)."""
         self.used.setdefault(kind, set()).update(keys)
@@ -101,7 +117,25 @@ class Cache:
         self.memory[kind, key] = value
         self.used.setdefault(kind, set()).add(key)
         if not self.readonly:
-            self.pending[kind, key] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+            data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+            self.pending[kind, key] = data
+            self.pending_bytes += len(data)
+            if self.pending_bytes > FLUSH_BYTES:
+                self._flush()
+
+    def _flush(self) -> None:
+        """Hand the pending entries to SQLite (in the open transaction), to bound memory."""
+        db = self._connection()
+        if db is None:
+            return
+        try:
+            db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)",
+                           [(kind, self._key(key), value)
+                            for (kind, key), value in self.pending.items()])
+        except sqlite3.Error:
+            return
+        self.pending.clear()
+        self.pending_bytes = 0
 
     def commit(self, prune: bool = True) -> None:
         """Store new entries and, after a whole build, drop the ones it did not use."""
@@ -110,11 +144,8 @@ class Cache:
             return
         try:
             with db:
-                db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)",
-                               [(kind, self._key(key), value)
-                                for (kind, key), value in self.pending.items()])
+                self._flush()
                 if not prune:
-                    self.pending.clear()
                     return
                 # Entries of another version of the tool go at once; the rest unless used.
                 db.execute("DELETE FROM entries WHERE substr(key, 1, ?) != ?",

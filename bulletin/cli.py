@@ -262,6 +262,12 @@ def _run(args: argparse.Namespace, console: Console) -> int:
                     "(--verbose lists all)")
     console.detail("stages: " + ", ".join(f"{stage} {seconds:.2f} s"
                                           for stage, seconds in result.timings))
+    if result.cpu:
+        console.detail("CPU seconds of each stage, workers included: " + ", ".join(
+            f"{stage} {cpu:.2f}" for (stage, _), cpu in zip(result.timings, result.cpu)))
+    if result.peaks:
+        console.detail("peak memory of the main process after each stage (MB): " + ", ".join(
+            f"{stage} {peak / 2**20:.0f}" for (stage, _), peak in zip(result.timings, result.peaks)))
     console.say(summary_line(result, args.command))
     return EXIT_OK
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -92,6 +93,8 @@ class Result:
     matches: tuple[tuple[related_mod.Match, ...], ...] = field(repr=False, default=())
     rendered: int = 0  # pages whose template ran; the others were unchanged since the last build
     timings: tuple[tuple[str, float], ...] = ()  # seconds per stage, for --verbose
+    peaks: tuple[int, ...] = ()  # the main process's peak memory (bytes) at the end of each stage
+    cpu: tuple[float, ...] = ()  # CPU seconds of each stage, its worker processes included
 
 
 def build(options: Options) -> Result:
@@ -128,7 +131,7 @@ def build(options: Options) -> Result:
                 cache.commit(prune=False)
                 return _unchanged(stamp, config, started)
         fronts: dict[str, Any] = {}
-        sources = read_all(options.content, errors, files, fronts)
+        sources = read_all(options.content, errors, files, fronts, frozenset(cache.keys("front")))
         if options.write:
             remember_stats(cache, sources)
         warnings += logo_warnings(config, options.static)
@@ -182,7 +185,8 @@ def build(options: Options) -> Result:
     cache.commit()
     cache.close()
     clock.lap("cache")
-    return replace(result, timings=tuple(clock.laps), seconds=time.perf_counter() - started)
+    return replace(result, timings=tuple(clock.laps), peaks=tuple(clock.peaks), cpu=tuple(clock.cpu),
+                   seconds=time.perf_counter() - started)
 
 
 def _unchanged(stamp: Stamp, config: Config, started: float) -> Result:
@@ -198,11 +202,30 @@ class _Clock:
     def __init__(self) -> None:
         self.last = time.perf_counter()
         self.laps: list[tuple[str, float]] = []
+        self.peaks: list[int] = []
+        self.cpu: list[float] = []
+        self.last_cpu = _cpu()
 
     def lap(self, stage: str) -> None:
-        now = time.perf_counter()
+        now, cpu = time.perf_counter(), _cpu()
         self.laps.append((stage, now - self.last))
-        self.last = now
+        self.peaks.append(_peak_rss())
+        self.cpu.append(cpu - self.last_cpu)
+        self.last, self.last_cpu = now, cpu
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and of its finished worker processes."""
+    return sum(os.times()[:4])
+
+
+def _peak_rss() -> int:
+    """The highest resident memory of this process so far, in bytes (0 where unknown)."""
+    try:
+        import resource
+    except ImportError:  # not on Windows
+        return 0
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
 def _stop_on(errors: list[SourceError], warnings: list[SourceError]) -> None:
@@ -219,11 +242,12 @@ def _protected(options: Options) -> list[Path]:
 # -- load ---------------------------------------------------------------------------------------
 def read_all(content: Path, errors: list[SourceError],
              found: tuple[list[tuple[Path, Path | None]], list[SourceError]] | None = None,
-             parsed: dict[str, Any] | None = None) -> list[Source]:
+             parsed: dict[str, Any] | None = None, known: frozenset[str] = frozenset(),
+             ) -> list[Source]:
     """Find (unless ``found`` is what discover returned) and decode every article file.
 
-    Files are read, and their front matter parsed, in the worker processes; the parse results
-    go to ``parsed`` (by source digest) for ``load``.
+    Files are read, and their front matter parsed unless its digest is ``known`` (cached), in
+    the worker processes; the parse results go to ``parsed`` (by source digest) for ``load``.
     """
     if not content.is_dir():
         errors.append(SourceError(display_path(content), None, "content folder not found",
@@ -232,24 +256,25 @@ def read_all(content: Path, errors: list[SourceError],
     files, problems = found if found is not None else discover(content)
     errors += problems
     sources: list[Source] = []
-    for source, front in fan_out(_read_files, (files, content, display_path(content)), len(files),
-                                  minimum=500):
+    for source, front in fan_out(_read_files, (files, content, display_path(content), known),
+                                 len(files), minimum=500):
         if isinstance(source, SourceError):
             errors.append(source)
         else:
-            if parsed is not None:
+            if parsed is not None and front is not None:
                 parsed[source.digest] = front
             sources.append(source)
     return sources
 
 
-def _read_files(shared: tuple[list[tuple[Path, Path | None]], Path, str], start: int,
-                stop: int) -> list[tuple[Source | SourceError, Any]]:
-    files, content, shown = shared
+def _read_files(shared: tuple[list[tuple[Path, Path | None]], Path, str, frozenset[str]],
+                start: int, stop: int) -> list[tuple[Source | SourceError, Any]]:
+    files, content, shown, known = shared
     out: list[tuple[Source | SourceError, Any]] = []
     for path, bundle in files[start:stop]:
         source = read_source(path, content, bundle, shown)
-        out.append((source, None if isinstance(source, SourceError) else parse_yaml(source)))
+        out.append((source, None if isinstance(source, SourceError) or source.digest in known
+                    else parse_yaml(source)))
     return out
 
 
@@ -326,9 +351,17 @@ def assemble(chosen: list[tuple[Source, Meta]], every: list[Source], options: Op
     sort_key = sort_key_for(config.language)
     tag_names = name_terms((m.tags for _, m, _ in planned), sort_key)
     category_names = name_terms(([m.category] if m.category else [] for _, m, _ in planned), sort_key)
-    tag_terms = {key: _term(name, slug, routes.tag(slug), routes)
+    counts: dict[tuple[str, str], int] = {}  # published articles per tag and per category
+    for _, meta, _ in planned:
+        for key in dict.fromkeys(term_key(t) for t in meta.tags):
+            counts["tag", key] = counts.get(("tag", key), 0) + 1
+        if meta.category:
+            counts["category", term_key(meta.category)] = \
+                counts.get(("category", term_key(meta.category)), 0) + 1
+    tag_terms = {key: _term(name, slug, routes.tag(slug), routes, counts["tag", key])
                  for key, (name, slug) in tag_names.items()}
-    category_terms = {key: _term(name, slug, routes.category(slug), routes)
+    category_terms = {key: _term(name, slug, routes.category(slug), routes,
+                                 counts["category", key])
                       for key, (name, slug) in category_names.items()}
 
     jobs = [_BodyJob(s, routes.href(route), m.image, m.lines.get("image")) for s, m, route in planned]
@@ -350,6 +383,7 @@ def assemble(chosen: list[tuple[Source, Meta]], every: list[Source], options: Op
         cache.put("body", keys[i], cached[keys[i]])
 
     articles: list[Article] = []
+    memo: Memo = {}
     for (source, meta, route), job, key in zip(planned, jobs, keys):
         body = cached[key]
         errors += body.errors
@@ -362,17 +396,21 @@ def assemble(chosen: list[tuple[Source, Meta]], every: list[Source], options: Op
                 body.image_url, meta.image_alt or meta.title, meta.image_caption,
                 body.image_url if "://" in body.image_url else config.origin + body.image_url),
                 body.image_photo)
+        summary = meta.summary or summarise(body.first_paragraph, config.summary_length)
+        scheduled = meta.date > now
+        linked = tuple(urls.get(link.target, "") for link in body.links)
+        digest = fingerprint((source.digest, key, job.url, tags, category, summary, image, scheduled,
+                              meta.draft, linked, body.assets), memo)
         articles.append(Article(
             source=source, title=meta.title, slug=meta.slug, date=meta.date, url=job.url,
             permalink=routes.permalink(route), route=route, tags=tags, category=category,
-            author=meta.author, summary=meta.summary or summarise(body.first_paragraph,
-                                                                  config.summary_length),
-            lead=meta.summary, body_key=key, links=body.links, bodies=store, image=image,
-            updated=meta.updated, draft=meta.draft, scheduled=meta.date > now,
+            author=meta.author, summary=summary, lead=meta.summary, body_key=key, links=body.links,
+            bodies=store, image=image, updated=meta.updated, draft=meta.draft, scheduled=scheduled,
             related_pins=meta.related, extra=meta.extra, text=body.text, assets=body.assets,
+            digest=digest,
         ))
     articles.sort(key=lambda a: (-a.date.timestamp(), a.slug, a.route))
-    return _with_counts(articles, urls)
+    return articles
 
 
 def _body_key(job: _BodyJob, config: Config) -> str:
@@ -383,35 +421,11 @@ def _body_key(job: _BodyJob, config: Config) -> str:
     return hasher.hexdigest()
 
 
-def _term(name: str, slug: str, route: str, routes: Routes) -> Term:
+def _term(name: str, slug: str, route: str, routes: Routes, count: int) -> Term:
     return Term(name=name, slug=slug, url=routes.href(route), permalink=routes.permalink(route),
+                count=count,
                 feed_url=routes.permalink(routes.feed(route)),
                 atom_url=routes.permalink(routes.atom(route)))
-
-
-def _with_counts(articles: list[Article], urls: Mapping[str, str]) -> list[Article]:
-    """Count published articles per term, and give every article its digest for fingerprints."""
-    counts: dict[str, int] = {}
-    for article in articles:
-        for term in article.tags + ((article.category,) if article.category else ()):
-            counts[term.url] = counts.get(term.url, 0) + 1
-    final: dict[str, Term] = {}
-
-    def counted(term: Term) -> Term:
-        if term.url not in final:
-            final[term.url] = replace(term, count=counts[term.url])
-        return final[term.url]
-
-    out = []
-    memo: Memo = {}
-    for a in articles:
-        a = replace(a, tags=tuple(counted(t) for t in a.tags),
-                    category=counted(a.category) if a.category else None)
-        linked = tuple(urls.get(link.target, "") for link in a.links)
-        out.append(replace(a, digest=fingerprint((a.source.digest, a.body_key, a.url, a.tags,
-                                                  a.category, a.summary, a.image, a.scheduled,
-                                                  a.draft, linked, a.assets), memo)))
-    return out
 
 
 def relate(articles: list[Article], chosen: list[tuple[Source, Meta]], config: Config,

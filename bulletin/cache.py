@@ -11,6 +11,7 @@ from typing import Any, Iterable
 
 _PACKAGE = Path(__file__).resolve().parent
 FLUSH_BYTES = 32 << 20  # pending entries beyond this go to SQLite before the commit
+_INHERITED: list[sqlite3.Connection] = []  # connections a forked worker got from its parent
 
 
 def code_version() -> str:
@@ -42,7 +43,12 @@ class Cache:
     def _connection(self) -> sqlite3.Connection | None:
         if self.folder is None:
             return None
-        if self._db is None or self._pid != os.getpid():
+        if self._db is not None and self._pid != os.getpid():
+            # A forked worker must never close its parent's connection: SQLite would release or
+            # roll back what the parent holds. Keep it alive, unused, and open one of our own.
+            _INHERITED.append(self._db)
+            self._db = None
+        if self._db is None:
             path = self.folder / "bulletin.sqlite"
             if self.readonly and not path.exists():
                 return None
@@ -124,14 +130,17 @@ class Cache:
                 self._flush()
 
     def _flush(self) -> None:
-        """Hand the pending entries to SQLite (in the open transaction), to bound memory."""
+        """Store the pending entries (committed: no write transaction is ever open while the
+        build forks workers), to bound memory. Entries are keyed by content, so storing them
+        before the build ends is safe whatever becomes of the build."""
         db = self._connection()
         if db is None:
             return
         try:
-            db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)",
-                           [(kind, self._key(key), value)
-                            for (kind, key), value in self.pending.items()])
+            with db:
+                db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)",
+                               [(kind, self._key(key), value)
+                                for (kind, key), value in self.pending.items()])
         except sqlite3.Error:
             return
         self.pending.clear()
@@ -142,11 +151,11 @@ class Cache:
         db = self._connection()
         if db is None or self.readonly:
             return
+        self._flush()
+        if not prune:
+            return
         try:
             with db:
-                self._flush()
-                if not prune:
-                    return
                 # Entries of another version of the tool go at once; the rest unless used.
                 db.execute("DELETE FROM entries WHERE substr(key, 1, ?) != ?",
                            (len(self.version) + 1, self.version + ":"))
@@ -163,6 +172,9 @@ class Cache:
             pass
 
     def close(self) -> None:
-        if self._db is not None and self._pid == os.getpid():
-            self._db.close()
+        if self._db is not None:
+            if self._pid == os.getpid():
+                self._db.close()
+            else:
+                _INHERITED.append(self._db)
         self._db = None

@@ -146,6 +146,13 @@ def build(options: Options) -> Result:
         routes = Routes(config)
         articles = assemble(chosen, [s for s, _ in loaded], options, config, routes, now, cache,
                             errors)
+        # Bodies are rendered: keep the sources without their text, the largest thing held.
+        light = {id(s): replace(s, front="", body="") for s in sources}
+        sources = list(light.values())
+        chosen = [(light[id(s)], m) for s, m in chosen]
+        scheduled = [(light[id(s)], m) for s, m in scheduled]
+        articles = [replace(a, source=light[id(a.source)]) for a in articles]
+        del loaded, light
         clock.lap("assemble")
         matches = relate(articles, chosen, config, cache, errors)
         clock.lap("relate")

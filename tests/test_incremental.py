@@ -150,3 +150,32 @@ def test_a_touched_but_unchanged_file_keeps_the_build_a_no_op(make_site) -> None
     path = site.content / "a.md"
     path.write_bytes(path.read_bytes())
     assert "0 written" in site.build().out
+
+
+def test_cache_entries_survive_worker_processes(make_site, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Entries stored while the build runs (in small batches here) are all there after it, even
+    though forked workers read the cache meanwhile; the next build renders no body again."""
+    import sqlite3
+
+    from bulletin import cache, markup
+
+    monkeypatch.setattr(cache, "FLUSH_BYTES", 1)
+    monkeypatch.setenv("BULLETIN_WORKERS", "2")
+    count = 260  # above the size at which bodies and pages are rendered by worker processes
+    site = make_site({f"content/bai-{n:03d}.md": article(f"Bài {n}", body=f"Nội dung {n}.", tags=["tin"])
+                      for n in range(count)})
+    site.build("--cache", "cache")
+    db = sqlite3.connect(site.root / "cache" / "bulletin.sqlite")
+    kinds = dict(db.execute("SELECT kind, count(*) FROM entries GROUP BY kind").fetchall())
+    db.close()
+    assert kinds["front"] == kinds["body"] == kinds["html"] == count
+
+    rendered: list[str] = []
+    original = markup.Renderer.render
+    monkeypatch.setattr(markup.Renderer, "render",
+                        lambda self, source, *a, **k: rendered.append(source.rel) or
+                        original(self, source, *a, **k))
+    monkeypatch.setenv("BULLETIN_WORKERS", "1")
+    (site.content / "bai-007.md").write_text(article("Bài 7", body="Sửa."), encoding="utf-8")
+    site.build("--cache", "cache")
+    assert rendered == ["bai-007.md"]

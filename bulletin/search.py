@@ -9,12 +9,17 @@ phrase ranks above one holding both words apart.
 The index is split so that the browser fetches only what a query needs, however large the archive:
 
     meta.json        counts, the shard count and a version string for cache busting
-    t/<n>.json       terms whose hash falls in shard n: {"duong": {"dương": [id, tf, ...]},
-                     "cong an": [id, tf, ...]}; ids are delta-coded, oldest article = 0
+    t/<n>.json       terms whose hash falls in shard n: {"duong": {"dương": "<postings>",
+                     "đường": "<postings>"}, "cong an": "<postings>"}; a posting list is a string
+                     of article ids (oldest article = 0) and weighted counts, see postings.py
     d/<n>.json       the shown fields of articles n*CHUNK ... n*CHUNK+CHUNK-1: [url, title, date,
                      summary]
 
-Same articles, same bytes: keys are sorted and nothing depends on time or hash seeds.
+Words are found with numpy (terms.tokenise), batch by batch, so no Python object is made per word.
+A rebuild reads again only the articles that changed or were added: each article's terms are kept
+(as CRC-32s, by the article's key) so that its old postings can be found, and only the shards
+holding its old or new terms are written again. Same articles, same bytes: keys are sorted and
+nothing depends on time or hash seeds, and an updated index equals one made afresh.
 """
 
 from __future__ import annotations
@@ -24,16 +29,15 @@ import json
 import re
 import unicodedata
 import zlib
-from array import array
-from bisect import bisect_left, insort
-from collections import Counter, defaultdict, deque
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from functools import partial
+from collections.abc import Sequence
+from dataclasses import dataclass
 from itertools import chain, repeat
-from operator import add, and_, rshift, sub
-from typing import Any
+from typing import Any, Protocol
 
+import numpy as np
+import numpy.typing as npt
+
+from . import postings, terms
 from .i18n import format_date
 from .models import Article
 from .routes import Routes
@@ -41,14 +45,21 @@ from .routes import Routes
 CHUNK = 16  # articles per d/<n>.json: a results page fetches a few small files
 SHARD_TARGET = 24_000  # aim for shards of about this many bytes of JSON
 MAX_CHANGED = 64  # more changed articles than this, and the index is made afresh
-MAX_TF = 255  # a posting is one 32-bit number: article id << 8 | weighted count
+MAX_TF = 255  # a weighted count is capped here
 # How much a word counts, by where it appears.
 WEIGHTS = {"title": 5, "tags": 3, "lead": 2, "body": 1}
 # Word pairs (for phrase ranking) come from the first words of each field: a news story says what
 # it is about at the top, and pairs are most of the index's size and of the time it takes.
 PAIR_WORDS = 200
-_WORD = re.compile(r"[^\W_]+")
-_BREAK = re.compile(r"[^\w\s]+")  # punctuation: two words on either side are not a pair
+BATCH = 256  # articles tokenised at once
+FORMAT = 2  # meta.json's "format": 2 has posting lists as strings
+TERMS = "search-terms"  # the cache kind of each article's terms
+_WEIGHT = np.array(list(WEIGHTS.values()), dtype=np.int64)
+_HASHED = 32  # terms.tokenise keys a word on its first 32 units: longer ones are keyed here
+_ENTRY = re.compile(r'("([^"]*)":(?:"[^"]*"|\{[^}]*\}))')  # one term of a shard, and its key
+
+Ints = npt.NDArray[np.int64]
+Keys = npt.NDArray[np.uint64]
 
 
 def _fold_table() -> dict[int, str]:
@@ -77,6 +88,55 @@ class SearchDoc:
     tags: str  # tag and category names, space-separated
     lead: str  # the editor's summary, if any
     body: str  # plain text of the body
+    body_key: str = ""  # a key that changes whenever ``body`` does, if known (else body is hashed)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchState:
+    """What an index was made of, kept in the cache so that the next build updates it: per
+    article id its key, and the bytes of every file. Each article's terms are kept apart, by key
+    (see ``TermStore``), so that a build reads only those of the articles that changed."""
+
+    keys: tuple[str, ...]
+    shards: tuple[bytes, ...]  # t/<n>.json
+    chunks: tuple[bytes, ...]  # d/<n>.json
+    size: int  # the length of all term entries, which sets the shard count
+    rewritten: int  # how many term shards this build wrote again (all, when made afresh)
+
+
+class TermStore(Protocol):
+    """Where each article's terms are kept between builds, by the article's key."""
+
+    def get(self, key: str) -> bytes | None: ...
+
+    def put(self, key: str, value: bytes) -> None: ...
+
+
+class MemoryTerms:
+    """A TermStore for one process (tests, benchmarks)."""
+
+    def __init__(self) -> None:
+        self.held: dict[str, bytes] = {}
+
+    def get(self, key: str) -> bytes | None:
+        return self.held.get(key)
+
+    def put(self, key: str, value: bytes) -> None:
+        self.held[key] = value
+
+
+class _CachedTerms:
+    """A TermStore in the build cache."""
+
+    def __init__(self, cache: Any) -> None:
+        self.cache = cache
+
+    def get(self, key: str) -> bytes | None:
+        value = self.cache.get(TERMS, key)
+        return value if isinstance(value, bytes) else None
+
+    def put(self, key: str, value: bytes) -> None:
+        self.cache.put(TERMS, key, value)
 
 
 def files(articles: Sequence[Article], routes: Routes, date_format: str,
@@ -85,9 +145,11 @@ def files(articles: Sequence[Article], routes: Routes, date_format: str,
     kind and key) the last build's index is updated for the articles that changed."""
     docs = docs_for(articles, date_format)
     previous = cache.get("search", "state") if cache is not None else None
-    made, state = build(docs, previous if isinstance(previous, IndexState) else None)
+    made, state = build(docs, previous if isinstance(previous, SearchState) else None,
+                        _CachedTerms(cache) if cache is not None else None)
     if cache is not None:
         cache.put("search", "state", state)
+        cache.touch(TERMS, state.keys)
     return [(routes.search_data(name), data) for name, data in made]
 
 
@@ -103,6 +165,7 @@ def docs_for(articles: Sequence[Article], date_format: str) -> list[SearchDoc]:
             tags=" . ".join([t.name for t in a.tags] + ([a.category.name] if a.category else [])),
             lead=a.lead or "",
             body=a.text,
+            body_key=a.body_key,  # the body text is a function of it (markup's cache key)
         )
         for a in ordered
     ]
@@ -124,12 +187,14 @@ def fold(text: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    """The words of a text, lower case, in Unicode NFC (the same rule as search.js).
+    """The words of a text, lower case, in Unicode NFC: runs of letters and digits, as the index
+    finds them (the same rule as search.js).
 
     >>> words("Bộ Công an: sơ kết 06/CP")
     ['bộ', 'công', 'an', 'sơ', 'kết', '06', 'cp']
     """
-    return _WORD.findall(unicodedata.normalize("NFC", text).lower())
+    tokens = terms.tokenise([text], digits=True)
+    return [tokens.word(i) for i in range(len(tokens.keys))]
 
 
 def shard_of(term: str, shards: int) -> int:
@@ -141,198 +206,362 @@ def shard_of(term: str, shards: int) -> int:
     return zlib.crc32(term.encode("utf-8")) % shards
 
 
-@dataclass(slots=True)
-class IndexState:
-    """What an index was made of, kept in the cache: the next build updates it for the articles
-    that changed or were added, instead of reading every article again."""
-
-    keys: list[str]  # per article id: a digest of what the index holds of it
-    words: dict[str, dict[str, array[int]]]  # folded word -> exact form -> postings
-    pairs: dict[str, dict[str, array[int]]]  # folded pair -> exact pair -> postings
-    postings: int  # how many, for the shard count
-    shards: int = 0
-    blobs: list[bytes] = field(default_factory=list)  # t/<n>.json
-
-
 def index_files(docs: Sequence[SearchDoc]) -> list[tuple[str, bytes]]:
     """Every file of the index as (name below the index folder, bytes). ``docs`` oldest first."""
     return build(docs)[0]
 
 
-def build(docs: Sequence[SearchDoc], previous: IndexState | None = None,
-          ) -> tuple[list[tuple[str, bytes]], IndexState]:
-    """The index files and the state they were made from. Given the last build's state, only
-    the articles that changed or were appended are read again, and only the shards they touch
-    are written again; the bytes are those of an index made afresh."""
+def build(docs: Sequence[SearchDoc], previous: SearchState | None = None,
+          store: TermStore | None = None) -> tuple[list[tuple[str, bytes]], SearchState]:
+    """The index files and the state they were made from. Given the last build's state and the
+    store of article terms it filled, only the articles that changed or were appended are read
+    again, and only the shards they touch are written again; the bytes are those of an index
+    made afresh."""
+    store = store if store is not None else MemoryTerms()
     keys = [_doc_key(doc) for doc in docs]
-    updated = _update(previous, docs, keys) if previous is not None else None
-    state, dirty = updated if updated is not None else (_fresh(docs, keys), None)
-    estimate = 10 * state.postings + 16 * (len(state.words) + len(state.pairs))
-    shards = 1  # about 5 bytes of JSON per number, two numbers per posting, plus the keys
-    while estimate / shards > SHARD_TARGET:
-        shards *= 2
-    if dirty is None or shards != state.shards:
-        todo = set(range(shards))
-        state.blobs = [b""] * shards
-    else:
-        todo = {shard_of(key, shards) for key in dirty}
-    state.shards = shards
-    buckets: dict[int, dict[str, Any]] = {n: {} for n in todo}
-    for key, forms in state.words.items():
-        bucket = buckets.get(shard_of(key, shards))
-        if bucket is not None:
-            bucket[key] = {form: _postings(codes) for form, codes in forms.items()}
-    for key, forms in state.pairs.items():
-        bucket = buckets.get(shard_of(key, shards))
-        if bucket is not None:  # "đường dây" and "dương dây" fold alike: one list, counts added
-            parts = list(forms.values())
-            bucket[key] = _postings(parts[0] if len(parts) == 1 else _merge(parts))
-    for number, bucket in buckets.items():
-        state.blobs[number] = _json(bucket)
-
-    made = [(f"t/{number}.json", blob) for number, blob in enumerate(state.blobs)]
-    for start in range(0, len(docs), CHUNK):
-        rows = [[d.url, d.title, d.date, d.summary] for d in docs[start : start + CHUNK]]
-        made.append((f"d/{start // CHUNK}.json", _json(rows)))
-    version = hashlib.blake2b(b"".join(name.encode() + b"\0" + data for name, data in made),
-                              digest_size=8).hexdigest()
-    meta = {"version": version, "docs": len(docs), "shards": shards, "chunk": CHUNK, "format": 1}
+    state = _update(previous, docs, keys, store) if previous is not None else None
+    if state is None:
+        state = _fresh(docs, keys, store)
+    made = [(f"t/{n}.json", blob) for n, blob in enumerate(state.shards)]
+    made += [(f"d/{n}.json", blob) for n, blob in enumerate(state.chunks)]
+    hasher = hashlib.blake2b(digest_size=8)
+    for name, data in made:
+        hasher.update(name.encode() + b"\0" + len(data).to_bytes(8, "little"))
+        hasher.update(data)
+    meta = {"version": hasher.hexdigest(), "docs": len(docs), "shards": len(state.shards),
+            "chunk": CHUNK, "format": FORMAT}
     made.append(("meta.json", _json(meta)))
     return sorted(made), state
 
 
 def _doc_key(doc: SearchDoc) -> str:
-    hasher = hashlib.blake2b(digest_size=16)
-    for field_name in WEIGHTS:
-        hasher.update(getattr(doc, field_name).encode("utf-8", "surrogatepass") + b"\0")
-    return hasher.hexdigest()
+    body = doc.body_key or doc.body
+    parts = (doc.url, doc.title, doc.date, doc.summary, doc.tags, doc.lead, body)
+    text = "\0".join(parts).encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(text, digest_size=16).hexdigest()
 
 
-def _tokens(doc: SearchDoc) -> tuple[Counter[str], Counter[str]]:
-    """Weighted counts of an article's words and of its word pairs."""
-    found: list[str] = []
-    paired: list[str] = []
-    for field_name, weight in WEIGHTS.items():
-        text = unicodedata.normalize("NFC", getattr(doc, field_name)).lower()
-        runs = [_WORD.findall(piece) for piece in _BREAK.split(text)]
-        found += list(chain.from_iterable(runs)) * weight
-        paired += _pairs(runs, PAIR_WORDS) * weight
-    return Counter(found), Counter(paired)
+# -- reading articles ---------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class _Read:
+    """The terms of some articles, and every posting as (term, article id, weighted count),
+    sorted by term then article."""
+
+    words: list[str]  # exact forms
+    fold_of: Ints  # per exact form, the number of its folded form
+    folded: list[str]  # folded forms
+    pairs: list[str]  # folded word pairs
+    word_postings: tuple[Ints, Ints, Ints]
+    pair_postings: tuple[Ints, Ints, Ints]
 
 
-def _fresh(docs: Sequence[SearchDoc], keys: list[str]) -> IndexState:
-    # Postings go into one array of 32-bit numbers per exact word and per exact pair; the loops
-    # over an article's words run inside C (Counter, map, array.append), which keeps an archive
-    # of 10,000 articles to seconds. Words are folded once each, at the end.
-    by_word: defaultdict[str, array[int]] = defaultdict(partial(array, "I"))
-    by_pair: defaultdict[str, array[int]] = defaultdict(partial(array, "I"))
-    for number, doc in enumerate(docs):
-        found, paired = _tokens(doc)
-        _post(by_word, found, number)
-        _post(by_pair, paired, number)
-    folds = {word: fold(word) for word in by_word}
-    words: dict[str, dict[str, array[int]]] = {}
-    for word, codes in by_word.items():
-        words.setdefault(folds[word], {})[word] = codes
-    pairs: dict[str, dict[str, array[int]]] = {}
-    for pair, codes in by_pair.items():
-        first, second = pair.split(" ")
-        pairs.setdefault(f"{folds[first]} {folds[second]}", {})[pair] = codes
-    total = sum(map(len, by_word.values())) + sum(map(len, by_pair.values()))
-    return IndexState(keys, words, pairs, total)
+def _read(docs: Sequence[SearchDoc], ids: Sequence[int]) -> _Read:
+    """The terms of ``docs``, whose article ids are ``ids``: one numpy pass per batch."""
+    vocabulary: dict[int, int] = {}  # word key -> exact form number
+    words_: list[str] = []
+    fold_of = np.zeros(0, dtype=np.int64)
+    folds: dict[str, int] = {}
+    found_words: list[tuple[Ints, Ints, Ints]] = []
+    found_pairs: list[tuple[Ints, Ints, Ints]] = []
+    id_array = np.asarray(ids, dtype=np.int64)
+    for start in range(0, len(docs), BATCH):
+        batch = docs[start : start + BATCH]
+        tokens = terms.tokenise([getattr(d, f) for d in batch for f in WEIGHTS], digits=True)
+        keys = _word_keys(tokens)
+        if not len(keys):
+            continue
+        table = _distinct(keys)
+        local = _place(table, keys)
+        number = np.fromiter(map(vocabulary.get, table.tolist(), repeat(-1)), dtype=np.int64,
+                             count=len(table))
+        new = np.flatnonzero(number < 0)
+        if len(new):
+            first = np.empty(len(table), dtype=np.int64)
+            first[local[::-1]] = np.arange(len(local) - 1, -1, -1)
+            added = []
+            for at, key in zip(first[new].tolist(), table[new].tolist(), strict=True):
+                spelled = tokens.word(at)
+                vocabulary[key] = len(words_)
+                words_.append(spelled)
+                added.append(folds.setdefault(fold(spelled), len(folds)))
+            number[new] = np.arange(len(words_) - len(new), len(words_))
+            fold_of = np.concatenate((fold_of, np.asarray(added, dtype=np.int64)))
+        word = number[local]
+        text = tokens.text.astype(np.int64)  # article in batch * 4 + field
+        found_words.append(_count(word, text, id_array[start:]))
+        # Pairs: two words side by side with only white space between, among a field's first
+        # PAIR_WORDS words, under their folded forms.
+        folded = fold_of[word]
+        first_of_field = np.ones(len(text), dtype=np.bool_)
+        first_of_field[1:] = text[1:] != text[:-1]
+        field_start = np.maximum.accumulate(np.where(first_of_field, np.arange(len(text)), 0))
+        position = np.arange(len(text)) - field_start
+        pair = np.flatnonzero(tokens.joined & (position[1:] < PAIR_WORDS))
+        if len(pair):
+            width = len(folds)
+            if width > 1 << 26:
+                raise ValueError("too many distinct words for the search index")
+            code, pair_ids, pair_counts = _count(folded[pair] * width + folded[pair + 1],
+                                                 text[pair], id_array[start:])
+            found_pairs.append((((code // width) << 32) | (code % width), pair_ids, pair_counts))
+    empty = np.zeros(0, dtype=np.int64)
+    word_postings = _by_term(*(np.concatenate(part) for part in zip(*found_words, strict=True))
+                             ) if found_words else (empty, empty, empty)
+    pair_codes, pair_postings = _pair_postings(found_pairs)
+    folded_list = list(folds)
+    pairs = [f"{folded_list[c >> 32]} {folded_list[c & 0xFFFFFFFF]}" for c in pair_codes.tolist()]
+    return _Read(words_, fold_of, folded_list, pairs, word_postings, pair_postings)
 
 
-def _update(state: IndexState, docs: Sequence[SearchDoc],
-            keys: list[str]) -> tuple[IndexState, set[str]] | None:
-    """The state with changed and appended articles read again, and the folded keys whose
-    entries changed; None when a fresh index is simpler (articles removed or reordered, or
-    many changed)."""
+def _word_keys(tokens: terms.Tokens) -> Keys:
+    """The tokens' keys, with words too long for terms.tokenise's key keyed on all their units."""
+    keys = tokens.keys
+    long = np.flatnonzero(tokens.ends - tokens.starts > _HASHED)
+    if len(long):
+        keys = keys.copy()
+        for i in long.tolist():
+            digest = hashlib.blake2b(tokens.units[tokens.starts[i] : tokens.ends[i]].tobytes(),
+                                     digest_size=8).digest()
+            keys[i] = int.from_bytes(digest, "little")
+    return keys
+
+
+def _distinct(values: Keys) -> Keys:
+    """The distinct values, ascending (np.sort and a mask: several times faster than np.unique)."""
+    ordered = np.sort(values)
+    keep = np.ones(len(ordered), dtype=np.bool_)
+    keep[1:] = ordered[1:] != ordered[:-1]
+    return ordered[keep]
+
+
+def _place(table: Keys, wanted: Keys) -> Ints:
+    """The index of each wanted value in ``table`` (sorted, distinct, holding every one of them,
+    evenly spread like hashes): a probe from the bucket of the value's top bits, instead of a
+    binary search."""
+    bits = max(1, len(table).bit_length())
+    shift = np.uint64(64 - bits)
+    starts = np.searchsorted(table >> shift, np.arange(1 << bits, dtype=np.uint64))
+    place = starts[(wanted >> shift).astype(np.intp)].astype(np.int64)
+    behind = np.flatnonzero(table[place] != wanted)
+    while len(behind):
+        place[behind] += 1
+        behind = behind[table[place[behind]] != wanted[behind]]
+    return place
+
+
+def _count(term: Ints, text: Ints, ids: Ints) -> tuple[Ints, Ints, Ints]:
+    """Weighted counts of term occurrences as (term, article id, count) sorted by term then
+    article, for occurrences given as term number (below 2**52) and text of the batch (article
+    in batch * 4 + field)."""
+    packed = np.sort((term << 10) | text)
+    starts = np.flatnonzero(np.diff(packed, prepend=-1))
+    heads = packed[starts]
+    weights = np.diff(np.append(starts, len(packed))) * _WEIGHT[heads & 3]
+    heads >>= 2
+    groups = np.flatnonzero(np.diff(heads, prepend=-1))
+    counts = np.minimum(np.add.reduceat(weights, groups), MAX_TF)
+    heads = heads[groups]
+    return heads >> 8, ids[heads & 0xFF], counts
+
+
+def _by_term(term: Ints, ids: Ints, counts: Ints) -> tuple[Ints, Ints, Ints]:
+    """Postings (term below 2**31, article id below 2**24, count) sorted by term then article."""
+    if len(ids) and (int(ids.max()) >= 1 << 24 or int(term.max()) >= 1 << 31):
+        order = np.lexsort((ids, term))
+        return term[order], ids[order], counts[order]
+    packed = np.sort((term << 32) | (ids << 8) | counts)
+    return packed >> 32, (packed >> 8) & 0xFFFFFF, packed & 0xFF
+
+
+def _pair_postings(found: list[tuple[Ints, Ints, Ints]]) -> tuple[Ints, tuple[Ints, Ints, Ints]]:
+    """Pair postings renumbered by distinct pair: the pair codes (first folded number << 32 |
+    second), and the postings as (pair, article, count) sorted by pair then article."""
+    if not found:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, (empty, empty, empty)
+    code, ids, counts = (np.concatenate(part) for part in zip(*found, strict=True))
+    mixed = terms.splitmix(code.astype(np.uint64))  # one to one, and even in the top bits
+    table = _distinct(mixed)
+    number = _place(table, mixed)
+    codes = np.empty(len(table), dtype=np.int64)
+    codes[number] = code
+    return codes, _by_term(number, ids, counts)
+
+
+def _entries(read: _Read) -> dict[str, str | dict[str, str]]:
+    """The index's terms: folded word → exact form → postings, and folded pair → postings."""
+    forms: list[dict[str, str]] = [{} for _ in read.folded]
+    texts = postings.encode(*read.word_postings, len(read.words))
+    for word, folded, text in zip(read.words, read.fold_of.tolist(), texts, strict=True):
+        forms[folded][word] = text
+    entries: dict[str, str | dict[str, str]] = dict(zip(read.folded, forms, strict=True))
+    entries.update(zip(read.pairs, postings.encode(*read.pair_postings, len(read.pairs)),
+                       strict=True))
+    return entries
+
+
+def _entry(key: str, value: str | dict[str, str]) -> str:
+    """One term as JSON text. Words are letters and digits and postings base64url, so nothing
+    needs escaping."""
+    if isinstance(value, str):
+        return f'"{key}":"{value}"'
+    return f'"{key}":{{' + ",".join(f'"{form}":"{value[form]}"' for form in sorted(value)) + "}"
+
+
+def _shard_count(size: int) -> int:
+    shards = 1
+    while size / shards > SHARD_TARGET:
+        shards *= 2
+    return shards
+
+
+def _shard_bytes(texts: list[tuple[str, str]]) -> bytes:
+    """A shard's file from its (key, entry text) pairs."""
+    return ("{" + ",".join(text for _, text in sorted(texts)) + "}").encode("utf-8")
+
+
+# -- made afresh, or updated --------------------------------------------------------------------
+def _fresh(docs: Sequence[SearchDoc], keys: list[str], store: TermStore) -> SearchState:
+    read = _read(docs, range(len(docs)))
+    entries = _entries(read)
+    texts = {key: _entry(key, value) for key, value in entries.items()}
+    size = sum(map(len, texts.values()))
+    shards = _shard_count(size)
+    crc = {key: zlib.crc32(key.encode("utf-8")) for key in texts}
+    grouped: list[list[tuple[str, str]]] = [[] for _ in range(shards)]
+    for key, text in texts.items():
+        grouped[crc[key] % shards].append((key, text))
+    for key, held in zip(keys, _held(read, crc, range(len(docs))), strict=True):
+        store.put(key, held)
+    chunks = tuple(_chunk(docs, n) for n in range((len(docs) + CHUNK - 1) // CHUNK))
+    return SearchState(tuple(keys), tuple(_shard_bytes(g) for g in grouped), chunks, size, shards)
+
+
+def _update(state: SearchState, docs: Sequence[SearchDoc], keys: list[str],
+            store: TermStore) -> SearchState | None:
+    """The state with changed and appended articles read again; None when a fresh index is
+    simpler (articles removed or reordered, many changed, the shard count changed)."""
     old = state.keys
     if len(keys) < len(old):
         return None
-    changed = [n for n in range(len(old)) if old[n] != keys[n]]
-    if len(changed) > MAX_CHANGED:
+    changed = [n for n, (was, now) in enumerate(zip(old, keys, strict=False)) if was != now]
+    redo = changed + list(range(len(old), len(keys)))
+    if len(redo) > MAX_CHANGED:
         return None
-    dirty: set[str] = set()
-    if changed:
-        for table in (state.words, state.pairs):
-            for key in list(table):
-                forms = table[key]
-                for form in list(forms):
-                    codes = forms[form]
-                    for number in changed:
-                        at = bisect_left(codes, number << 8)
-                        if at < len(codes) and codes[at] >> 8 == number:
-                            del codes[at]
-                            state.postings -= 1
-                            dirty.add(key)
-                    if not codes:
-                        del forms[form]
-                if not forms:
-                    del table[key]
-    for number in changed + list(range(len(old), len(keys))):
-        found, paired = _tokens(docs[number])
-        for table, counts, folding in ((state.words, found, fold),
-                                       (state.pairs, paired, _fold_pair)):
-            for form, count in counts.items():
-                key = folding(form)
-                insort(table.setdefault(key, {}).setdefault(form, array("I")),
-                       number << 8 | min(MAX_TF, count))
-                state.postings += 1
-                dirty.add(key)
-    state.keys = keys
-    return state, dirty
+    if not redo:
+        return SearchState(tuple(keys), state.shards, state.chunks, state.size, 0)
+    gone: set[int] = set()  # CRC-32s of the terms the changed articles held
+    for n in changed:
+        held = store.get(old[n])
+        if held is None:
+            return None
+        gone.update(np.frombuffer(held, dtype=np.uint32).tolist())
+    read = _read([docs[n] for n in redo], redo)
+    entries = _entries(read)
+    count = len(state.shards)
+    crc = {key: zlib.crc32(key.encode("utf-8")) for key in entries}
+    dirty = {c % count for c in chain(gone, crc.values())}
+    shards = list(state.shards)
+    # Every posting list to read again: those of terms the changed articles held (all forms of
+    # a folded word), and those of new terms. A shard is split into its entries' texts; only the
+    # entries read again are parsed and written anew.
+    tables: dict[int, dict[str, str]] = {}  # shard -> key -> entry text
+    values: dict[str, Any] = {}  # key read again -> its value (None: not in the index)
+    where: dict[str, int] = {}  # key read again -> its shard
+    before: dict[str, int] = {}  # key read again -> the length of its entry before
+    slots: dict[tuple[str, str | None], int] = {}
+    texts: list[str] = []
+
+    def reread(key: str, number: int, entry: str | None) -> None:
+        value = json.loads(entry[len(key) + 3 :]) if entry is not None else None
+        values[key], where[key], before[key] = value, number, len(entry or "")
+        for form, text in ([(None, value)] if isinstance(value, str) else
+                           list(value.items()) if value is not None else []):
+            slots[key, form] = len(texts)
+            texts.append(text)
+
+    for number in sorted(dirty):
+        table = {key: entry for entry, key in _ENTRY.findall(shards[number].decode("utf-8"))}
+        tables[number] = table
+        for key, entry in table.items():
+            if zlib.crc32(key.encode("utf-8")) in gone:
+                reread(key, number, entry)
+    for key in entries:
+        if key not in values:
+            number = crc[key] % count
+            reread(key, number, tables[number].get(key))
+    owner, ids, counts = postings.decode(texts)
+    keep = ~np.isin(ids, np.asarray(changed, dtype=np.int64))
+    owner, ids, counts = owner[keep], ids[keep], counts[keep]
+    # The new postings, under the slot of their term (and form).
+    word_slot = np.array([slots.setdefault((read.folded[f], w), len(slots))
+                          for w, f in zip(read.words, read.fold_of.tolist(), strict=True)],
+                         dtype=np.int64)
+    pair_slot = np.array([slots.setdefault((p, None), len(slots)) for p in read.pairs],
+                         dtype=np.int64)
+    word_term, word_doc, word_count = read.word_postings
+    pair_term, pair_doc, pair_count = read.pair_postings
+    owner = np.concatenate((owner, word_slot[word_term], pair_slot[pair_term]))
+    ids = np.concatenate((ids, word_doc, pair_doc))
+    counts = np.concatenate((counts, word_count, pair_count))
+    order = np.lexsort((ids, owner))
+    merged = postings.encode(owner[order], ids[order], counts[order], len(slots))
+    for (key, form), slot in slots.items():
+        text = merged[slot]
+        if form is None:
+            values[key] = text or None
+            continue
+        forms = values[key] if isinstance(values[key], dict) else {}
+        if text:
+            forms[form] = text
+        else:
+            forms.pop(form, None)
+        values[key] = forms or None
+    size = state.size
+    for key, value in values.items():
+        table = tables[where[key]]
+        size -= before[key]
+        if value is None:
+            table.pop(key, None)
+        else:
+            table[key] = _entry(key, value)
+            size += len(table[key])
+    if _shard_count(size) != count:
+        return None
+    for number, table in tables.items():
+        shards[number] = _shard_bytes(list(table.items()))
+    for n, held in zip(redo, _held(read, crc, redo), strict=True):
+        store.put(keys[n], held)
+    chunks = list(state.chunks)
+    for n in sorted({n // CHUNK for n in redo}):
+        if n < len(chunks):
+            chunks[n] = _chunk(docs, n)
+        else:
+            chunks.append(_chunk(docs, n))
+    return SearchState(tuple(keys), tuple(shards), tuple(chunks), size, len(tables))
 
 
-def _fold_pair(pair: str) -> str:
-    first, second = pair.split(" ")
-    return f"{fold(first)} {fold(second)}"
+def _held(read: _Read, crc: dict[str, int], ids: Sequence[int]) -> list[bytes]:
+    """For each article of ``ids``, the CRC-32s of the terms it is indexed under, ascending: what
+    an update needs to find its postings and take them out."""
+    word_crc = np.array([crc[key] for key in read.folded], dtype=np.int64)[read.fold_of]
+    pair_crc = np.array([crc[key] for key in read.pairs], dtype=np.int64)
+    word_term, word_doc, _ = read.word_postings
+    pair_term, pair_doc, _ = read.pair_postings
+    held = _distinct(np.concatenate(((word_doc << 32) | word_crc[word_term],
+                                     (pair_doc << 32) | pair_crc[pair_term])).astype(np.uint64))
+    doc = held >> np.uint64(32)
+    wanted = np.asarray(ids, dtype=np.uint64)
+    starts = np.searchsorted(doc, wanted, side="left").tolist()
+    ends = np.searchsorted(doc, wanted, side="right").tolist()
+    values = (held & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+    return [values[a:b].tobytes() for a, b in zip(starts, ends, strict=True)]
 
 
-def _pairs(runs: list[list[str]], limit: int) -> list[str]:
-    """"a b" for each two words side by side in the first ``limit`` words of a text.
-
-    >>> _pairs([["công", "an", "tỉnh"], ["hà", "nội"]], 4)
-    ['công an', 'an tỉnh']
-    """
-    out: list[str] = []
-    seen = 0
-    for run in runs:
-        if seen + len(run) > limit:
-            run = run[: max(0, limit - seen)]
-        seen += len(run)
-        out += [f"{a} {b}" for a, b in zip(run, run[1:], strict=False)]
-        if seen >= limit:
-            break
-    return out
-
-
-def _post(table: defaultdict[str, array[int]], counts: Mapping[str, int], number: int) -> None:
-    """Append ``number << 8 | count`` to each counted word's array (in C: no Python loop)."""
-    codes = map(add, repeat(number << 8), map(min, counts.values(), repeat(MAX_TF)))
-    deque(map(array.append, map(table.__getitem__, counts.keys()), codes), maxlen=0)
-
-
-def _merge(parts: Iterable[array[int]]) -> array[int]:
-    """One posting array from several (forms that fold alike), counts added up per article."""
-    total: Counter[int] = Counter()
-    for part in parts:
-        for code in part:
-            total[code >> 8] += code & MAX_TF
-    return array("I", [n << 8 | min(MAX_TF, total[n]) for n in sorted(total)])
-
-
-def _postings(codes: array[int]) -> list[int]:
-    """[gap, count, gap, count, ...]: each article id written as the gap from the one before.
-
-    >>> _postings(array("I", [3 << 8 | 1, 7 << 8 | 5]))
-    [3, 1, 4, 5]
-    """
-    if len(codes) == 1:
-        return [codes[0] >> 8, codes[0] & MAX_TF]
-    ids = list(map(rshift, codes, repeat(8)))
-    gaps = map(sub, ids, chain((0,), ids))
-    return list(chain.from_iterable(zip(gaps, map(and_, codes, repeat(MAX_TF)), strict=True)))
+def _chunk(docs: Sequence[SearchDoc], number: int) -> bytes:
+    rows = [[d.url, d.title, d.date, d.summary]
+            for d in docs[number * CHUNK : (number + 1) * CHUNK]]
+    return _json(rows)
 
 
 def _json(value: Any) -> bytes:

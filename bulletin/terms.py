@@ -62,7 +62,7 @@ class Terms:
     bigram: npt.NDArray[np.bool_]
 
 
-def _splitmix(x: Keys) -> Keys:
+def splitmix(x: Keys) -> Keys:
     """A 64-bit mixing function (splitmix64's finaliser), elementwise; integer overflow wraps."""
     x = x + np.uint64(0x9E3779B97F4A7C15)
     x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
@@ -71,17 +71,23 @@ def _splitmix(x: Keys) -> Keys:
 
 
 @cache
-def _tables() -> tuple[npt.NDArray[np.uint16], npt.NDArray[np.uint8], Keys, int]:
-    """Lower-case map and character class of every UTF-16 code unit; stop-syllable lookup."""
+def _tables(
+    digits: bool = False,
+) -> tuple[npt.NDArray[np.uint16], npt.NDArray[np.uint8], Keys, int]:
+    """Lower-case map and character class of every UTF-16 code unit; stop-syllable lookup.
+    With ``digits``, words are runs of letters and digits and _ spaces them like white space
+    (the rule of the search index, Python's ``[^\\W_]+``)."""
     chars = [chr(c) for c in range(65536)]
     lower = np.array(
         [ord(low) if len(low := ch.lower()) == 1 else c for c, ch in enumerate(chars)],
         dtype=np.uint16,
     )
     kind = np.array(
-        [_LETTER if ch.isalpha() else _SPACE if ch.isspace() else _BREAK for ch in chars],
+        [_LETTER if (ch.isalnum() if digits else ch.isalpha())
+         else _SPACE if ch.isspace() or (digits and ch == "_") else _BREAK for ch in chars],
         dtype=np.uint8,
     )
+    kind[ord(SEPARATOR)] = _BREAK  # Python counts U+001F as white space: it must break bigrams
     stop_keys = _scan(SEPARATOR.join(sorted(STOP_SYLLABLES)), lower, kind)[3]
     # A table indexed by the top bits of a key holds the stop key of that slot, if any.
     bits = 10
@@ -112,19 +118,20 @@ def _scan(
     # bijection); a longer one, a 64-bit hash of its letters.
     quads = np.ndarray((len(units) - 3,), dtype=np.uint64, buffer=units, strides=(2,))
     lengths = ends - starts
-    keys = _splitmix(quads[starts] & _MASKS[np.minimum(lengths, 4)])
+    keys = splitmix(quads[starts] & _MASKS[np.minimum(lengths, 4)])
     for word in range(1, _WORDS):
         longer = np.flatnonzero(lengths > 4 * word)
         if not len(longer):
             break
         left = np.minimum(lengths[longer] - 4 * word, 4)
-        keys[longer] = _splitmix(keys[longer] ^ (quads[starts[longer] + 4 * word] & _MASKS[left]))
+        keys[longer] = splitmix(keys[longer] ^ (quads[starts[longer] + 4 * word] & _MASKS[left]))
     return units, kinds, starts, keys, ends
 
 
-def tokenise(texts: Sequence[str]) -> Tokens:
-    """The syllables of ``texts``, lower-cased and in NFC, with keys and what separates them."""
-    lower, kind, stop_table, stop_bits = _tables()
+def tokenise(texts: Sequence[str], digits: bool = False) -> Tokens:
+    """The syllables of ``texts``, lower-cased and in NFC, with keys and what separates them.
+    With ``digits``, the words of the search index instead: runs of letters and digits."""
+    lower, kind, stop_table, stop_bits = _tables(digits)
     # NFC never composes across the separator (a control character): normalise the batch whole.
     batch = SEPARATOR.join(texts) + SEPARATOR
     if not unicodedata.is_normalized("NFC", batch):
@@ -152,7 +159,7 @@ def tokenise(texts: Sequence[str]) -> Tokens:
 
 def bigram_keys(left: Keys, right: Keys) -> Keys:
     """The key of the bigram of two syllable keys (order matters)."""
-    return _splitmix(left * np.uint64(0x9E3779B97F4A7C15) + (right ^ np.uint64(0x5851F42D4C957F2D)))
+    return splitmix(left * np.uint64(0x9E3779B97F4A7C15) + (right ^ np.uint64(0x5851F42D4C957F2D)))
 
 
 def occurrences(tokens: Tokens) -> Terms:

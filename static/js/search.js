@@ -31,9 +31,21 @@
     for (var i = 0; i < bytes.length; i++) crc = CRC[(crc ^ bytes[i]) & 0xff] ^ (crc >>> 8);
     return ((crc ^ 0xffffffff) >>> 0) % shards;
   }
-  function postings(list) {  /* [gap, tf, gap, tf, ...] -> [[id, tf], ...] */
-    var out = [], id = 0;
-    for (var i = 0; i < list.length; i += 2) { id += list[i]; out.push([id, list[i + 1]]); }
+  /* A posting list is a string of numbers gap, count, gap, count, ... in base 32 with the
+     base64url characters: the last digit of a number is one of the first 32 (A-Z a-f), the digits
+     before it one of the other 32 (see bulletin/postings.py). */
+  var ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  var DIGIT = {};
+  for (var d = 0; d < 64; d++) DIGIT[ALPHABET.charCodeAt(d)] = d;
+  function postings(text) {  /* -> [[id, count], ...] */
+    var out = [], numbers = [], value = 0, id = 0;
+    for (var i = 0; i < text.length; i++) {
+      var digit = DIGIT[text.charCodeAt(i)];
+      if (digit >= 32) { value = value * 32 + digit - 32; continue; }
+      numbers.push(value * 32 + digit);
+      value = 0;
+    }
+    for (var j = 0; j + 1 < numbers.length; j += 2) { id += numbers[j]; out.push([id, numbers[j + 1]]); }
     return out;
   }
   function getJSON(url, options) {

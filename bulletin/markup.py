@@ -331,11 +331,10 @@ class Renderer:
                image_line: int | None = None) -> Body:
         """The body's HTML, independent of other articles: safe to cache by the source's digest."""
         state = _State(source, route_url, content, describe=self.describe)
-        found = prose.paragraphs(source.body)
-        if found is not None:  # plain prose: what Markdown and the sanitiser would give, directly
-            state.text = " ".join(source.body.split())
-            state.first_paragraph = " ".join(found[0].split()) if found else ""
-            return self._body(prose.html(found), state, image, image_line)
+        quick = plain_body(source.body)
+        if quick is not None:  # plain prose: what Markdown and the sanitiser would give, directly
+            state.text, state.first_paragraph = quick.text, quick.first_paragraph
+            return self._body(quick.html, state, image, image_line)
         problem = guard(source)
         if problem is not None:
             return Body("", "", "", errors=(problem,))
@@ -361,6 +360,17 @@ class Renderer:
         return Body(html, state.text, state.first_paragraph, tuple(state.links),
                     tuple(state.assets.values()), tuple(state.errors), image_url,
                     tuple(state.photos), image_photo)
+
+
+def plain_body(body: str) -> Body | None:
+    """The rendered body of a plain-prose article (see prose.py), or None if it needs Markdown.
+
+    It depends on nothing but the text: not on the article's URL, nor on other files.
+    """
+    found = prose.paragraphs(body)
+    if found is None:
+        return None
+    return Body(prose.html(found), " ".join(body.split()), " ".join(found[0].split()) if found else "")
 
 
 def link_errors(source: Source, links: tuple[Link, ...], urls: Mapping[str, str],

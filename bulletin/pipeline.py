@@ -17,7 +17,7 @@ from .config import Config, load_config, logo_warnings, with_base_url
 from .errors import BuildFailed, SourceError, display_path
 from .fingerprint import Memo, fingerprint
 from .i18n import sort_key_for
-from .markup import Body, BodyStore, Renderer, link_errors, photos_unchanged, summarise
+from .markup import Body, BodyStore, Renderer, link_errors, photos_unchanged, plain_body, summarise
 from .meta import parse_yaml, validate
 from .models import Article, Image, Meta, Source, Term
 from .paginate import paginate
@@ -131,7 +131,9 @@ def build(options: Options) -> Result:
                 cache.commit(prune=False)
                 return _unchanged(stamp, config, started)
         fronts: dict[str, Any] = {}
-        sources = read_all(options.content, errors, files, fronts, frozenset(cache.keys("front")))
+        bodies: dict[str, Body] = {}
+        sources = read_all(options.content, errors, files, fronts, frozenset(cache.keys("front")),
+                           bodies)
         if options.write:
             remember_stats(cache, sources)
         warnings += logo_warnings(config, options.static)
@@ -145,7 +147,8 @@ def build(options: Options) -> Result:
                   if (options.drafts or not m.draft) and (options.future or m.date <= now)]
         routes = Routes(config)
         articles = assemble(chosen, [s for s, _ in loaded], options, config, routes, now, cache,
-                            errors)
+                            errors, bodies)
+        del bodies
         # Bodies are rendered: keep the sources without their text, the largest thing held.
         light = {id(s): replace(s, front="", body="") for s in sources}
         sources = list(light.values())
@@ -250,11 +253,14 @@ def _protected(options: Options) -> list[Path]:
 def read_all(content: Path, errors: list[SourceError],
              found: tuple[list[tuple[Path, Path | None]], list[SourceError]] | None = None,
              parsed: dict[str, Any] | None = None, known: frozenset[str] = frozenset(),
-             ) -> list[Source]:
+             bodies: dict[str, Body] | None = None) -> list[Source]:
     """Find (unless ``found`` is what discover returned) and decode every article file.
 
     Files are read, and their front matter parsed unless its digest is ``known`` (cached), in
     the worker processes; the parse results go to ``parsed`` (by source digest) for ``load``.
+    A new article of plain prose without a photo is rendered there too, its body put in
+    ``bodies`` for ``assemble``, and its Source comes back without its text: the main process
+    never holds it.
     """
     if not content.is_dir():
         errors.append(SourceError(display_path(content), None, "content folder not found",
@@ -263,25 +269,33 @@ def read_all(content: Path, errors: list[SourceError],
     files, problems = found if found is not None else discover(content)
     errors += problems
     sources: list[Source] = []
-    for source, front in fan_out(_read_files, (files, content, display_path(content), known),
-                                 len(files), minimum=500):
+    for source, front, body in fan_out(
+            _read_files, (files, content, display_path(content), known, bodies is not None),
+            len(files), minimum=500):
         if isinstance(source, SourceError):
             errors.append(source)
         else:
             if parsed is not None and front is not None:
                 parsed[source.digest] = front
+            if bodies is not None and body is not None:
+                bodies[source.digest] = body
             sources.append(source)
     return sources
 
 
-def _read_files(shared: tuple[list[tuple[Path, Path | None]], Path, str, frozenset[str]],
-                start: int, stop: int) -> list[tuple[Source | SourceError, Any]]:
-    files, content, shown, known = shared
-    out: list[tuple[Source | SourceError, Any]] = []
+def _read_files(shared: tuple[list[tuple[Path, Path | None]], Path, str, frozenset[str], bool],
+                start: int, stop: int) -> list[tuple[Source | SourceError, Any, Body | None]]:
+    files, content, shown, known, render = shared
+    out: list[tuple[Source | SourceError, Any, Body | None]] = []
     for path, bundle in files[start:stop]:
         source = read_source(path, content, bundle, shown)
-        out.append((source, None if isinstance(source, SourceError) or source.digest in known
-                    else parse_yaml(source)))
+        if isinstance(source, SourceError) or source.digest in known:
+            out.append((source, None, None))
+            continue
+        front = parse_yaml(source)
+        body = plain_body(source.body) if render and isinstance(front, tuple) and \
+            "image" not in front[0] else None
+        out.append((replace(source, body="") if body is not None else source, front, body))
     return out
 
 
@@ -337,8 +351,12 @@ def _render_bodies(shared: tuple[list[_BodyJob], Path, bool], start: int, stop: 
 
 def assemble(chosen: list[tuple[Source, Meta]], every: list[Source], options: Options,
              config: Config, routes: Routes, now: datetime, cache: Cache,
-             errors: list[SourceError]) -> list[Article]:
-    """Routes, bodies and taxonomies for the published articles, newest first."""
+             errors: list[SourceError], ready: Mapping[str, Body] | None = None) -> list[Article]:
+    """Routes, bodies and taxonomies for the published articles, newest first.
+
+    ``ready`` holds bodies rendered while reading (plain prose without a photo), by source digest.
+    """
+    ready = ready or {}
     route_owner: dict[str, Source] = {}
     planned: list[tuple[Source, Meta, str]] = []
     for source, meta in chosen:
@@ -378,9 +396,13 @@ def assemble(chosen: list[tuple[Source, Meta]], every: list[Source], options: Op
                if key not in cached or not photos_unchanged(cached[key], options.content)
                or not images.current(cached[key].assets)]
     progress = options.progress
+    made = [i for i in missing if jobs[i].source.digest in ready]
+    missing = [i for i in missing if jobs[i].source.digest not in ready]
     fresh = fan_out(_render_bodies, ([jobs[i] for i in missing], options.content, config.trust_html),
                     len(missing),
                     progress=(lambda done, total: progress("markdown", done, total)) if progress else None)
+    missing += made
+    fresh += [ready[jobs[i].source.digest] for i in made]
     store = BodyStore(cache, urls)
     cache.touch("html", keys)
     for i, body in zip(missing, fresh):
@@ -439,7 +461,9 @@ def relate(articles: list[Article], chosen: list[tuple[Source, Meta]], config: C
            cache: Cache, errors: list[SourceError]) -> list[tuple[related_mod.Match, ...]]:
     """Related lists for every article, with editors' pins resolved by slug."""
     docs = related_docs(articles, chosen, errors)
-    key = fingerprint((config.related_count, docs))
+    # An article's digest covers its source file (title, date, tags, pins) and its rendered body,
+    # so the digests in order stand for the docs: no need to hash every article's text again.
+    key = fingerprint((config.related_count, [a.digest for a in articles]))
     found = cache.get("related", key)
     if found is None:
         found = related_mod.related(docs, config.related_count)

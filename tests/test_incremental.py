@@ -157,7 +157,7 @@ def test_cache_entries_survive_worker_processes(make_site, monkeypatch) -> None:
     though forked workers read the cache meanwhile; the next build renders no body again."""
     import sqlite3
 
-    from bulletin import cache, markup
+    from bulletin import cache, prose
 
     monkeypatch.setattr(cache, "FLUSH_BYTES", 1)
     monkeypatch.setenv("BULLETIN_WORKERS", "2")
@@ -170,12 +170,10 @@ def test_cache_entries_survive_worker_processes(make_site, monkeypatch) -> None:
     db.close()
     assert kinds["front"] == kinds["body"] == kinds["html"] == count
 
-    rendered: list[str] = []
-    original = markup.Renderer.render
-    monkeypatch.setattr(markup.Renderer, "render",
-                        lambda self, source, *a, **k: rendered.append(source.rel) or
-                        original(self, source, *a, **k))
+    rendered: list[str] = []  # every body rendered, by the quick path or by Markdown
+    original = prose.paragraphs
+    monkeypatch.setattr(prose, "paragraphs", lambda body: rendered.append(body) or original(body))
     monkeypatch.setenv("BULLETIN_WORKERS", "1")
     (site.content / "bai-007.md").write_text(article("Bài 7", body="Sửa."), encoding="utf-8")
     site.build("--cache", "cache")
-    assert rendered == ["bai-007.md"]
+    assert [body.strip() for body in rendered] == ["Sửa."]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, Generic, TypeVar
 
 T = TypeVar("T")
 Batch = Callable[[Any, int, int], list[T]]
@@ -60,3 +60,47 @@ def fan_out(batch: Batch[T], shared: Any, count: int, *, minimum: int = 200,
         return out
     finally:
         _SHARED = None
+
+
+class Background(Generic[T]):
+    """``work()`` done by one forked process while this one goes on; ``result()`` waits for it.
+
+    Small work (``count`` items, below ``minimum``), one core or no fork: the work is done here,
+    when its result is asked for.
+    """
+
+    def __init__(self, work: Callable[[], T], count: int, minimum: int = 200) -> None:
+        global _SHARED
+        self.work: Callable[[], T] | None = work
+        self.pool: Any = None
+        self.pending: Any = None
+        if count < minimum or workers() < 2 or "fork" not in multiprocessing.get_all_start_methods():
+            return
+        _SHARED = work
+        try:
+            self.pool = multiprocessing.get_context("fork").Pool(1)  # forks now: it sees ``work``
+        finally:
+            _SHARED = None
+        self.pending = self.pool.apply_async(_run_background)
+        self.work = None
+
+    def result(self) -> T:
+        if self.pending is None:
+            assert self.work is not None
+            work, self.work = self.work, None
+            return work()
+        try:
+            return self.pending.get()
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Stop the process if its result is no longer wanted (the build failed)."""
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
+            self.pool = None
+
+
+def _run_background() -> Any:
+    return _SHARED()

@@ -6,13 +6,14 @@ import hashlib
 import os
 import time
 from dataclasses import dataclass, field, replace
+from functools import partial
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Mapping, Sequence
 
 from . import feeds, images, search, sitemap
 from . import related as related_mod
-from .cache import Cache
+from .cache import Cache, Recorder, replay
 from .config import Config, load_config, logo_warnings, with_base_url
 from .errors import BuildFailed, SourceError, display_path
 from .fingerprint import Memo, fingerprint
@@ -21,7 +22,7 @@ from .markup import Body, BodyStore, Renderer, link_errors, photos_unchanged, pl
 from .meta import parse_yaml, validate
 from .models import Article, Image, Meta, Source, Term
 from .paginate import paginate
-from .parallel import fan_out
+from .parallel import Background, fan_out
 from .render import TemplateProblem, Templates
 from .routes import Routes
 from .source import discover, read_source
@@ -110,6 +111,7 @@ def build(options: Options) -> Result:
     cache = Cache(options.cache, readonly=not options.write)
     errors: list[SourceError] = []
     warnings: list[SourceError] = []
+    index: Background[tuple[list[tuple[str, bytes]], list[Any]]] | None = None
     try:
         templates = Templates(options.templates, config,
                               options.cache / "templates" if options.cache and options.write else None)
@@ -156,19 +158,24 @@ def build(options: Options) -> Result:
         scheduled = [(light[id(s)], m) for s, m in scheduled]
         articles = [replace(a, source=light[id(a.source)]) for a in articles]
         del loaded, light
+        index = Background(partial(_search_index, articles, config, cache), len(articles)) \
+            if options.write and not errors else None  # made while the next stages run
         clock.lap("assemble")
         matches = relate(articles, chosen, config, cache, errors)
         clock.lap("relate")
         _stop_on(errors, warnings)
         pages = plan(articles, matches, config, routes, now)
         clock.lap("plan")
-        report, rendered = publish(options, config, templates, pages, articles, cache, errors)
+        report, rendered = publish(options, config, templates, pages, articles, cache, errors,
+                                   index)
         clock.lap("render+write")
         _stop_on(errors, warnings)
     except BuildFailed:
         cache.commit(prune=False)
         raise
     finally:
+        if index is not None:
+            index.close()
         cache.close()
     result = Result(
         articles=len(articles),
@@ -457,6 +464,14 @@ def _term(name: str, slug: str, route: str, routes: Routes, count: int) -> Term:
                 atom_url=routes.permalink(routes.atom(route)))
 
 
+def _search_index(articles: list[Article], config: Config,
+                  cache: Cache) -> tuple[list[tuple[str, bytes]], list[Any]]:
+    """The search index's files, and the cache writes that go with them (see cache.Recorder):
+    it is made in a process of its own, alongside relating, planning and rendering."""
+    recorder = Recorder(cache)
+    return search.files(articles, Routes(config), config.date_format, recorder), recorder.writes
+
+
 def relate(articles: list[Article], chosen: list[tuple[Source, Meta]], config: Config,
            cache: Cache, errors: list[SourceError]) -> list[tuple[related_mod.Match, ...]]:
     """Related lists for every article, with editors' pins resolved by slug."""
@@ -587,8 +602,9 @@ def _render_pages(shared: tuple[Templates, list[Page], Transaction | None], star
 
 
 def publish(options: Options, config: Config, templates: Templates, pages: list[Page],
-            articles: list[Article], cache: Cache,
-            errors: list[SourceError]) -> tuple[WriteReport | None, int]:
+            articles: list[Article], cache: Cache, errors: list[SourceError],
+            search_index: Background[tuple[list[tuple[str, bytes]], list[Any]]] | None = None,
+            ) -> tuple[WriteReport | None, int]:
     """Render the pages that changed since the last build and apply them to the output folder.
 
     A page is re-rendered when its fingerprint (templates, config, code and every value its
@@ -628,16 +644,12 @@ def publish(options: Options, config: Config, templates: Templates, pages: list[
         if errors:
             transaction.abort()
             return None, 0
-        index: list[tuple[PurePosixPath, bytes]] = []
-
-        def make_index() -> None:
-            """The search index, made while the workers render pages."""
-            index.extend((Routes.output_path(route), data) for route, data
-                         in search.files(articles, Routes(config), config.date_format, cache))
-
         results = fan_out(_render_pages, (templates, todo, transaction), len(todo), minimum=100,
-                          progress=(lambda d, t: progress("pages", d, t)) if progress else None,
-                          alongside=make_index)
+                          progress=(lambda d, t: progress("pages", d, t)) if progress else None)
+        made, writes = search_index.result() if search_index is not None else \
+            _search_index(articles, config, cache)
+        replay(cache, writes)
+        index = [(Routes.output_path(route), data) for route, data in made]
         for rel, _ in index:
             problem = transaction.claim(rel, "the search index")
             if problem is not None:

@@ -168,7 +168,8 @@ def test_cache_entries_survive_worker_processes(make_site, monkeypatch) -> None:
     db = sqlite3.connect(site.root / "cache" / "bulletin.sqlite")
     kinds = dict(db.execute("SELECT kind, count(*) FROM entries GROUP BY kind").fetchall())
     db.close()
-    assert kinds["front"] == kinds["body"] == kinds["html"] == count
+    assert kinds["front"] == kinds["body"] == kinds["html"] == kinds["search-terms"] == count
+    assert kinds["search"] == 1  # made in a process of its own, stored by this one
 
     rendered: list[str] = []  # every body rendered, by the quick path or by Markdown
     original = prose.paragraphs

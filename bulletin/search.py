@@ -644,7 +644,7 @@ def _assemble(read: _Read, pieces: list[postings.Bytes], bounds: Ints) -> list[A
     owner = read.fold_of[word]
     first_form = np.ones(words, dtype=np.bool_)
     first_form[1:] = owner[1:] != owner[:-1]
-    last_form = np.append(first_form[1:], True)
+    last_form = np.append(first_form[1:], True)[:words]
     index = np.arange(words)
     form_row = head[owner] + 1 + index - np.maximum.accumulate(np.where(first_form, index, 0))
     put(form_row[~first_form], 0, punct[_COMMA], 1)

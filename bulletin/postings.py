@@ -15,6 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 Ints = npt.NDArray[np.int64]
+Bytes = npt.NDArray[np.uint8]
 
 ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 _LAST = np.frombuffer(ALPHABET[:32], dtype=np.uint8)
@@ -41,8 +42,24 @@ def encode(owner: Ints, ids: Ints, counts: Ints, owners: int) -> list[str]:
     >>> encode(np.array([0, 0, 2]), np.array([3, 40, 7]), np.array([1, 5, 2]), 3)
     ['DBhFF', '', 'HC']
     """
+    text, bounds = encode_bytes(owner, ids, counts, owners)
+    joined = text.tobytes().decode("ascii")
+    cut = bounds.tolist()
+    return [joined[cut[n] : cut[n + 1]] for n in range(owners)]
+
+
+def encode_bytes(owner: Ints, ids: Ints, counts: Ints, owners: int) -> tuple[Bytes, Ints]:
+    """The posting strings of ``owners`` lists as one ASCII byte array, and where each list
+    starts in it (``owners + 1`` bounds): list n is ``text[bounds[n]:bounds[n + 1]]``.
+
+    >>> text, bounds = encode_bytes(np.array([0, 0, 2]), np.array([3, 40, 7]),
+    ...                             np.array([1, 5, 2]), 3)
+    >>> text.tobytes(), bounds.tolist()
+    (b'DBhFFHC', [0, 5, 5, 7])
+    """
+    bounds = np.zeros(owners + 1, dtype=np.int64)
     if not len(owner):
-        return [""] * owners
+        return np.zeros(0, dtype=np.uint8), bounds
     first = np.ones(len(owner), dtype=np.bool_)
     first[1:] = owner[1:] != owner[:-1]
     gaps = np.diff(ids, prepend=0)
@@ -50,15 +67,13 @@ def encode(owner: Ints, ids: Ints, counts: Ints, owners: int) -> list[str]:
     numbers = np.empty(2 * len(owner), dtype=np.int64)
     numbers[0::2] = gaps
     numbers[1::2] = counts
+    del gaps
     text, ends = _write(numbers)
     # Each owner's text ends where its last posting's count ends.
-    posting_end = ends[1::2]
-    bounds = np.zeros(owners + 1, dtype=np.int64)
     last_of = np.flatnonzero(np.append(first[1:], True))
-    bounds[owner[last_of] + 1] = posting_end[last_of]
+    bounds[owner[last_of] + 1] = ends[1::2][last_of]
     np.maximum.accumulate(bounds, out=bounds)
-    cut = bounds.tolist()
-    return [text[cut[n] : cut[n + 1]] for n in range(owners)]
+    return text, bounds
 
 
 def decode(texts: list[str]) -> tuple[Ints, Ints, Ints]:
@@ -91,8 +106,8 @@ def decode(texts: list[str]) -> tuple[Ints, Ints, Ints]:
     return owner, total - base, counts
 
 
-def _write(numbers: Ints) -> tuple[str, Ints]:
-    """The numbers in base 32 as one string, and where each number's digits end in it."""
+def _write(numbers: Ints) -> tuple[Bytes, Ints]:
+    """The numbers in base 32 as one byte array, and where each number's digits end in it."""
     sizes = np.ones(len(numbers), dtype=np.int64)
     for place in range(1, _DIGITS):
         sizes += numbers >= (1 << (5 * place))
@@ -104,4 +119,4 @@ def _write(numbers: Ints) -> tuple[str, Ints]:
         if not len(longer):
             break
         out[ends[longer] - 1 - place] = _MORE[(numbers[longer] >> (5 * place)) & 31]
-    return out.tobytes().decode("ascii"), ends
+    return out, ends

@@ -29,7 +29,7 @@ import json
 import re
 import unicodedata
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import chain, repeat
 from typing import Any, Protocol
@@ -51,7 +51,9 @@ WEIGHTS = {"title": 5, "tags": 3, "lead": 2, "body": 1}
 # Word pairs (for phrase ranking) come from the first words of each field: a news story says what
 # it is about at the top, and pairs are most of the index's size and of the time it takes.
 PAIR_WORDS = 200
-BATCH = 256  # articles tokenised at once
+BATCH = 256  # articles tokenised at once (an article in a batch is 8 bits of a posting)
+ENCODE_SLICE = 1 << 17  # postings written out at once
+GROUP_BYTES = 1 << 20  # term shards assembled at once
 FORMAT = 2  # meta.json's "format": 2 has posting lists as strings
 TERMS = "search-terms"  # the cache kind of each article's terms
 _WEIGHT = np.array(list(WEIGHTS.values()), dtype=np.int64)
@@ -244,26 +246,45 @@ def _doc_key(doc: SearchDoc) -> str:
 # -- reading articles ---------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class _Read:
-    """The terms of some articles, and every posting as (term, article id, weighted count),
-    sorted by term then article."""
+    """The terms of some articles. Their postings (see ``_read``) are kept apart, so that the
+    largest array of the index can be freed as soon as it has been written out."""
 
     words: list[str]  # exact forms
     fold_of: Ints  # per exact form, the number of its folded form
     folded: list[str]  # folded forms
-    pairs: list[str]  # folded word pairs
-    word_postings: tuple[Ints, Ints, Ints]
-    pair_postings: tuple[Ints, Ints, Ints]
+    crc: Ints  # per folded form, the CRC-32 of its UTF-8 bytes
+    pairs: Ints  # per pair number, its folded forms' numbers: first << 24 | second
+
+    def pair_crc(self) -> Ints:
+        """The CRC-32 of each pair's key, "first second", without making the strings."""
+        return _pair_crc(self, self.pairs >> 24, self.pairs & 0xFFFFFF)
+
+    def pair_key(self, number: int) -> str:
+        code = int(self.pairs[number])
+        return f"{self.folded[code >> 24]} {self.folded[code & 0xFFFFFF]}"
 
 
-def _read(docs: Sequence[SearchDoc], ids: Sequence[int]) -> _Read:
-    """The terms of ``docs``, whose article ids are ``ids``: one numpy pass per batch."""
+def _read(docs: Sequence[SearchDoc], ids: Sequence[int],
+          held: Callable[[int, bytes], None]) -> tuple[_Read, Keys]:
+    """The terms of ``docs``, whose article ids are ``ids``, and every posting packed as
+    ``slot << 32 | article id << 8 | weighted count``, ascending; a slot is an exact form's
+    number, or the number of words plus a pair's number. ``held(i, filters)`` receives, for
+    docs[i], the low 16 bits of the CRC-32 of every term it is indexed under (see ``_update``).
+    One numpy pass per batch of articles, and no Python object per word or posting."""
     vocabulary: dict[int, int] = {}  # word key -> exact form number
     words_: list[str] = []
     fold_of = np.zeros(0, dtype=np.int64)
     folds: dict[str, int] = {}
-    found_words: list[tuple[Ints, Ints, Ints]] = []
-    found_pairs: list[tuple[Ints, Ints, Ints]] = []
+    crcs: list[int] = []  # per folded form: CRC-32 of it, of it and a space, its UTF-8 length
+    spaced: list[int] = []
+    lengths: list[int] = []
+    crc = spaced_crc = length = np.zeros(0, dtype=np.int64)
+    word_parts: list[Keys] = []
+    pair_parts: list[tuple[int, Keys]] = []  # (first doc of the batch, code << 16 | doc << 8 | n)
+    pair_codes: list[Ints] = []  # the distinct pair codes of each batch
     id_array = np.asarray(ids, dtype=np.int64)
+    if len(id_array) and int(id_array.max()) >= 1 << 24:
+        raise ValueError("too many articles for the search index")
     for start in range(0, len(docs), BATCH):
         batch = docs[start : start + BATCH]
         tokens = terms.tokenise([getattr(d, f) for d in batch for f in WEIGHTS], digits=True)
@@ -279,16 +300,32 @@ def _read(docs: Sequence[SearchDoc], ids: Sequence[int]) -> _Read:
             first = np.empty(len(table), dtype=np.int64)
             first[local[::-1]] = np.arange(len(local) - 1, -1, -1)
             added = []
+            known = len(folds)
             for at, key in zip(first[new].tolist(), table[new].tolist(), strict=True):
                 spelled = tokens.word(at)
                 vocabulary[key] = len(words_)
                 words_.append(spelled)
-                added.append(folds.setdefault(fold(spelled), len(folds)))
+                folded_form = fold(spelled)
+                if folded_form not in folds:
+                    folds[folded_form] = len(folds)
+                    utf8 = folded_form.encode("utf-8")
+                    crcs.append(zlib.crc32(utf8))
+                    spaced.append(zlib.crc32(b" ", crcs[-1]))
+                    lengths.append(len(utf8))
+                added.append(folds[folded_form])
             number[new] = np.arange(len(words_) - len(new), len(words_))
             fold_of = np.concatenate((fold_of, np.asarray(added, dtype=np.int64)))
+            if len(folds) > known:
+                crc, spaced_crc, length = (np.asarray(x, dtype=np.int64)
+                                           for x in (crcs, spaced, lengths))
+            if len(folds) >= 1 << 24 or len(words_) >= 1 << 31:
+                raise ValueError("too many distinct words for the search index")
         word = number[local]
         text = tokens.text.astype(np.int64)  # article in batch * 4 + field
-        found_words.append(_count(word, text, id_array[start:]))
+        batch_ids = id_array[start:]
+        term, doc, count = _count(word, text)
+        word_parts.append(((term << 32) | (batch_ids[doc] << 8) | count).astype(np.uint64))
+        filters = [(doc << 16) | (crc[fold_of[term]] & 0xFFFF)]
         # Pairs: two words side by side with only white space between, among a field's first
         # PAIR_WORDS words, under their folded forms.
         folded = fold_of[word]
@@ -298,19 +335,47 @@ def _read(docs: Sequence[SearchDoc], ids: Sequence[int]) -> _Read:
         position = np.arange(len(text)) - field_start
         pair = np.flatnonzero(tokens.joined & (position[1:] < PAIR_WORDS))
         if len(pair):
-            width = len(folds)
-            if width > 1 << 26:
-                raise ValueError("too many distinct words for the search index")
-            code, pair_ids, pair_counts = _count(folded[pair] * width + folded[pair + 1],
-                                                 text[pair], id_array[start:])
-            found_pairs.append((((code // width) << 32) | (code % width), pair_ids, pair_counts))
-    empty = np.zeros(0, dtype=np.int64)
-    word_postings = _by_term(*(np.concatenate(part) for part in zip(*found_words, strict=True))
-                             ) if found_words else (empty, empty, empty)
-    pair_codes, pair_postings = _pair_postings(found_pairs)
-    folded_list = list(folds)
-    pairs = [f"{folded_list[c >> 32]} {folded_list[c & 0xFFFFFFFF]}" for c in pair_codes.tolist()]
-    return _Read(words_, fold_of, folded_list, pairs, word_postings, pair_postings)
+            code, doc, count = _count((folded[pair] << 24) | folded[pair + 1], text[pair])
+            pair_parts.append((start, (code.astype(np.uint64) << np.uint64(16))
+                               | ((doc << 8) | count).astype(np.uint64)))
+            pair_codes.append(_distinct(code.astype(np.uint64)).astype(np.int64))
+            left, right = code >> 24, code & 0xFFFFFF
+            pair_filter = (_shift_crc(spaced_crc[left], length[right]) ^ crc[right]) & 0xFFFF
+            filters.append((doc << 16) | pair_filter)
+        found = _distinct(np.concatenate(filters).astype(np.uint64)).astype(np.int64)
+        cut = np.searchsorted(found >> 16, np.arange(len(batch) + 1)).tolist()
+        values = (found & 0xFFFF).astype(np.uint16)
+        for n in range(len(batch)):
+            held(start + n, values[cut[n] : cut[n + 1]].tobytes())
+    pairs = _distinct(np.concatenate(pair_codes).astype(np.uint64)).astype(np.int64) \
+        if pair_codes else np.zeros(0, dtype=np.int64)
+    del pair_codes
+    # Every posting in one array, in place of the batches' (freed as they are copied).
+    total = sum(map(len, word_parts)) + sum(len(part) for _, part in pair_parts)
+    packed = np.empty(total, dtype=np.uint64)
+    at = 0
+    while word_parts:
+        part = word_parts.pop(0)
+        packed[at : at + len(part)] = part
+        at += len(part)
+    if len(pairs):
+        mixed = terms.splitmix(pairs.astype(np.uint64))
+        by_mixed = np.argsort(mixed)
+        table = mixed[by_mixed]
+        buckets = _buckets(table)
+        while pair_parts:
+            start, part = pair_parts.pop(0)
+            code = (part >> np.uint64(16)).astype(np.int64)
+            number = by_mixed[_place(table, terms.splitmix(code.astype(np.uint64)), buckets)]
+            doc = id_array[start + ((part >> np.uint64(8)) & np.uint64(0xFF)).astype(np.int64)]
+            packed[at : at + len(part)] = (
+                ((number + len(words_)) << 32) | (doc << 8)
+                | (part & np.uint64(0xFF)).astype(np.int64)).astype(np.uint64)
+            at += len(part)
+    if len(words_) + len(pairs) >= 1 << 31:
+        raise ValueError("too many distinct terms for the search index")
+    packed.sort()
+    return _Read(words_, fold_of, list(folds), crc, pairs), packed
 
 
 def _word_keys(tokens: terms.Tokens) -> Keys:
@@ -334,14 +399,14 @@ def _distinct(values: Keys) -> Keys:
     return ordered[keep]
 
 
-def _place(table: Keys, wanted: Keys) -> Ints:
+def _place(table: Keys, wanted: Keys, buckets: Ints | None = None) -> Ints:
     """The index of each wanted value in ``table`` (sorted, distinct, holding every one of them,
     evenly spread like hashes): a probe from the bucket of the value's top bits, instead of a
-    binary search."""
+    binary search. ``buckets`` is ``_buckets(table)``, when the table is probed many times."""
     bits = max(1, len(table).bit_length())
     shift = np.uint64(64 - bits)
-    starts = np.searchsorted(table >> shift, np.arange(1 << bits, dtype=np.uint64))
-    place = starts[(wanted >> shift).astype(np.intp)].astype(np.int64)
+    starts = _buckets(table) if buckets is None else buckets
+    place = starts[(wanted >> shift).astype(np.intp)]
     behind = np.flatnonzero(table[place] != wanted)
     while len(behind):
         place[behind] += 1
@@ -349,8 +414,16 @@ def _place(table: Keys, wanted: Keys) -> Ints:
     return place
 
 
-def _count(term: Ints, text: Ints, ids: Ints) -> tuple[Ints, Ints, Ints]:
-    """Weighted counts of term occurrences as (term, article id, count) sorted by term then
+def _buckets(table: Keys) -> Ints:
+    """Where each bucket of ``_place`` starts in the table: the first value with those top bits
+    (a count of the values below each bucket, so no search)."""
+    bits = max(1, len(table).bit_length())
+    counts = np.bincount((table >> np.uint64(64 - bits)).astype(np.intp), minlength=1 << bits)
+    return np.cumsum(counts) - counts
+
+
+def _count(term: Ints, text: Ints) -> tuple[Ints, Ints, Ints]:
+    """Weighted counts of term occurrences as (term, article in batch, count) sorted by term then
     article, for occurrences given as term number (below 2**52) and text of the batch (article
     in batch * 4 + field)."""
     packed = np.sort((term << 10) | text)
@@ -361,43 +434,75 @@ def _count(term: Ints, text: Ints, ids: Ints) -> tuple[Ints, Ints, Ints]:
     groups = np.flatnonzero(np.diff(heads, prepend=-1))
     counts = np.minimum(np.add.reduceat(weights, groups), MAX_TF)
     heads = heads[groups]
-    return heads >> 8, ids[heads & 0xFF], counts
+    return heads >> 8, heads & 0xFF, counts
 
 
-def _by_term(term: Ints, ids: Ints, counts: Ints) -> tuple[Ints, Ints, Ints]:
-    """Postings (term below 2**31, article id below 2**24, count) sorted by term then article."""
-    if len(ids) and (int(ids.max()) >= 1 << 24 or int(term.max()) >= 1 << 31):
-        order = np.lexsort((ids, term))
-        return term[order], ids[order], counts[order]
-    packed = np.sort((term << 32) | (ids << 8) | counts)
-    return packed >> 32, (packed >> 8) & 0xFFFFFF, packed & 0xFF
+def _zeros_table(power: int) -> npt.NDArray[np.uint32]:
+    """What 2**power zero bytes do to a CRC-32, as 4 tables of 256 (one per byte of the CRC):
+    the map is linear, so a CRC's image is the XOR of its bytes' images."""
+    if power not in _ZEROS:
+        zeros = bytes(1 << power)
+        base = zlib.crc32(zeros, 0)
+        bits = np.array([zlib.crc32(zeros, 1 << b) ^ base for b in range(32)], dtype=np.uint32)
+        values = np.arange(256)
+        table = np.zeros((4, 256), dtype=np.uint32)
+        for byte in range(4):
+            for bit in range(8):
+                table[byte] ^= np.where((values >> bit) & 1, bits[8 * byte + bit], 0).astype(
+                    np.uint32)
+        _ZEROS[power] = table
+    return _ZEROS[power]
 
 
-def _pair_postings(found: list[tuple[Ints, Ints, Ints]]) -> tuple[Ints, tuple[Ints, Ints, Ints]]:
-    """Pair postings renumbered by distinct pair: the pair codes (first folded number << 32 |
-    second), and the postings as (pair, article, count) sorted by pair then article."""
-    if not found:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, (empty, empty, empty)
-    code, ids, counts = (np.concatenate(part) for part in zip(*found, strict=True))
-    mixed = terms.splitmix(code.astype(np.uint64))  # one to one, and even in the top bits
-    table = _distinct(mixed)
-    number = _place(table, mixed)
-    codes = np.empty(len(table), dtype=np.int64)
-    codes[number] = code
-    return codes, _by_term(number, ids, counts)
+_ZEROS: dict[int, npt.NDArray[np.uint32]] = {}
 
 
-def _entries(read: _Read) -> dict[str, str | dict[str, str]]:
-    """The index's terms: folded word → exact form → postings, and folded pair → postings."""
+def _shift_crc(crc: Ints, length: Ints) -> Ints:
+    """The CRC-32 of A + B with B all zero bytes, given A's CRC-32 and B's length, elementwise;
+    so that crc32(A + B) == _shift_crc(crc32(A), len(B)) ^ crc32(B).
+
+    >>> a, b = "công an ".encode(), "tỉnh".encode()
+    >>> int(_shift_crc(np.array([zlib.crc32(a)]), np.array([len(b)]))[0] ^ zlib.crc32(b)) \\
+    ...     == zlib.crc32(a + b)
+    True
+    """
+    out = crc.astype(np.uint32)
+    power = 0
+    while len(length) and int(length.max()) >> power:
+        chosen = np.flatnonzero((length >> power) & 1)
+        if len(chosen):
+            table, value = _zeros_table(power), out[chosen]
+            out[chosen] = (table[0][value & 255] ^ table[1][(value >> 8) & 255]
+                           ^ table[2][(value >> 16) & 255] ^ table[3][value >> 24])
+        power += 1
+    return out.astype(np.int64)
+
+
+def _pair_crc(read: _Read, left: Ints, right: Ints) -> Ints:
+    spaced = np.array([zlib.crc32(b" ", c) for c in read.crc.tolist()], dtype=np.int64)
+    length = np.array([len(f.encode("utf-8")) for f in read.folded], dtype=np.int64)
+    return _shift_crc(spaced[left], length[right]) ^ read.crc[right]
+
+
+def _entries(read: _Read, packed: Keys) -> dict[str, str | dict[str, str]]:
+    """The terms of a few articles (an update): folded word → exact form → postings, and folded
+    pair → postings."""
+    slot, ids, counts = _unpack(packed)
+    texts = postings.encode(slot, ids, counts, len(read.words) + len(read.pairs))
     forms: list[dict[str, str]] = [{} for _ in read.folded]
-    texts = postings.encode(*read.word_postings, len(read.words))
-    for word, folded, text in zip(read.words, read.fold_of.tolist(), texts, strict=True):
+    for word, folded, text in zip(read.words, read.fold_of.tolist(), texts, strict=False):
         forms[folded][word] = text
     entries: dict[str, str | dict[str, str]] = dict(zip(read.folded, forms, strict=True))
-    entries.update(zip(read.pairs, postings.encode(*read.pair_postings, len(read.pairs)),
-                       strict=True))
+    for number, text in enumerate(texts[len(read.words) :]):
+        entries[read.pair_key(number)] = text
     return entries
+
+
+def _unpack(packed: Keys) -> tuple[Ints, Ints, Ints]:
+    """Packed postings as (slot, article id, count)."""
+    return ((packed >> np.uint64(32)).astype(np.int64),
+            ((packed >> np.uint64(8)) & np.uint64(0xFFFFFF)).astype(np.int64),
+            (packed & np.uint64(0xFF)).astype(np.int64))
 
 
 def _entry(key: str, value: str | dict[str, str]) -> str:
@@ -422,19 +527,165 @@ def _shard_bytes(texts: list[tuple[str, str]]) -> bytes:
 
 # -- made afresh, or updated --------------------------------------------------------------------
 def _fresh(docs: Sequence[SearchDoc], keys: list[str], store: TermStore) -> SearchState:
-    read = _read(docs, range(len(docs)))
-    entries = _entries(read)
-    texts = {key: _entry(key, value) for key, value in entries.items()}
-    size = sum(map(len, texts.values()))
-    shards = _shard_count(size)
-    crc = {key: zlib.crc32(key.encode("utf-8")) for key in texts}
-    grouped: list[list[tuple[str, str]]] = [[] for _ in range(shards)]
-    for key, text in texts.items():
-        grouped[crc[key] % shards].append((key, text))
-    for key, held in zip(keys, _held(read, crc, range(len(docs))), strict=True):
-        store.put(key, held)
+    read, packed = _read(docs, range(len(docs)), lambda n, held: store.put(keys[n], held))
+    text, bounds = _posting_text(packed, len(read.words) + len(read.pairs))
+    del packed
+    shards = _assemble(read, text, bounds)
+    size = shards.pop()
     chunks = tuple(_chunk(docs, n) for n in range((len(docs) + CHUNK - 1) // CHUNK))
-    return SearchState(tuple(keys), tuple(_shard_bytes(g) for g in grouped), chunks, size, shards)
+    return SearchState(tuple(keys), tuple(shards), chunks, int(size), len(shards))
+
+
+def _posting_text(packed: Keys, slots: int) -> tuple[list[postings.Bytes], Ints]:
+    """The posting strings of every slot as pieces of bytes, a slice of postings at a time (so
+    that the temporary arrays stay small), and where each slot's string starts in them joined."""
+    pieces: list[postings.Bytes] = []
+    bounds = np.zeros(slots + 1, dtype=np.int64)
+    offset = at = 0
+    shift = np.uint64(32)
+    while at < len(packed):
+        end = min(at + ENCODE_SLICE, len(packed))
+        if end < len(packed):  # end the slice with a slot
+            next_slot = ((packed[end - 1] >> shift) + np.uint64(1)) << shift
+            end = int(np.searchsorted(packed, next_slot))
+        slot, ids, counts = _unpack(packed[at:end])
+        first, last = int(slot[0]), int(slot[-1])
+        text, local = postings.encode_bytes(slot - first, ids, counts, last - first + 1)
+        bounds[first + 1 : last + 2] = local[1:] + offset
+        pieces.append(text)
+        offset += len(text)
+        at = end
+    np.maximum.accumulate(bounds, out=bounds)
+    return pieces, bounds
+
+
+_QUOTE, _COLON_QUOTE, _COLON_BRACE, _SPACE, _COMMA, _OPEN, _CLOSE = range(7)
+_PIECES = [b'"', b'":"', b'":{', b" ", b",", b"{", b"}"]
+
+
+def _assemble(read: _Read, pieces: list[postings.Bytes], bounds: Ints) -> list[Any]:
+    """Every term shard's bytes, then (last) the index's size, from the terms and their posting
+    strings: each shard is a list of byte segments (of the posting strings, the words and the
+    punctuation) gathered with numpy, so no Python object is made per term."""
+    words, pairs, folds = len(read.words), len(read.pairs), len(read.folded)
+    folded_utf8 = [f.encode("utf-8") for f in read.folded]
+    word_utf8 = [w.encode("utf-8") for w in read.words]
+    posting_bytes = int(bounds[-1])
+    fold_len = np.fromiter(map(len, folded_utf8), dtype=np.int64, count=folds)
+    word_len = np.fromiter(map(len, word_utf8), dtype=np.int64, count=words)
+    fold_at = posting_bytes + np.cumsum(fold_len) - fold_len
+    word_at = posting_bytes + int(fold_len.sum()) + np.cumsum(word_len) - word_len
+    punct = np.cumsum([0] + [len(p) for p in _PIECES])[:-1] + posting_bytes + int(
+        fold_len.sum() + word_len.sum())
+    tail = b"".join(folded_utf8 + word_utf8 + _PIECES)
+    pool = np.empty(posting_bytes + len(tail), dtype=np.uint8)
+    at = 0
+    while pieces:  # each piece is freed once copied
+        piece = pieces.pop(0)
+        pool[at : at + len(piece)] = piece
+        at += len(piece)
+    pool[at:] = np.frombuffer(tail, dtype=np.uint8)
+    if len(pool) >= 1 << 31:
+        raise ValueError("the search index is too large")
+    length = np.diff(bounds)
+    left, right = read.pairs >> 24, read.pairs & 0xFFFFFF
+    # The size in characters of every entry: '"f":{' forms '}', '"w":"p"' and '"a b":"p"'.
+    fold_chars = np.fromiter(map(len, read.folded), dtype=np.int64, count=folds)
+    word_chars = np.fromiter(map(len, read.words), dtype=np.int64, count=words)
+    size = int((fold_chars + 4).sum() + (word_chars + length[:words] + 6).sum()
+               + (fold_chars[left] + fold_chars[right] + length[words:] + 6).sum())
+    shards = _shard_count(size)
+    shard = np.concatenate((read.crc, read.pair_crc())) % shards
+    # Keys in the order of the files: by shard, then as strings. Words and pairs are made of
+    # letters and digits, all above the space, so "a b" sorts as (a, b) and "a" before it.
+    fold_rank = _ranks(read.folded)
+    bits = max(1, (folds + 1).bit_length())
+    if shards.bit_length() + 2 * bits > 63:
+        raise ValueError("too many distinct words for the search index")
+    order = np.argsort(np.concatenate(
+        ((shard[:folds] << (2 * bits)) | (fold_rank << bits),
+         (shard[folds:] << (2 * bits)) | (fold_rank[left] << bits) | (fold_rank[right] + 1))))
+    position = np.empty(len(order), dtype=np.int64)
+    position[order] = np.arange(len(order))
+    forms = np.bincount(read.fold_of, minlength=folds)
+    rows_of = np.concatenate((forms + 1, np.ones(pairs, dtype=np.int64)))[order]
+    in_shard = shard[order]
+    key_row = np.cumsum(rows_of) - rows_of + 2 * in_shard + 1
+    shard_rows = np.bincount(in_shard, weights=rows_of, minlength=shards).astype(np.int64)
+    open_row = np.cumsum(shard_rows) - shard_rows + 2 * np.arange(shards)
+    close_row = open_row + 1 + shard_rows
+    rows = int(close_row[-1]) + 1
+    # Each row is up to 8 segments (start in the pool, length); unused ones are empty.
+    start = np.zeros((rows, 8), dtype=np.int32)
+    size_of = np.zeros((rows, 8), dtype=np.int32)
+
+    def put(row: Ints, column: int, at: Ints | int, count: Ints | int) -> None:
+        start[row, column] = at
+        size_of[row, column] = count
+
+    put(open_row, 0, punct[_OPEN], 1)
+    put(close_row, 0, punct[_CLOSE], 1)
+    first = np.ones(len(order), dtype=np.bool_)
+    first[1:] = in_shard[1:] != in_shard[:-1]
+    put(key_row[~first], 0, punct[_COMMA], 1)
+    put(key_row, 1, punct[_QUOTE], 1)
+    head = key_row[position[:folds]]  # '"f":{'
+    put(head, 2, fold_at, fold_len)
+    put(head, 3, punct[_COLON_BRACE], 3)
+    pair_row = key_row[position[folds:]]  # '"a b":"p"'
+    put(pair_row, 2, fold_at[left], fold_len[left])
+    put(pair_row, 3, punct[_SPACE], 1)
+    put(pair_row, 4, fold_at[right], fold_len[right])
+    put(pair_row, 5, punct[_COLON_QUOTE], 3)
+    put(pair_row, 6, bounds[words:-1], length[words:])
+    put(pair_row, 7, punct[_QUOTE], 1)
+    # Forms follow their folded word's head, in string order: ',"w":"p"', then '}'.
+    word = np.argsort(position[read.fold_of] * max(words, 1) + _ranks(read.words))
+    owner = read.fold_of[word]
+    first_form = np.ones(words, dtype=np.bool_)
+    first_form[1:] = owner[1:] != owner[:-1]
+    last_form = np.append(first_form[1:], True)[:words]
+    index = np.arange(words)
+    form_row = head[owner] + 1 + index - np.maximum.accumulate(np.where(first_form, index, 0))
+    put(form_row[~first_form], 0, punct[_COMMA], 1)
+    put(form_row, 1, punct[_QUOTE], 1)
+    put(form_row, 2, word_at[word], word_len[word])
+    put(form_row, 3, punct[_COLON_QUOTE], 3)
+    put(form_row, 4, bounds[word], length[word])
+    put(form_row, 5, punct[_QUOTE], 1)
+    put(form_row[last_form], 6, punct[_CLOSE], 1)
+    del position, order, key_row, word, owner, form_row, pair_row, head
+    # Bytes, a group of shards at a time.
+    row_end = np.cumsum(size_of.sum(axis=1, dtype=np.int64))
+    shard_end = row_end[close_row].tolist()
+    out: list[Any] = []
+    begin = 0
+    while begin < shards:
+        base = int(row_end[open_row[begin] - 1]) if begin else 0
+        stop = begin + 1
+        while stop < shards and shard_end[stop] - base <= GROUP_BYTES:
+            stop += 1
+        segment_at = start[open_row[begin] : close_row[stop - 1] + 1].ravel()
+        segment_size = size_of[open_row[begin] : close_row[stop - 1] + 1].ravel()
+        used = np.flatnonzero(segment_size)
+        segment_at, segment_size = segment_at[used].astype(np.int64), segment_size[used]
+        offsets = np.cumsum(segment_size, dtype=np.int64)
+        gather = np.repeat(segment_at - offsets + segment_size, segment_size) + np.arange(
+            int(offsets[-1]))
+        joined = pool[gather].tobytes()
+        del gather
+        cut = [0] + [end - base for end in shard_end[begin:stop]]
+        out += [joined[cut[n] : cut[n + 1]] for n in range(stop - begin)]
+        begin = stop
+    out.append(size)
+    return out
+
+
+def _ranks(strings: list[str]) -> Ints:
+    """The place of each string in their sorted order (by code point, as Python and UTF-8)."""
+    rank = np.empty(len(strings), dtype=np.int64)
+    rank[sorted(range(len(strings)), key=strings.__getitem__)] = np.arange(len(strings))
+    return rank
 
 
 def _update(state: SearchState, docs: Sequence[SearchDoc], keys: list[str],
@@ -450,15 +701,19 @@ def _update(state: SearchState, docs: Sequence[SearchDoc], keys: list[str],
         return None
     if not redo:
         return SearchState(tuple(keys), state.shards, state.chunks, state.size, 0)
-    gone: set[int] = set()  # CRC-32s of the terms the changed articles held
+    count = len(state.shards)
+    if count > 1 << 16:  # the shard of a term is no longer in the low 16 bits of its CRC-32
+        return None
+    gone: set[int] = set()  # low 16 bits of the CRC-32s of the terms the changed articles held
     for n in changed:
         held = store.get(old[n])
         if held is None:
             return None
-        gone.update(np.frombuffer(held, dtype=np.uint32).tolist())
-    read = _read([docs[n] for n in redo], redo)
-    entries = _entries(read)
-    count = len(state.shards)
+        gone.update(np.frombuffer(held, dtype=np.uint16).tolist())
+    new_held: list[bytes] = [b""] * len(redo)
+    read, packed = _read([docs[n] for n in redo], redo,
+                         lambda n, held: new_held.__setitem__(n, held))
+    entries = _entries(read, packed)
     crc = {key: zlib.crc32(key.encode("utf-8")) for key in entries}
     dirty = {c % count for c in chain(gone, crc.values())}
     shards = list(state.shards)
@@ -484,7 +739,7 @@ def _update(state: SearchState, docs: Sequence[SearchDoc], keys: list[str],
         table = {key: entry for entry, key in _ENTRY.findall(shards[number].decode("utf-8"))}
         tables[number] = table
         for key, entry in table.items():
-            if zlib.crc32(key.encode("utf-8")) in gone:
+            if zlib.crc32(key.encode("utf-8")) & 0xFFFF in gone:
                 reread(key, number, entry)
     for key in entries:
         if key not in values:
@@ -497,13 +752,12 @@ def _update(state: SearchState, docs: Sequence[SearchDoc], keys: list[str],
     word_slot = np.array([slots.setdefault((read.folded[f], w), len(slots))
                           for w, f in zip(read.words, read.fold_of.tolist(), strict=True)],
                          dtype=np.int64)
-    pair_slot = np.array([slots.setdefault((p, None), len(slots)) for p in read.pairs],
-                         dtype=np.int64)
-    word_term, word_doc, word_count = read.word_postings
-    pair_term, pair_doc, pair_count = read.pair_postings
-    owner = np.concatenate((owner, word_slot[word_term], pair_slot[pair_term]))
-    ids = np.concatenate((ids, word_doc, pair_doc))
-    counts = np.concatenate((counts, word_count, pair_count))
+    pair_slot = np.array([slots.setdefault((read.pair_key(n), None), len(slots))
+                          for n in range(len(read.pairs))], dtype=np.int64)
+    new_slot, new_ids, new_counts = _unpack(packed)
+    owner = np.concatenate((owner, np.concatenate((word_slot, pair_slot))[new_slot]))
+    ids = np.concatenate((ids, new_ids))
+    counts = np.concatenate((counts, new_counts))
     order = np.lexsort((ids, owner))
     merged = postings.encode(owner[order], ids[order], counts[order], len(slots))
     for (key, form), slot in slots.items():
@@ -530,7 +784,7 @@ def _update(state: SearchState, docs: Sequence[SearchDoc], keys: list[str],
         return None
     for number, table in tables.items():
         shards[number] = _shard_bytes(list(table.items()))
-    for n, held in zip(redo, _held(read, crc, redo), strict=True):
+    for n, held in zip(redo, new_held, strict=True):
         store.put(keys[n], held)
     chunks = list(state.chunks)
     for n in sorted({n // CHUNK for n in redo}):
@@ -539,23 +793,6 @@ def _update(state: SearchState, docs: Sequence[SearchDoc], keys: list[str],
         else:
             chunks.append(_chunk(docs, n))
     return SearchState(tuple(keys), tuple(shards), tuple(chunks), size, len(tables))
-
-
-def _held(read: _Read, crc: dict[str, int], ids: Sequence[int]) -> list[bytes]:
-    """For each article of ``ids``, the CRC-32s of the terms it is indexed under, ascending: what
-    an update needs to find its postings and take them out."""
-    word_crc = np.array([crc[key] for key in read.folded], dtype=np.int64)[read.fold_of]
-    pair_crc = np.array([crc[key] for key in read.pairs], dtype=np.int64)
-    word_term, word_doc, _ = read.word_postings
-    pair_term, pair_doc, _ = read.pair_postings
-    held = _distinct(np.concatenate(((word_doc << 32) | word_crc[word_term],
-                                     (pair_doc << 32) | pair_crc[pair_term])).astype(np.uint64))
-    doc = held >> np.uint64(32)
-    wanted = np.asarray(ids, dtype=np.uint64)
-    starts = np.searchsorted(doc, wanted, side="left").tolist()
-    ends = np.searchsorted(doc, wanted, side="right").tolist()
-    values = (held & np.uint64(0xFFFFFFFF)).astype(np.uint32)
-    return [values[a:b].tobytes() for a, b in zip(starts, ends, strict=True)]
 
 
 def _chunk(docs: Sequence[SearchDoc], number: int) -> bytes:

@@ -225,3 +225,10 @@ def test_an_edit_takes_the_old_words_out_of_the_index() -> None:
             terms.update(json.loads(data))
     assert "doc" not in terms and "nhat vo" not in terms
     assert _docs(terms["cong"]["công"]) == list(range(40))  # type: ignore[index]
+
+
+def test_an_archive_without_words_has_an_empty_index() -> None:
+    files = dict(index_files([SearchDoc(url="/tin/a/", title="", date="", summary="", tags="",
+                                        lead="", body="")]))
+    assert files["t/0.json"] == b"{}" and json.loads(files["meta.json"])["shards"] == 1
+    assert dict(index_files([]))["t/0.json"] == b"{}"

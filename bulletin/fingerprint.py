@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
+from collections import abc
 from datetime import date, datetime
 from pathlib import PurePath
-from typing import Any, Mapping
+from typing import Any
 
 from .models import Article
-
 
 Memo = dict[int, tuple[Any, bytes]]
 
@@ -32,49 +33,69 @@ def fingerprint(value: Any, memo: Memo | None = None) -> str:
 
 
 def _feed(hasher: Any, value: Any, memo: Memo) -> None:
-    update = hasher.update
-    if value is None or isinstance(value, (bool, int, float)):
-        update(f"{type(value).__name__}:{value!r};".encode())
+    kind = type(value)
+    if kind is str:  # the common cases first, by exact type; the same bytes as the general ones
+        hasher.update(b"s%d:" % len(value) + value.encode("utf-8", "surrogatepass"))
+    elif kind is Article and value.digest:
+        hasher.update(b"d:" + value.digest.encode() + b";")
+    elif value is None or kind is bool or kind is int or kind is float:
+        hasher.update(f"{kind.__name__}:{value!r};".encode())
+    elif isinstance(value, (bool, int, float)):
+        hasher.update(f"{kind.__name__}:{value!r};".encode())
     elif isinstance(value, str):
-        update(b"s" + str(len(value)).encode() + b":" + value.encode("utf-8", "surrogatepass"))
+        hasher.update(b"s%d:" % len(value) + value.encode("utf-8", "surrogatepass"))
     elif isinstance(value, (datetime, date)):
-        update(b"t:" + value.isoformat().encode() + b";")
+        hasher.update(b"t:" + value.isoformat().encode() + b";")
     elif isinstance(value, PurePath):
-        update(b"p:" + str(value).encode("utf-8", "surrogatepass") + b";")
+        hasher.update(b"p:" + str(value).encode("utf-8", "surrogatepass") + b";")
     elif isinstance(value, Article) and value.digest:
-        update(b"d:" + value.digest.encode() + b";")
+        hasher.update(b"d:" + value.digest.encode() + b";")
     else:
         entry = memo.get(id(value))
         if entry is None:
             inner = hashlib.blake2b(digest_size=16)
             _feed_composite(inner, value, memo)
             entry = memo[id(value)] = (value, inner.digest())
-        update(b"o:" + entry[1])
+        hasher.update(b"o:" + entry[1])
 
 
 def _feed_composite(hasher: Any, value: Any, memo: Memo) -> None:
     """Containers and dataclasses, hashed once per object (the caller memoises by identity)."""
     update = hasher.update
-    if isinstance(value, (list, tuple)):
-        update(b"[" + str(len(value)).encode() + b":")
+    kind = type(value)
+    if kind is tuple or kind is list or isinstance(value, (list, tuple)):
+        update(b"[%d:" % len(value))
         for item in value:
-            _feed(hasher, item, memo)
+            if type(item) is Article and item.digest:  # a list of articles: inline, for speed
+                update(b"d:" + item.digest.encode() + b";")
+            else:
+                _feed(hasher, item, memo)
         update(b"]")
-    elif isinstance(value, Mapping):
+    elif kind is dict or isinstance(value, abc.Mapping):
         # Insertion order, not sorted: every mapping here is built in a deterministic order, and
         # a different order can only cost a re-render, never a stale page.
-        update(b"{" + str(len(value)).encode() + b":")
+        update(b"{%d:" % len(value))
         for key, item in value.items():
-            _feed(hasher, key, memo)
+            if type(key) is str:
+                update(b"s%d:" % len(key) + key.encode("utf-8", "surrogatepass"))
+            else:
+                _feed(hasher, key, memo)
             _feed(hasher, item, memo)
         update(b"}")
     elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-        update(type(value).__name__.encode())
-        for item in dataclasses.fields(value):
-            if item.compare:
-                update(item.name.encode() + b"=")
-                _feed(hasher, getattr(value, item.name), memo)
+        name, fields = _fields(type(value))
+        update(name)
+        for field, label in fields:
+            update(label)
+            _feed(hasher, getattr(value, field), memo)
     elif isinstance(value, (set, frozenset)):
         _feed(hasher, sorted(value, key=repr), memo)
     else:
         update(b"r:" + repr(value).encode("utf-8", "surrogatepass") + b";")
+
+
+@functools.cache
+def _fields(kind: type) -> tuple[bytes, tuple[tuple[str, bytes], ...]]:
+    """A dataclass's name and the fields that take part in comparisons, with their labels."""
+    return kind.__name__.encode(), tuple((item.name, item.name.encode() + b"=")
+                                         for item in dataclasses.fields(kind) if item.compare)

@@ -10,7 +10,7 @@ import traceback
 from datetime import datetime
 from email.utils import format_datetime
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import jinja2
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -53,9 +53,11 @@ class Templates:
             keep_trailing_newline=True,
             auto_reload=False,
         )
-        pattern = config.date_format
-        self.env.filters["date"] = lambda moment, fmt=None: format_date(moment, fmt or pattern)
-        self.env.filters["isodate"] = isodate
+        shown = _Formatted(lambda moment: format_date(moment, config.date_format))
+        self.env.filters["date"] = lambda moment, fmt=None: (format_date(moment, fmt) if fmt
+                                                             else shown(moment))
+        self.env.filters["isodate"] = _Formatted(isodate)
+        self.env.globals["cached"] = Cached()
         self.env.filters["rfc822"] = rfc822
         self.env.filters["jsonld"] = jsonld
 
@@ -112,6 +114,44 @@ class Templates:
                 "related, tag, …); check the spelling, or guard it with {% if x is defined %}."
                 if isinstance(exc, jinja2.UndefinedError) else "Check the expression on this line.")
         return SourceError(display_path(place[0]), place[1], f"template error: {message}", hint)
+
+
+class _Formatted:
+    """A date filter that formats each datetime object once: an article's date shows on many pages.
+
+    Keyed by identity, holding the object so that its identity is never reused while cached.
+    """
+
+    def __init__(self, format: Callable[[datetime], str]) -> None:
+        self.format = format
+        self.done: dict[int, tuple[datetime, str]] = {}
+
+    def __call__(self, moment: datetime) -> str:
+        entry = self.done.get(id(moment))
+        if entry is None:
+            entry = self.done[id(moment)] = (moment, self.format(moment))
+        return entry[1]
+
+
+class Cached:
+    """The ``cached`` template function: ``{{ cached(card, article, t) }}`` calls the macro ``card``
+    once per distinct macro and arguments during a build, and reuses its HTML afterwards.
+
+    For macros whose output depends only on their arguments, shown on many pages: an article's card
+    appears on the home page, its tags' and its category's pages. Arguments are compared by
+    identity, which holds within a build because every page shares the same article objects; the
+    cache keeps them alive so that an identity is never reused.
+    """
+
+    def __init__(self) -> None:
+        self.done: dict[tuple[Any, ...], tuple[Any, str]] = {}
+
+    def __call__(self, macro: Callable[..., str], *args: Any, **kwargs: Any) -> str:
+        key = (id(macro), tuple(map(id, args)), tuple((k, id(v)) for k, v in kwargs.items()))
+        entry = self.done.get(key)
+        if entry is None:
+            entry = self.done[key] = ((macro, args, kwargs), macro(*args, **kwargs))
+        return entry[1]
 
 
 def isodate(moment: datetime) -> str:

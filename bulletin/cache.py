@@ -82,6 +82,8 @@ class Cache:
         for key in keys:
             if (kind, key) in self.memory:
                 found[key] = self.memory[kind, key]
+            elif (kind, key) in self.pending:
+                found[key] = pickle.loads(self.pending[kind, key])
             else:
                 missing.append(key)
         db = self._connection()
@@ -119,17 +121,22 @@ class Cache:
         """Mark entries as still used without reading them (so commit keeps them)."""
         self.used.setdefault(kind, set()).update(keys)
 
-    def put(self, kind: str, key: str, value: Any) -> None:
-        self.memory[kind, key] = value
+    def put(self, kind: str, key: str, value: Any, remember: bool = True) -> None:
+        """Store ``value``; ``remember=False`` keeps no live copy in this process (it is read
+        back from storage if asked for), for large values this build has no further use for."""
+        if remember or self.readonly:
+            self.memory[kind, key] = value
+        else:
+            self.memory.pop((kind, key), None)
         self.used.setdefault(kind, set()).add(key)
         if not self.readonly:
             data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
             self.pending[kind, key] = data
             self.pending_bytes += len(data)
             if self.pending_bytes > FLUSH_BYTES:
-                self._flush()
+                self.flush()
 
-    def _flush(self) -> None:
+    def flush(self) -> None:
         """Store the pending entries (committed: no write transaction is ever open while the
         build forks workers), to bound memory. Entries are keyed by content, so storing them
         before the build ends is safe whatever becomes of the build."""
@@ -151,7 +158,7 @@ class Cache:
         db = self._connection()
         if db is None or self.readonly:
             return
-        self._flush()
+        self.flush()
         if not prune:
             return
         try:
@@ -205,9 +212,10 @@ class Recorder:
 
 
 def replay(cache: Cache, writes: list[tuple[str, str, Any]]) -> None:
-    """Apply what a Recorder recorded."""
+    """Apply what a Recorder recorded (the values are for the next build: not kept live)."""
     for action, kind, value in writes:
         if action == "put":
-            cache.put(kind, *value)
+            key, item = value
+            cache.put(kind, key, item, remember=False)
         else:
             cache.touch(kind, value)

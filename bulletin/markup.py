@@ -424,6 +424,14 @@ class BodyStore:
         if wanted:
             self.fresh.update(self.cache.get_many("html", wanted))
 
+    def release(self) -> None:
+        """Drop the bodies held in memory, once they are stored: the processes that render the
+        pages read their own share from the cache (``prefetch``)."""
+        if self.cache.readonly:
+            return
+        self.cache.flush()
+        self.fresh.clear()
+
     def html(self, key: str, links: tuple[Link, ...]) -> str:
         html = self.fresh.get(key)
         if html is None:

@@ -162,6 +162,10 @@ def build(options: Options) -> Result:
             if options.write and not errors else None  # made while the next stages run
         clock.lap("assemble")
         matches = relate(articles, chosen, config, cache, errors)
+        if options.write and articles:
+            # Related lists are made and the search index has its own copy: the texts can go.
+            articles = [replace(a, text="") for a in articles]
+            articles[0].bodies.release()
         clock.lap("relate")
         _stop_on(errors, warnings)
         pages = plan(articles, matches, config, routes, now)
@@ -413,7 +417,7 @@ def assemble(chosen: list[tuple[Source, Meta]], every: list[Source], options: Op
     store = BodyStore(cache, urls)
     cache.touch("html", keys)
     for i, body in zip(missing, fresh):
-        cache.put("html", keys[i], body.html)
+        cache.put("html", keys[i], body.html, remember=False)  # the store holds it
         store.fresh[keys[i]] = body.html
         cached[keys[i]] = replace(body, html="")
         cache.put("body", keys[i], cached[keys[i]])

@@ -14,7 +14,9 @@ terms its related articles share with it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import gc
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -98,7 +100,7 @@ def related(
     filled = np.flatnonzero(np.diff(model.text.indptr) > 0)
     strongest[filled] = model.text.indices[model.text.indptr[filled]]
     order = np.lexsort((np.arange(n), strongest))
-    text, tags = model.text[order], model.tags[order]
+    text, tags = _by_first_use(model.text[order]), model.tags[order]
     index, tag_index = _postings(text, settings), _postings(tags, settings)
     tagged = np.diff(tags.indptr) > 0
     ordered_days = days[order]
@@ -108,28 +110,61 @@ def related(
     results: list[tuple[Match, ...]] = [()] * n
     articles = order.tolist()
     pinned = [bool(d.pins) for d in docs]
-    for start in range(0, n, settings.block):
-        stop = min(n, start + settings.block)
-        rows, cols, scores, gaps = _scores(
-            text[start:stop],
-            tags[start:stop],
-            index,
-            tag_index,
-            tagged,
-            start,
-            ordered_days,
-            settings,
-        )
-        bounds, cols, scores = _top_per_row(rows, order[cols], scores, gaps, stop - start, wanted)
-        picked, rounded, limits = cols.tolist(), np.round(scores, 6).tolist(), bounds.tolist()
-        for local, i in enumerate(articles[start:stop]):
-            lo, hi = limits[local], limits[local + 1]
-            if hi - lo >= k and not pinned[i]:  # the usual case: k scored matches
-                results[i] = tuple(map(Match, picked[lo : lo + k], rounded[lo : lo + k]))
-            else:
-                scored = list(zip(rounded[lo:hi], picked[lo:hi], strict=True))
-                results[i] = _finish(i, docs, scored, k, by_date, position)
+    # The lists hold no reference cycles: the cycle collector's full passes over a heap of
+    # hundreds of thousands of new tuples would cost as much as making them, more on a big site.
+    with _no_cycle_collection():
+        for start in range(0, n, settings.block):
+            stop = min(n, start + settings.block)
+            rows, cols, scores, gaps = _scores(
+                text[start:stop],
+                tags[start:stop],
+                index,
+                tag_index,
+                tagged,
+                start,
+                ordered_days,
+                settings,
+            )
+            bounds, cols, scores = _top_per_row(
+                rows, order.take(cols), scores, gaps, stop - start, wanted
+            )
+            picked, rounded, limits = cols.tolist(), np.round(scores, 6).tolist(), bounds.tolist()
+            for local, i in enumerate(articles[start:stop]):
+                lo, hi = limits[local], limits[local + 1]
+                if hi - lo >= k and not pinned[i]:  # the usual case: k scored matches
+                    results[i] = tuple(map(Match, picked[lo : lo + k], rounded[lo : lo + k]))
+                else:
+                    scored = list(zip(rounded[lo:hi], picked[lo:hi], strict=True))
+                    results[i] = _finish(i, docs, scored, k, by_date, position)
     return results
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Pause Python's cycle collector (as it was before, after)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _by_first_use(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
+    """The matrix with its used columns numbered in order of first use, row after row (each row's
+    entries keep their order). Rows that sit together then reach postings that lie together."""
+    columns = matrix.indices
+    first = np.full(matrix.shape[1], len(columns), dtype=np.int64)
+    np.minimum.at(first, columns, np.arange(len(columns)))
+    at = np.full(len(columns) + 1, -1, dtype=np.int64)
+    at[first] = np.arange(matrix.shape[1])  # a column never used lands on the extra last place
+    used = at[:-1][at[:-1] >= 0]
+    number = np.empty(matrix.shape[1], dtype=matrix.indices.dtype)
+    number[used] = np.arange(len(used))
+    return sparse.csr_matrix(
+        (matrix.data, number.take(columns), matrix.indptr), shape=(matrix.shape[0], len(used))
+    )
 
 
 def explain(
@@ -424,7 +459,7 @@ def _scores(
     # Both tagged: (1 - share) text + share tags; otherwise the text alone.
     share = settings.tag_share
     rows = np.repeat(np.arange(stop - start), np.diff(text.indptr))
-    text.data *= 1 - share * (tagged[start:stop][rows] & tagged[text.indices])
+    text.data *= 1 - share * (tagged[start:stop].take(rows) & tagged.take(text.indices))
     combined = (text + share * sparse.csr_matrix(tag_rows @ tag_index)).tocoo()
     rows, cols, scores = combined.row, combined.col, combined.data
     keep = (rows + start != cols) & (scores > 0)
@@ -457,8 +492,8 @@ def _top_per_row(
         | np.arange(len(rows), dtype=np.uint64)
     )
     packed.sort()
-    entry = (packed & np.uint64((1 << entry_bits) - 1)).astype(np.int64)
-    chosen = entry[_leading(rows.take(entry), height, wanted + 2)]
+    lead = packed[_leading(packed >> np.uint64(64 - row_bits), height, wanted + 2)]
+    chosen = (lead & np.uint64((1 << entry_bits) - 1)).astype(np.int64)
     chosen = chosen[np.lexsort((cols[chosen], gaps[chosen], -scores[chosen], rows[chosen]))]
     chosen = chosen[_leading(rows.take(chosen), height, wanted)]
     bounds = np.searchsorted(rows[chosen], np.arange(height + 1))

@@ -304,8 +304,9 @@ def _terms_of(keys: Keys, prefix: int, limit: float) -> tuple[Keys, Ints, Ints]:
     ascending order, their document frequencies, and the term number of each key (-1: none).
 
     Only terms shared by two articles, and not by too many, are indexed. One sort of (key, place)
-    packed in 64 bits does it: a key keeps at least its first 40 bits (two terms share those by
-    chance about once in a million sites), so no lookup of the keys is needed afterwards.
+    packed in 64 bits does it, so no lookup of the keys is needed afterwards. A key keeps 64 bits
+    less those of the place, at least 40: two distinct terms of a 100,000-article site then share
+    one column by chance with odds of a few in a thousand (as if they were one term).
     """
     size = len(keys)
     place_bits = max(1, (size - 1).bit_length())

@@ -196,6 +196,8 @@ def tokenise(texts: Sequence[str], digits: bool = False) -> Tokens:
         offsets = np.concatenate(([0], np.cumsum(sizes)[:-1]))
         joined[long] = np.maximum.reduceat(units[inside], offsets) == _SPACE
     separators = np.flatnonzero(units == _SEPARATOR)
+    if len(separators) != len(texts):  # a text holds the separator itself: take it as a space
+        return tokenise([text.replace(SEPARATOR, " ") for text in texts], digits)
     text = np.repeat(
         np.arange(len(separators)), np.diff(np.searchsorted(starts, separators), prepend=0)
     )

@@ -68,6 +68,12 @@ def test_the_texts_of_a_batch_never_make_a_bigram_together() -> None:
     assert ("công an", 0) in pairs and ("ma tuý", 1) in pairs and ("phòng cháy", 2) in pairs
 
 
+def test_a_text_may_hold_the_separator_of_a_batch() -> None:
+    tokens = tokenise(["ma\x1ftuý", "công an"], digits=True)
+    assert tokens.text.tolist() == [0, 0, 1, 1]
+    assert "ma tuý" in terms("ma\x1ftuý") and terms("\x1f") == []
+
+
 VIETNAMESE = "aăâeêioôơuưyđAĂÂĐ" + "\u0300\u0301\u0303\u0309\u0323\u0302\u0306\u031b"
 
 

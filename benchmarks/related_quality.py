@@ -12,7 +12,7 @@ seconds, one run). ``--scale`` times our related stage on more articles, with it
 tracemalloc peak during the call), against the same figures at 10,000.
 
     python -m benchmarks.related_quality                      # 1,000 and 10,000; then 100,000
-    python -m benchmarks.related_quality --sizes 1000 --scale 0 --work /tmp/rq
+    python -m benchmarks.related_quality --sizes 1000 --scale --work /tmp/rq  # no scale run
 """
 
 from __future__ import annotations
@@ -311,7 +311,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     costs = []
     for size in args.scale:
         say(f"scale {size}: generating")
-        site, _ = corpus(args.work, "scale", size)
+        site, _ = corpus(args.work, "noisy", size)
         docs = source_docs(site / "content")
         say(f"scale {size}: timing")
         costs.append(time_related(docs, args.repeat, memory=True))

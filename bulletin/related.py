@@ -14,7 +14,9 @@ terms its related articles share with it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import gc
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -98,7 +100,7 @@ def related(
     filled = np.flatnonzero(np.diff(model.text.indptr) > 0)
     strongest[filled] = model.text.indices[model.text.indptr[filled]]
     order = np.lexsort((np.arange(n), strongest))
-    text, tags = model.text[order], model.tags[order]
+    text, tags = _by_first_use(model.text[order]), model.tags[order]
     index, tag_index = _postings(text, settings), _postings(tags, settings)
     tagged = np.diff(tags.indptr) > 0
     ordered_days = days[order]
@@ -106,30 +108,63 @@ def related(
     position = np.empty(n, dtype=np.int64)
     position[by_date] = np.arange(n)
     results: list[tuple[Match, ...]] = [()] * n
-    for start in range(0, n, settings.block):
-        stop = min(n, start + settings.block)
-        rows, cols, scores = _scores(
-            text[start:stop],
-            tags[start:stop],
-            index,
-            tag_index,
-            tagged,
-            start,
-            ordered_days,
-            settings,
-        )
-        gaps = np.abs(ordered_days[rows + start] - ordered_days[cols])
-        bounds, cols, scores = _top_per_row(rows, order[cols], scores, gaps, stop - start, wanted)
-        picked, rounded = cols.tolist(), np.round(scores, 6).tolist()
-        for local in range(stop - start):
-            i = int(order[start + local])
-            lo, hi = int(bounds[local]), int(bounds[local + 1])
-            if hi - lo >= k and not docs[i].pins:  # the usual case: k scored matches
-                results[i] = tuple(map(Match, picked[lo : lo + k], rounded[lo : lo + k]))
-            else:
-                scored = list(zip(rounded[lo:hi], picked[lo:hi], strict=True))
-                results[i] = _finish(i, docs, scored, k, by_date, position)
+    articles = order.tolist()
+    pinned = [bool(d.pins) for d in docs]
+    # The lists hold no reference cycles: the cycle collector's full passes over a heap of
+    # hundreds of thousands of new tuples would cost as much as making them, more on a big site.
+    with _no_cycle_collection():
+        for start in range(0, n, settings.block):
+            stop = min(n, start + settings.block)
+            rows, cols, scores, gaps = _scores(
+                text[start:stop],
+                tags[start:stop],
+                index,
+                tag_index,
+                tagged,
+                start,
+                ordered_days,
+                settings,
+            )
+            bounds, cols, scores = _top_per_row(
+                rows, order.take(cols), scores, gaps, stop - start, wanted
+            )
+            picked, rounded, limits = cols.tolist(), np.round(scores, 6).tolist(), bounds.tolist()
+            for local, i in enumerate(articles[start:stop]):
+                lo, hi = limits[local], limits[local + 1]
+                if hi - lo >= k and not pinned[i]:  # the usual case: k scored matches
+                    results[i] = tuple(map(Match, picked[lo : lo + k], rounded[lo : lo + k]))
+                else:
+                    scored = list(zip(rounded[lo:hi], picked[lo:hi], strict=True))
+                    results[i] = _finish(i, docs, scored, k, by_date, position)
     return results
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Pause Python's cycle collector (as it was before, after)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _by_first_use(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
+    """The matrix with its used columns numbered in order of first use, row after row (each row's
+    entries keep their order). Rows that sit together then reach postings that lie together."""
+    columns = matrix.indices
+    first = np.full(matrix.shape[1], len(columns), dtype=np.int64)
+    np.minimum.at(first, columns, np.arange(len(columns)))
+    at = np.full(len(columns) + 1, -1, dtype=np.int64)
+    at[first] = np.arange(matrix.shape[1])  # a column never used lands on the extra last place
+    used = at[:-1][at[:-1] >= 0]
+    number = np.empty(matrix.shape[1], dtype=matrix.indices.dtype)
+    number[used] = np.arange(len(used))
+    return sparse.csr_matrix(
+        (matrix.data, number.take(columns), matrix.indptr), shape=(matrix.shape[0], len(used))
+    )
 
 
 def explain(
@@ -170,7 +205,7 @@ def explain(
 #   occurrences as (term key: 55 bits | article in batch: 7 | field: 2);
 #   scored terms as (article in batch: 7 bits | descending score | term number).
 # Document frequencies need the whole site: the term keys are counted part by part, each part a
-# range of key values small enough for its sort and its lookup table to stay in the CPU's caches.
+# range of key values small enough for its sort to stay in the CPU's caches.
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,14 +229,8 @@ def _model(docs: Sequence[Doc], settings: Settings) -> _Model:
     for part in range(1 << part_bits):
         pieces = [b.keys[c[part] : c[part + 1]] for b, c in zip(batches, cuts, strict=True)]
         keys = np.concatenate(pieces) if pieces else np.zeros(0, np.uint64)
-        ordered = np.sort(keys)
-        firsts = _run_starts(ordered)
-        df = np.diff(np.append(firsts, len(ordered)))
-        # Only terms shared by two articles, and not by too many, are indexed.
-        indexed = (df >= 2) & (df <= limit)
-        terms_ = ordered[firsts[indexed]]
-        idf = np.append(np.log((n + 1) / (df[indexed] + 0.5)), 0.0).astype(np.float32)
-        term = _lookup(terms_, keys, _buckets(terms_, part_bits))
+        terms_, df, term = _terms_of(keys, part_bits, limit)
+        idf = np.append(np.log((n + 1) / (df + 0.5)), 0.0).astype(np.float32)
         tf = np.concatenate(
             [b.tf[c[part] : c[part + 1]] for b, c in zip(batches, cuts, strict=True)]
         )
@@ -252,16 +281,13 @@ def _counts(docs: Sequence[Doc], settings: Settings) -> list[_Batch]:
     out = []
     for start in range(0, len(docs), size):
         found = occurrences(tokenise(_fields(docs[start : start + size], settings)))
-        packed = (found.keys & ~np.uint64(0x1FF)) | text_tag[found.text]
+        packed = found.keys & ~np.uint64(0x1FF)
+        packed |= text_tag.take(found.text)
         packed.sort()
-        runs = _run_starts(packed)
-        heads = packed[runs]
-        fields = (heads & np.uint64(3)).astype(np.intp)
-        weights = np.diff(np.append(runs, len(packed))) * field_weight[fields]
-        heads >>= np.uint64(2)
-        groups = _run_starts(heads)
-        weight = np.add.reduceat(weights, groups) if len(groups) else weights
-        heads = heads[groups]
+        heads = packed >> np.uint64(2)
+        new = _starts_runs(heads)
+        weight = np.bincount(np.cumsum(new) - 1, field_weight.take(packed & np.uint64(3)))
+        heads = heads[new]
         out.append(
             _Batch(
                 start=start,
@@ -273,29 +299,32 @@ def _counts(docs: Sequence[Doc], settings: Settings) -> list[_Batch]:
     return out
 
 
-def _buckets(keys: Keys, prefix: int = 0) -> tuple[int, int, Ints, Keys]:
-    """For sorted 55-bit hash keys whose first ``prefix`` bits are all alike: the shift and mask to
-    a bucket number, where each bucket starts, and the keys then a sentinel larger than any key."""
-    bits = min(55 - prefix, max(1, len(keys).bit_length() - 1))  # one or two keys a bucket
-    shift = 55 - prefix - bits
-    mask = (1 << bits) - 1
-    buckets = (keys >> np.uint64(shift)) & np.uint64(mask)
-    starts = np.searchsorted(buckets, np.arange(1 << bits, dtype=np.uint64))
-    ends = np.append(keys, np.uint64(2**64 - 1))
-    return shift, mask, starts.astype(np.int32 if len(keys) < 2**31 else np.int64), ends
+def _terms_of(keys: Keys, prefix: int, limit: float) -> tuple[Keys, Ints, Ints]:
+    """For the term keys of one part (55 bits, the first ``prefix`` alike): the indexed terms in
+    ascending order, their document frequencies, and the term number of each key (-1: none).
 
-
-def _lookup(keys: Keys, wanted: Keys, buckets: tuple[int, int, Ints, Keys]) -> Ints:
-    """The place of each wanted key in the sorted ``keys``, or -1: a hash-table probe that starts at
-    the key's bucket and steps on, about once on average, instead of a binary search."""
-    shift, mask, starts, padded = buckets
-    place = starts[((wanted >> np.uint64(shift)) & np.uint64(mask)).astype(np.intp)].astype(np.intp)
-    behind = np.flatnonzero(padded[place] < wanted)
-    while len(behind):
-        place[behind] += 1
-        behind = behind[padded[place[behind]] < wanted[behind]]
-    place[padded[place] != wanted] = -1
-    return place
+    Only terms shared by two articles, and not by too many, are indexed. One sort of (key, place)
+    packed in 64 bits does it, so no lookup of the keys is needed afterwards. A key keeps 64 bits
+    less those of the place, at least 40: two distinct terms of a 100,000-article site then share
+    one column by chance with odds of a few in a thousand (as if they were one term).
+    """
+    size = len(keys)
+    place_bits = max(1, (size - 1).bit_length())
+    dropped = np.uint64(max(0, 55 - prefix + place_bits - 64))
+    packed = (keys & np.uint64((1 << (55 - prefix)) - 1)) >> dropped
+    packed <<= np.uint64(place_bits)
+    packed |= np.arange(size, dtype=np.uint64)
+    packed.sort()
+    place = (packed & np.uint64((1 << place_bits) - 1)).astype(np.intp)
+    new = _starts_runs(packed >> np.uint64(place_bits))
+    firsts = np.flatnonzero(new)
+    df = np.diff(firsts, append=size)
+    indexed = (df >= 2) & (df <= limit)
+    number = np.cumsum(indexed) - 1
+    number[~indexed] = -1
+    term = np.empty(size, dtype=np.int64)
+    term[place] = number.take(np.cumsum(new) - 1)
+    return keys.take(place.take(firsts[indexed])), df[indexed], term
 
 
 def _top_in_batch(
@@ -315,7 +344,7 @@ def _top_in_batch(
         | term.astype(np.uint64)
     )
     packed.sort()
-    packed = packed[_rank_in_runs(packed >> np.uint64(57)) < limit]
+    packed = packed[_leading(packed >> np.uint64(57), 128, limit)]
     kept = np.uint64(steps) - ((packed >> np.uint64(term_bits)) & np.uint64(steps))
     packed, kept = packed[kept > 0], kept[kept > 0]
     return (
@@ -347,10 +376,15 @@ def _clip(text: str, limit: int) -> str:
 
 def _run_starts(values: npt.NDArray[Any]) -> Ints:
     """Where each run of equal values starts, in a sorted array."""
+    return np.flatnonzero(_starts_runs(values))
+
+
+def _starts_runs(values: npt.NDArray[Any]) -> npt.NDArray[np.bool_]:
+    """Whether each element of a sorted array starts a run of equal values."""
     new = np.empty(len(values), dtype=np.bool_)
     new[:1] = True
-    new[1:] = values[1:] != values[:-1]
-    return np.flatnonzero(new)
+    np.not_equal(values[1:], values[:-1], out=new[1:])
+    return new
 
 
 def _unit_rows(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
@@ -418,21 +452,25 @@ def _scores(
     start: int,
     days: Floats,
     settings: Settings,
-) -> tuple[Ints, Ints, Floats]:
-    """(row in block, article, score) of every candidate of the block of rows from ``start``."""
+) -> tuple[Ints, Ints, Floats, Floats]:
+    """(row in block, article, score, days apart) of every candidate of the block of rows from
+    ``start``."""
     stop = start + text_rows.shape[0]
     text = sparse.csr_matrix(text_rows @ index)
     # Both tagged: (1 - share) text + share tags; otherwise the text alone.
     share = settings.tag_share
     rows = np.repeat(np.arange(stop - start), np.diff(text.indptr))
-    text.data *= 1 - share * (tagged[start:stop][rows] & tagged[text.indices])
+    text.data *= 1 - share * (tagged[start:stop].take(rows) & tagged.take(text.indices))
     combined = (text + share * sparse.csr_matrix(tag_rows @ tag_index)).tocoo()
     rows, cols, scores = combined.row, combined.col, combined.data
     keep = (rows + start != cols) & (scores > 0)
     rows, cols, scores = rows[keep], cols[keep], scores[keep]
-    gap = np.abs(days[rows + start] - days[cols])
-    scores = scores * (1 + settings.date_bonus * np.exp(-gap / settings.date_scale_days))
-    return rows, cols, scores
+    gap = np.abs(days.take(rows + start) - days.take(cols))
+    bonus = np.divide(gap, -settings.date_scale_days)
+    np.exp(bonus, out=bonus)
+    bonus *= settings.date_bonus
+    bonus += 1
+    return rows, cols, scores * bonus, gap
 
 
 def _top_per_row(
@@ -455,22 +493,18 @@ def _top_per_row(
         | np.arange(len(rows), dtype=np.uint64)
     )
     packed.sort()
-    entry = (packed & np.uint64((1 << entry_bits) - 1)).astype(np.int64)
-    chosen = entry[_rank_in_runs(rows[entry]) < wanted + 2]
+    lead = packed[_leading(packed >> np.uint64(64 - row_bits), height, wanted + 2)]
+    chosen = (lead & np.uint64((1 << entry_bits) - 1)).astype(np.int64)
     chosen = chosen[np.lexsort((cols[chosen], gaps[chosen], -scores[chosen], rows[chosen]))]
-    chosen = chosen[_rank_in_runs(rows[chosen]) < wanted]
+    chosen = chosen[_leading(rows.take(chosen), height, wanted)]
     bounds = np.searchsorted(rows[chosen], np.arange(height + 1))
     return bounds, cols[chosen], scores[chosen]
 
 
-def _rank_in_runs(values: npt.NDArray[Any]) -> Ints:
-    """For a sorted array, each element's place within its run of equal values."""
-    places = np.arange(len(values))
-    starts = np.zeros(len(values), dtype=np.intp)
-    firsts = _run_starts(values)
-    starts[firsts] = firsts
-    np.maximum.accumulate(starts, out=starts)
-    return places - starts
+def _leading(groups: npt.NDArray[Any], count: int, limit: int) -> npt.NDArray[np.bool_]:
+    """For a sorted array of group numbers below ``count``: the first ``limit`` of each group."""
+    firsts = np.searchsorted(groups, np.arange(count, dtype=groups.dtype))
+    return np.arange(len(groups)) < firsts.take(groups) + limit
 
 
 def _finish(

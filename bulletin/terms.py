@@ -27,20 +27,22 @@ rằng thế bằng ở chưa vẫn mới luôn hết nhau mỗi cả gì ai đi
 """.split()
 )
 
-SEPARATOR = "\x1f"  # between texts of a batch: not a letter, not a space, so it breaks bigrams
-_SPACE, _LETTER, _BREAK = 0, 1, 2
+SEPARATOR = "\x1f"  # between texts of a batch; it breaks bigrams
+# Each UTF-16 code unit becomes a code: a letter its lower-case unit, anything else a small number.
+_SPACE, _BREAK, _SEPARATOR, _SUSPECT = 0, 1, 2, 3  # every letter's code is above these
 _WORDS = 8  # a word is hashed on its first 32 letters (a syllable has at most 7)
-_PADDING = "\0" * (4 * _WORDS + 4)
+_PADDING = "\0" * 4  # not letters: the reads of a last short word stay inside the buffer
 _MASKS = np.array([0, 0xFFFF, 0xFFFFFFFF, 0xFFFFFFFFFFFF, 0xFFFFFFFFFFFFFFFF], dtype=np.uint64)
 
 Keys = npt.NDArray[np.uint64]
+Codes = npt.NDArray[np.uint16]
 
 
 @dataclass(frozen=True, slots=True)
 class Tokens:
     """The syllables of a batch of texts, in reading order."""
 
-    units: npt.NDArray[np.uint16]  # the batch, lower-cased, as UTF-16 code units
+    units: Codes  # the batch as codes: letters lower-cased UTF-16 code units, others below 4
     starts: npt.NDArray[np.intp]  # first code unit of each syllable
     ends: npt.NDArray[np.intp]  # one past its last
     keys: Keys  # a 64-bit hash of each syllable
@@ -58,90 +60,133 @@ class Terms:
 
     keys: Keys
     text: npt.NDArray[np.intp]
-    first: npt.NDArray[np.intp]  # index of the (first) syllable in Tokens
-    bigram: npt.NDArray[np.bool_]
+    single: npt.NDArray[np.intp]  # the syllable of each unigram, in Tokens
+    pair: npt.NDArray[np.intp]  # the first syllable of each bigram
+
+    @property
+    def first(self) -> npt.NDArray[np.intp]:
+        """Index of the (first) syllable of each term in Tokens."""
+        return np.concatenate((self.single, self.pair))
+
+    @property
+    def bigram(self) -> npt.NDArray[np.bool_]:
+        return np.arange(len(self.keys)) >= len(self.single)
 
 
 def splitmix(x: Keys) -> Keys:
     """A 64-bit mixing function (splitmix64's finaliser), elementwise; integer overflow wraps."""
-    x = x + np.uint64(0x9E3779B97F4A7C15)
-    x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    return x ^ (x >> np.uint64(31))
+    return _splitmix(x.copy())
+
+
+def _splitmix(x: Keys) -> Keys:
+    """splitmix64's finaliser, a 64-bit mixing function: elementwise, in place; overflow wraps."""
+    x += np.uint64(0x9E3779B97F4A7C15)
+    shifted = x >> np.uint64(30)
+    x ^= shifted
+    x *= np.uint64(0xBF58476D1CE4E5B9)
+    np.right_shift(x, np.uint64(27), out=shifted)
+    x ^= shifted
+    x *= np.uint64(0x94D049BB133111EB)
+    np.right_shift(x, np.uint64(31), out=shifted)
+    x ^= shifted
+    return x
+
+
+def _needs_nfc(ch: str) -> bool:
+    """Whether a text holding ``ch`` may not be in NFC: its NFC quick check is not Yes, or it may
+    compose with or reorder around the character before it."""
+    return unicodedata.normalize("NFC", ch) != ch or unicodedata.combining(ch) != 0
 
 
 @cache
-def _tables(
-    digits: bool = False,
-) -> tuple[npt.NDArray[np.uint16], npt.NDArray[np.uint8], Keys, int]:
-    """Lower-case map and character class of every UTF-16 code unit; stop-syllable lookup.
-    With ``digits``, words are runs of letters and digits and _ spaces them like white space
-    (the rule of the search index, Python's ``[^\\W_]+``)."""
+def _tables(digits: bool = False) -> tuple[Codes, Codes, Keys, int]:
+    """The code of every UTF-16 code unit, with and without the mark of a unit that may need NFC;
+    the stop-syllable lookup. With ``digits``, words are runs of letters and digits and _ spaces
+    them like white space (the rule of the search index, Python's ``[^\\W_]+``)."""
     chars = [chr(c) for c in range(65536)]
-    lower = np.array(
-        [ord(low) if len(low := ch.lower()) == 1 else c for c, ch in enumerate(chars)],
+    lowered = [low if len(low := ch.lower()) == 1 else ch for ch in chars]
+    codes = np.array(
+        [
+            ord(low)
+            if (low.isalnum() if digits else low.isalpha())
+            else _SPACE
+            if low.isspace() or (digits and low == "_")
+            else _BREAK
+            for low in lowered
+        ],
         dtype=np.uint16,
     )
-    kind = np.array(
-        [_LETTER if (ch.isalnum() if digits else ch.isalpha())
-         else _SPACE if ch.isspace() or (digits and ch == "_") else _BREAK for ch in chars],
-        dtype=np.uint8,
-    )
-    kind[ord(SEPARATOR)] = _BREAK  # Python counts U+001F as white space: it must break bigrams
-    stop_keys = _scan(SEPARATOR.join(sorted(STOP_SYLLABLES)), lower, kind)[3]
+    codes[ord(SEPARATOR)] = _SEPARATOR
+    suspect = np.array([_needs_nfc(ch) for ch in chars], dtype=np.bool_)
+    # The second character of a canonical pair composes with the first (NFC quick check Maybe);
+    # so do Hangul vowels and final consonants; a surrogate is half of a character beyond the BMP.
+    pairs = [parts for ch in chars if len(parts := unicodedata.decomposition(ch).split()) == 2]
+    seconds = [int(b, 16) for a, b in pairs if not a.startswith("<") and int(b, 16) < 65536]
+    suspect[seconds] = True
+    suspect[0x1161:0x1176] = suspect[0x11A8:0x11C3] = suspect[0xD800:0xE000] = True
+    marked = codes.copy()
+    marked[suspect] = _SUSPECT
+    stop_keys = _scan(SEPARATOR.join(sorted(STOP_SYLLABLES)), codes)[2]
     # A table indexed by the top bits of a key holds the stop key of that slot, if any.
     bits = 10
     while len(np.unique(stop_keys >> np.uint64(64 - bits))) < len(stop_keys):
         bits += 1
     stop = np.zeros(1 << bits, dtype=np.uint64)
     stop[stop_keys >> np.uint64(64 - bits)] = stop_keys
-    return lower, kind, stop, bits
+    return codes, marked, stop, bits
+
+
+def _codes(batch: str, table: Codes) -> Codes:
+    """The code of each UTF-16 code unit of ``batch`` (``take`` is the fastest numpy gather)."""
+    return table.take(np.frombuffer(batch.encode("utf-16-le"), dtype=np.uint16))
 
 
 def _scan(
-    batch: str,
-    lower: npt.NDArray[np.uint16],
-    kind: npt.NDArray[np.uint8],
-) -> tuple[
-    npt.NDArray[np.uint16], npt.NDArray[np.uint8], npt.NDArray[np.intp], Keys, npt.NDArray[np.intp]
-]:
-    """Units, their classes, syllable starts, syllable keys and syllable ends of a batch."""
-    # Zero padding (not letters) keeps the reads of the longest word below inside the buffer.
-    units = lower[np.frombuffer((batch + _PADDING).encode("utf-16-le"), dtype=np.uint16)]
-    kinds = kind[units]
-    letter = np.zeros(len(units) + 1, dtype=np.int8)
-    letter[1:] = kinds == _LETTER
-    edges = np.flatnonzero(np.diff(letter))
+    batch: str, table: Codes, units: Codes | None = None
+) -> tuple[Codes, npt.NDArray[np.intp], Keys, npt.NDArray[np.intp]]:
+    """Codes, syllable starts, syllable keys and syllable ends of a batch."""
+    if units is None:
+        units = _codes(batch + _PADDING, table)
+    letter = np.zeros(len(units) + 1, dtype=np.bool_)
+    np.greater(units, _SUSPECT, out=letter[1:])
+    edges = np.flatnonzero(letter[1:] != letter[:-1])
     starts, ends = edges[0::2], edges[1::2]
     # Read each syllable four letters at a time, through a uint64 view of the units at every offset,
     # masked to the syllable's length. A word of up to 4 letters gets a distinct key (splitmix is a
     # bijection); a longer one, a 64-bit hash of its letters.
     quads = np.ndarray((len(units) - 3,), dtype=np.uint64, buffer=units, strides=(2,))
     lengths = ends - starts
-    keys = splitmix(quads[starts] & _MASKS[np.minimum(lengths, 4)])
-    for word in range(1, _WORDS):
+    keys = quads.take(starts)
+    keys &= _MASKS.take(np.minimum(lengths, 4))
+    _splitmix(keys)
+    longest = int(lengths.max(initial=0))
+    for word in range(1, min(_WORDS, (longest + 3) // 4)):
         longer = np.flatnonzero(lengths > 4 * word)
-        if not len(longer):
-            break
         left = np.minimum(lengths[longer] - 4 * word, 4)
-        keys[longer] = splitmix(keys[longer] ^ (quads[starts[longer] + 4 * word] & _MASKS[left]))
-    return units, kinds, starts, keys, ends
+        more = keys[longer]
+        more ^= quads[starts[longer] + 4 * word] & _MASKS[left]
+        keys[longer] = _splitmix(more)
+    return units, starts, keys, ends
 
 
 def tokenise(texts: Sequence[str], digits: bool = False) -> Tokens:
     """The syllables of ``texts``, lower-cased and in NFC, with keys and what separates them.
     With ``digits``, the words of the search index instead: runs of letters and digits."""
-    lower, kind, stop_table, stop_bits = _tables(digits)
+    table, marked, stop_table, stop_bits = _tables(digits)
+    batch = SEPARATOR.join([*texts, _PADDING])  # each text ends with a separator
+    units = _codes(batch, marked)
+    # Most text is NFC and has no unit that could change under it: the check is then one pass.
     # NFC never composes across the separator (a control character): normalise the batch whole.
-    batch = SEPARATOR.join(texts) + SEPARATOR
-    if not unicodedata.is_normalized("NFC", batch):
-        batch = unicodedata.normalize("NFC", batch)
-    units, kinds, starts, keys, ends = _scan(batch, lower, kind)
-    stop = stop_table[keys >> np.uint64(64 - stop_bits)] == keys
+    if (units == _SUSPECT).any():
+        if not unicodedata.is_normalized("NFC", batch):
+            batch = unicodedata.normalize("NFC", batch)
+        units = _codes(batch, table)
+    units, starts, keys, ends = _scan(batch, table, units)
+    stop = stop_table.take(keys >> np.uint64(64 - stop_bits)) == keys
     # Two syllables are joined when only white space lies between them. Most gaps are one or two
     # units, seen at their two ends; the rare longer gap is read whole.
     gap_first, gap_last = ends[:-1], starts[1:] - 1
-    joined = (kinds[gap_first] == _SPACE) & (kinds[gap_last] == _SPACE)
+    joined = (units.take(gap_first) == _SPACE) & (units.take(gap_last) == _SPACE)
     long = np.flatnonzero(joined & (gap_last - gap_first > 1))
     if len(long):
         sizes = gap_last[long] - gap_first[long] + 1
@@ -149,8 +194,10 @@ def tokenise(texts: Sequence[str], digits: bool = False) -> Tokens:
             sizes.sum()
         )
         offsets = np.concatenate(([0], np.cumsum(sizes)[:-1]))
-        joined[long] = np.maximum.reduceat(kinds[inside], offsets) == _SPACE
-    separators = np.flatnonzero(units == ord(SEPARATOR))
+        joined[long] = np.maximum.reduceat(units[inside], offsets) == _SPACE
+    separators = np.flatnonzero(units == _SEPARATOR)
+    if len(separators) != len(texts):  # a text holds the separator itself: take it as a space
+        return tokenise([text.replace(SEPARATOR, " ") for text in texts], digits)
     text = np.repeat(
         np.arange(len(separators)), np.diff(np.searchsorted(starts, separators), prepend=0)
     )
@@ -159,7 +206,9 @@ def tokenise(texts: Sequence[str], digits: bool = False) -> Tokens:
 
 def bigram_keys(left: Keys, right: Keys) -> Keys:
     """The key of the bigram of two syllable keys (order matters)."""
-    return splitmix(left * np.uint64(0x9E3779B97F4A7C15) + (right ^ np.uint64(0x5851F42D4C957F2D)))
+    keys = left * np.uint64(0x9E3779B97F4A7C15)
+    keys += right ^ np.uint64(0x5851F42D4C957F2D)
+    return _splitmix(keys)
 
 
 def occurrences(tokens: Tokens) -> Terms:
@@ -167,15 +216,13 @@ def occurrences(tokens: Tokens) -> Terms:
     keep = ~tokens.stop
     single = np.flatnonzero(keep)
     pair = np.flatnonzero(tokens.joined & keep[:-1] & keep[1:])
-    keys = np.concatenate(
-        (tokens.keys[single], bigram_keys(tokens.keys[pair], tokens.keys[pair + 1]))
-    )
-    return Terms(
-        keys=keys,
-        text=np.concatenate((tokens.text[single], tokens.text[pair])),
-        first=np.concatenate((single, pair)),
-        bigram=np.concatenate((np.zeros(len(single), np.bool_), np.ones(len(pair), np.bool_))),
-    )
+    keys = np.empty(len(single) + len(pair), dtype=np.uint64)
+    keys[: len(single)] = tokens.keys.take(single)
+    keys[len(single) :] = bigram_keys(tokens.keys.take(pair), tokens.keys.take(pair + 1))
+    text = np.empty(len(keys), dtype=np.intp)
+    tokens.text.take(single, out=text[: len(single)])
+    tokens.text.take(pair, out=text[len(single) :])
+    return Terms(keys=keys, text=text, single=single, pair=pair)
 
 
 def spelled(tokens: Tokens, found: Terms) -> list[str]:

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from benchmarks.corpus import generate
 from bulletin.pipeline import Options, build
 from bulletin.related import Doc, Match, explain, related
-from bulletin.terms import terms
+from bulletin.terms import occurrences, spelled, terms, tokenise
 from tests.conftest import PROJECT, article
 
 DRUG = "Lực lượng công an triệt phá đường dây mua bán ma tuý, thu giữ heroin và ma tuý tổng hợp."
@@ -58,6 +58,35 @@ def test_punctuation_and_numbers_break_bigrams() -> None:
     assert "cháy chữa" not in found and "cháy vụ" not in found
     assert "phòng cháy" in found and "chữa cháy" in found and "cháy rừng" in found
     assert "12" not in found
+
+
+def test_the_texts_of_a_batch_never_make_a_bigram_together() -> None:
+    tokens = tokenise(["Công an tỉnh", "Ma tuý", "phòng cháy"])
+    found = occurrences(tokens)
+    pairs = sorted(zip(spelled(tokens, found), found.text.tolist(), strict=True))
+    assert ("tỉnh ma" not in [w for w, _ in pairs]) and ("tuý phòng" not in [w for w, _ in pairs])
+    assert ("công an", 0) in pairs and ("ma tuý", 1) in pairs and ("phòng cháy", 2) in pairs
+
+
+def test_a_text_may_hold_the_separator_of_a_batch() -> None:
+    tokens = tokenise(["ma\x1ftuý", "công an"], digits=True)
+    assert tokens.text.tolist() == [0, 0, 1, 1]
+    assert "ma tuý" in terms("ma\x1ftuý") and terms("\x1f") == []
+
+
+VIETNAMESE = "aăâeêioôơuưyđAĂÂĐ" + "\u0300\u0301\u0303\u0309\u0323\u0302\u0306\u031b"
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.text(alphabet=st.sampled_from(VIETNAMESE + " ,.\u1100\u1161\u11a8\u0958\u2126😀")),
+    st.text(),
+)
+def test_terms_are_the_same_in_any_unicode_form(vietnamese: str, anything: str) -> None:
+    for text in (vietnamese, anything, vietnamese + anything):
+        for form in ("NFC", "NFD", "NFKC"):
+            normal = unicodedata.normalize(form, text)
+            assert terms(normal) == terms(unicodedata.normalize("NFC", normal))
 
 
 # -- ranking ------------------------------------------------------------------------------------

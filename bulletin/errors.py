@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,15 +19,32 @@ class SourceError:
     warning: bool = False
 
     def format(self) -> str:
+        """``path:line: message`` on one line, then the hint. Control characters quoted from a
+        file (a tag holding U+0085, an escape sequence) are shown escaped: they would break the
+        line or drive the terminal.
+
+        >>> print(SourceError("a.md", 3, "bad tag 'x\\x85y'", "Retype it.").format())
+        a.md:3: bad tag 'x\\x85y'
+            hint: Retype it.
+        """
         place = f"{self.path}:{self.line}" if self.line else self.path
         kind = "warning: " if self.warning else ""
-        text = f"{place}: {kind}{self.message}"
+        text = _visible(f"{place}: {kind}{self.message}")
         if self.hint:
-            text += "\n    hint: " + self.hint.replace("\n", "\n          ")
+            text += "\n    hint: " + "\n          ".join(_visible(line)
+                                                       for line in self.hint.split("\n"))
         return text
 
     def sort_key(self) -> tuple[str, int, str]:
         return (self.path, self.line or 0, self.message)
+
+
+_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _visible(text: str) -> str:
+    """Control characters and line separators written as escapes."""
+    return _INVISIBLE.sub(lambda found: found.group().encode("unicode_escape").decode("ascii"), text)
 
 
 class BuildFailed(Exception):

@@ -409,3 +409,12 @@ def test_long_titles_and_slugs(built) -> None:
     site.build()
     slug = next(p.name for p in (site.output / "tin").iterdir() if p.name.startswith("cong-an"))
     assert len(slug) <= 100 and ("cong-an-tinh-" * 40).startswith(slug + "-")
+
+
+def test_control_characters_from_a_file_are_shown_escaped() -> None:
+    """A tag holding U+0085 (a line break to Python) or an escape sequence stays on its line."""
+    from bulletin.errors import SourceError
+
+    text = SourceError("content/a.md", 4, "tag '\x85\x1b[31m' has no letters", "Xoá nó.\nDòng 2").format()
+    assert text.splitlines() == ["content/a.md:4: tag '\\x85\\x1b[31m' has no letters",
+                                 "    hint: Xoá nó.", "          Dòng 2"]

@@ -151,12 +151,15 @@ def build(options: Options) -> Result:
         articles = assemble(chosen, [s for s, _ in loaded], options, config, routes, now, cache,
                             errors, bodies)
         del bodies
-        # Bodies are rendered: keep the sources without their text, the largest thing held.
-        light = {id(s): replace(s, front="", body="") for s in sources}
-        sources = list(light.values())
-        chosen = [(light[id(s)], m) for s, m in chosen]
-        scheduled = [(light[id(s)], m) for s, m in scheduled]
-        articles = [replace(a, source=light[id(a.source)]) for a in articles]
+        # Bodies are rendered: keep the sources without their text, the largest thing held
+        # (those the workers rendered came without it).
+        light = {id(s): replace(s, body="") for s in sources if s.body}
+        if light:
+            sources = [light.get(id(s), s) for s in sources]
+            chosen = [(light.get(id(s), s), m) for s, m in chosen]
+            scheduled = [(light.get(id(s), s), m) for s, m in scheduled]
+            articles = [replace(a, source=light[id(a.source)]) if id(a.source) in light else a
+                        for a in articles]
         del loaded, light
         index = Background(partial(_search_index, articles, config, cache), len(articles)) \
             if options.write and not errors else None  # made while the next stages run

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from types import MappingProxyType
@@ -56,19 +56,6 @@ class Meta:
     related: tuple[str, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     lines: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
-
-    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
-        """Pickled as plain values (a read-only mapping cannot be): workers send Meta back."""
-        values = tuple(dict(value) if isinstance(value, MappingProxyType) else value
-                       for value in (getattr(self, f.name) for f in fields(self)))
-        return _meta, values
-
-
-def _meta(*values: Any) -> Meta:
-    meta = Meta(*values)
-    object.__setattr__(meta, "extra", MappingProxyType(meta.extra))
-    object.__setattr__(meta, "lines", MappingProxyType(meta.lines))
-    return meta
 
 
 @dataclass(frozen=True, slots=True)

@@ -134,14 +134,13 @@ def build(options: Options) -> Result:
                 return _unchanged(stamp, config, started)
         fronts: dict[str, Any] = {}
         bodies: dict[str, Body] = {}
-        checked: dict[str, Any] = {}
         sources = read_all(options.content, errors, files, fronts, frozenset(cache.keys("front")),
-                           bodies, checked, config.tz)
+                           bodies)
         if options.write:
             remember_stats(cache, sources)
         warnings += logo_warnings(config, options.static)
-        loaded = load(sources, config, cache, errors, warnings, options.progress, fronts, checked)
-        del fronts, checked
+        loaded = load(sources, config, cache, errors, warnings, options.progress, fronts)
+        del fronts
         clock.lap("load")
         drafts = [m for _, m in loaded if m.draft and not options.drafts]
         scheduled = [(s, m) for s, m in loaded
@@ -268,16 +267,14 @@ def _protected(options: Options) -> list[Path]:
 def read_all(content: Path, errors: list[SourceError],
              found: tuple[list[tuple[Path, Path | None]], list[SourceError]] | None = None,
              parsed: dict[str, Any] | None = None, known: frozenset[str] = frozenset(),
-             bodies: dict[str, Body] | None = None,
-             checked: dict[str, Any] | None = None, tz: Any = None) -> list[Source]:
+             bodies: dict[str, Body] | None = None) -> list[Source]:
     """Find (unless ``found`` is what discover returned) and decode every article file.
 
     Files are read, and their front matter parsed unless its digest is ``known`` (cached), in
     the worker processes; the parse results go to ``parsed`` (by source digest) for ``load``.
     A new article of plain prose without a photo is rendered there too, its body put in
     ``bodies`` for ``assemble``, and its Source comes back without its text: the main process
-    never holds it. Given a time zone ``tz``, the front matter is validated there as well, the
-    results put in ``checked`` by the file's path for ``load``.
+    never holds it.
     """
     if not content.is_dir():
         errors.append(SourceError(display_path(content), None, "content folder not found",
@@ -286,8 +283,8 @@ def read_all(content: Path, errors: list[SourceError],
     files, problems = found if found is not None else discover(content)
     errors += problems
     sources: list[Source] = []
-    for source, front, body, valid in fan_out(
-            _read_files, (files, content, display_path(content), known, bodies is not None, tz),
+    for source, front, body in fan_out(
+            _read_files, (files, content, display_path(content), known, bodies is not None),
             len(files), minimum=500):
         if isinstance(source, SourceError):
             errors.append(source)
@@ -296,41 +293,34 @@ def read_all(content: Path, errors: list[SourceError],
                 parsed[source.digest] = front
             if bodies is not None and body is not None:
                 bodies[source.digest] = body
-            if checked is not None and valid is not None:
-                checked[source.rel] = valid
             sources.append(source)
     return sources
 
 
-def _read_files(shared: tuple[list[tuple[Path, Path | None]], Path, str, frozenset[str], bool, Any],
-                start: int, stop: int) -> list[tuple[Source | SourceError, Any, Body | None, Any]]:
-    files, content, shown, known, render, tz = shared
-    out: list[tuple[Source | SourceError, Any, Body | None, Any]] = []
+def _read_files(shared: tuple[list[tuple[Path, Path | None]], Path, str, frozenset[str], bool],
+                start: int, stop: int) -> list[tuple[Source | SourceError, Any, Body | None]]:
+    files, content, shown, known, render = shared
+    out: list[tuple[Source | SourceError, Any, Body | None]] = []
     for path, bundle in files[start:stop]:
         source = read_source(path, content, bundle, shown)
         if isinstance(source, SourceError) or source.digest in known:
-            out.append((source, None, None, None))
+            out.append((source, None, None))
             continue
         front = parse_yaml(source)
-        valid = validate(source, front[0], front[1], tz) if tz is not None and \
-            isinstance(front, tuple) else None
         body = plain_body(source.body) if render and isinstance(front, tuple) and \
             "image" not in front[0] else None
-        out.append((replace(source, body="") if body is not None else source, front, body, valid))
+        out.append((replace(source, body="") if body is not None else source, front, body))
     return out
 
 
 def load(sources: list[Source], config: Config, cache: Cache, errors: list[SourceError],
          warnings: list[SourceError], progress: Progress | None = None,
-         read: Mapping[str, Any] | None = None,
-         checked: Mapping[str, Any] | None = None) -> list[tuple[Source, Meta]]:
+         read: Mapping[str, Any] | None = None) -> list[tuple[Source, Meta]]:
     """Parse and validate every article's front matter; problems go to ``errors``/``warnings``.
 
-    ``read`` holds front matter that ``read_all`` parsed already, by source digest, and
-    ``checked`` what it validated already, by path.
+    ``read`` holds front matter that ``read_all`` parsed already, by source digest.
     """
     read = read or {}
-    checked = checked or {}
     parsed = cache.get_many("front", (s.digest for s in sources if s.digest not in read))
     cache.touch("when", parsed)
     loaded: list[tuple[Source, Meta]] = []
@@ -347,8 +337,7 @@ def load(sources: list[Source], config: Config, cache: Cache, errors: list[Sourc
             errors += [replace(e, path=source.shown) for e in result]
             continue
         data, lines = result
-        valid = checked.get(source.rel)
-        meta, found = valid if valid is not None else validate(source, data, lines, config.tz)
+        meta, found = validate(source, data, lines, config.tz)
         for problem in found:
             (warnings if problem.warning else errors).append(problem)
         if meta is not None:

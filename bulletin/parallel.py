@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from typing import Any, Callable, Generic, TypeVar
@@ -19,6 +20,19 @@ def workers() -> int:
     if configured.isdigit() and int(configured) > 0:
         return int(configured)
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _pool(processes: int) -> Any:
+    """A pool of forked workers that share this process's memory until they write to it.
+
+    Python's cycle collector, run in a worker, would write to every object it tracks and so copy
+    the whole heap into each worker: the objects alive now are frozen out of its reach first.
+    """
+    gc.freeze()
+    try:
+        return multiprocessing.get_context("fork").Pool(processes)
+    finally:
+        gc.unfreeze()
 
 
 def _run(args: tuple[Batch[Any], int, int]) -> list[Any]:
@@ -49,7 +63,7 @@ def fan_out(batch: Batch[T], shared: Any, count: int, *, minimum: int = 200,
     _SHARED = shared
     try:
         out: list[T] = []
-        with multiprocessing.get_context("fork").Pool(cores) as pool:
+        with _pool(cores) as pool:
             parts = pool.imap(_run, chunks)
             if alongside is not None:
                 alongside()
@@ -78,7 +92,7 @@ class Background(Generic[T]):
             return
         _SHARED = work
         try:
-            self.pool = multiprocessing.get_context("fork").Pool(1)  # forks now: it sees ``work``
+            self.pool = _pool(1)  # forks now: it sees ``work``
         finally:
             _SHARED = None
         self.pending = self.pool.apply_async(_run_background)

@@ -651,12 +651,15 @@ def publish(options: Options, config: Config, templates: Templates, pages: list[
         if errors:
             transaction.abort()
             return None, 0
-        results = fan_out(_render_pages, (templates, todo, transaction), len(todo), minimum=100,
-                          progress=(lambda d, t: progress("pages", d, t)) if progress else None)
+        # The index's process is done by now, mostly: its result is taken (and the process ended)
+        # before the page workers start, so that the memory of all three is never held at once.
         made, writes = search_index.result() if search_index is not None else \
             _search_index(articles, config, cache)
         replay(cache, writes)
         index = [(Routes.output_path(route), data) for route, data in made]
+        del made, writes
+        results = fan_out(_render_pages, (templates, todo, transaction), len(todo), minimum=100,
+                          progress=(lambda d, t: progress("pages", d, t)) if progress else None)
         for rel, _ in index:
             problem = transaction.claim(rel, "the search index")
             if problem is not None:

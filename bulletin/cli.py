@@ -16,7 +16,6 @@ from .config import load_config
 from .console import Console
 from .errors import BuildFailed, UsageError, display_path
 from .pipeline import Options, Result, build, related_docs
-from .related import explain
 from .scaffold import Draft, create, split_tags
 
 COMMANDS = ("build", "check", "related", "serve", "new")
@@ -288,6 +287,8 @@ def summary_line(result: Result, command: str) -> str:
 
 
 def _explain(result: Result, slug: str, console: Console) -> int:
+    from .related import explain  # numpy and scipy: imported only by the commands that need them
+
     found = [i for i, a in enumerate(result.published) if a.slug == slug]
     if not found:
         console.problem(f"error: no published article has the slug {slug!r}\n    hint: the slug is "

@@ -9,10 +9,9 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from datetime import datetime
 from pathlib import Path, PurePosixPath
-from typing import Any, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
-from . import feeds, images, search, sitemap
-from . import related as related_mod
+from . import feeds, images, sitemap
 from .cache import Cache, Recorder, replay
 from .config import Config, load_config, logo_warnings, with_base_url
 from .errors import BuildFailed, SourceError, display_path
@@ -29,6 +28,12 @@ from .source import discover, read_source
 from .taxonomy import name_terms, term_key
 from .uptodate import Stamp, input_key, known_files, output_intact, remember_stats, tree_listing
 from .writer import MARKER, Claims, Transaction, WriteReport, check_output
+
+if TYPE_CHECKING:  # numpy and scipy are imported when a build relates or indexes, not before
+    from . import related as related_mod
+
+if TYPE_CHECKING:  # numpy and scipy are imported when a build relates or indexes, not before
+    from . import related as related_mod
 
 Progress = Callable[[str, int, int], None]
 
@@ -475,6 +480,10 @@ def _search_index(articles: list[Article], config: Config,
                   cache: Cache) -> tuple[list[tuple[str, bytes]], list[Any]]:
     """The search index's files, and the cache writes that go with them (see cache.Recorder):
     it is made in a process of its own, alongside relating, planning and rendering."""
+    from . import search
+
+    from . import search
+
     recorder = Recorder(cache)
     return search.files(articles, Routes(config), config.date_format, recorder), recorder.writes
 
@@ -482,6 +491,10 @@ def _search_index(articles: list[Article], config: Config,
 def relate(articles: list[Article], chosen: list[tuple[Source, Meta]], config: Config,
            cache: Cache, errors: list[SourceError]) -> list[tuple[related_mod.Match, ...]]:
     """Related lists for every article, with editors' pins resolved by slug."""
+    from . import related as related_mod
+
+    from . import related as related_mod
+
     docs = related_docs(articles, chosen, errors)
     # An article's digest covers its source file (title, date, tags, pins) and its rendered body,
     # so the digests in order stand for the docs: no need to hash every article's text again.
@@ -496,6 +509,10 @@ def relate(articles: list[Article], chosen: list[tuple[Source, Meta]], config: C
 def related_docs(articles: Sequence[Article], chosen: Sequence[tuple[Source, Meta]] = (),
                  errors: list[SourceError] | None = None) -> list[related_mod.Doc]:
     """What the related index reads of each article; a pin to no published slug is an error."""
+    from . import related as related_mod
+
+    from . import related as related_mod
+
     by_slug = {a.slug: i for i, a in enumerate(articles)}
     lines = {s.path: m.lines.get("related") for s, m in chosen}
     docs = []

@@ -147,7 +147,7 @@ class Cached:
         self.done: dict[tuple[Any, ...], tuple[Any, str]] = {}
 
     def __call__(self, macro: Callable[..., str], *args: Any, **kwargs: Any) -> str:
-        key = (id(macro), *map(id, args))
+        key: tuple[Any, ...] = (id(macro), *map(id, args))
         if kwargs:
             key += tuple((k, id(v)) for k, v in kwargs.items())
         entry = self.done.get(key)

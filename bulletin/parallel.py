@@ -41,13 +41,11 @@ def _run(args: tuple[Batch[Any], int, int]) -> list[Any]:
 
 
 def fan_out(batch: Batch[T], shared: Any, count: int, *, minimum: int = 200,
-            progress: Progress | None = None,
-            alongside: Callable[[], None] | None = None) -> list[T]:
+            progress: Progress | None = None) -> list[T]:
     """``batch(shared, start, stop)`` over ``range(count)`` in chunks, results in order.
 
     Workers are forked, so ``shared`` reaches them without pickling; only results travel back.
-    Small jobs, one core, or a platform without fork run in this process. ``alongside`` is other
-    work of this process, done while the workers run (the workers were forked before it starts).
+    Small jobs, one core, or a platform without fork run in this process.
     """
     global _SHARED
     cores = workers()
@@ -55,8 +53,6 @@ def fan_out(batch: Batch[T], shared: Any, count: int, *, minimum: int = 200,
         results = batch(shared, 0, count)
         if progress:
             progress(count, count)
-        if alongside is not None:
-            alongside()
         return results
     size = max(16, -(-count // (cores * 6)))
     chunks = [(batch, start, min(start + size, count)) for start in range(0, count, size)]
@@ -64,10 +60,7 @@ def fan_out(batch: Batch[T], shared: Any, count: int, *, minimum: int = 200,
     try:
         out: list[T] = []
         with _pool(cores) as pool:
-            parts = pool.imap(_run, chunks)
-            if alongside is not None:
-                alongside()
-            for part in parts:
+            for part in pool.imap(_run, chunks):
                 out.extend(part)
                 if progress:
                     progress(len(out), count)

@@ -32,9 +32,6 @@ from .writer import MARKER, Claims, Transaction, WriteReport, check_output
 if TYPE_CHECKING:  # numpy and scipy are imported when a build relates or indexes, not before
     from . import related as related_mod
 
-if TYPE_CHECKING:  # numpy and scipy are imported when a build relates or indexes, not before
-    from . import related as related_mod
-
 Progress = Callable[[str, int, int], None]
 
 
@@ -479,9 +476,7 @@ def _term(name: str, slug: str, route: str, routes: Routes, count: int) -> Term:
 def _search_index(articles: list[Article], config: Config,
                   cache: Cache) -> tuple[list[tuple[str, bytes]], list[Any]]:
     """The search index's files, and the cache writes that go with them (see cache.Recorder):
-    it is made in a process of its own, alongside relating, planning and rendering."""
-    from . import search
-
+    it is made in a process of its own while the main process relates and plans."""
     from . import search
 
     recorder = Recorder(cache)
@@ -491,8 +486,6 @@ def _search_index(articles: list[Article], config: Config,
 def relate(articles: list[Article], chosen: list[tuple[Source, Meta]], config: Config,
            cache: Cache, errors: list[SourceError]) -> list[tuple[related_mod.Match, ...]]:
     """Related lists for every article, with editors' pins resolved by slug."""
-    from . import related as related_mod
-
     from . import related as related_mod
 
     docs = related_docs(articles, chosen, errors)
@@ -509,8 +502,6 @@ def relate(articles: list[Article], chosen: list[tuple[Source, Meta]], config: C
 def related_docs(articles: Sequence[Article], chosen: Sequence[tuple[Source, Meta]] = (),
                  errors: list[SourceError] | None = None) -> list[related_mod.Doc]:
     """What the related index reads of each article; a pin to no published slug is an error."""
-    from . import related as related_mod
-
     from . import related as related_mod
 
     by_slug = {a.slug: i for i, a in enumerate(articles)}

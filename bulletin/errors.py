@@ -7,7 +7,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .frozen import compact
 
+
+@compact
 @dataclass(frozen=True, slots=True)
 class SourceError:
     """One problem in one input file, printed as ``path:line: message`` and a hint."""

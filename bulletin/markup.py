@@ -19,6 +19,7 @@ from markdown.util import AtomicString
 
 from . import prose
 from .errors import SourceError, line_of
+from .frozen import compact
 from .models import Source
 
 MAX_NESTING = 50  # levels of quotes or lists; '[' or '(' open at once in one paragraph
@@ -48,6 +49,7 @@ def sanitise(html: str) -> str:
                      link_rel=None, clean_content_tags={"script", "style"})
 
 
+@compact
 @dataclass(frozen=True, slots=True)
 class Asset:
     """A file an article uses (a photo), copied beside the article's page."""
@@ -57,6 +59,7 @@ class Asset:
     photo: Any = None  # images.Photo: its size and resized copies, when the build measures photos
 
 
+@compact
 @dataclass(frozen=True, slots=True)
 class Link:
     """A link in a body to another article by its .md path, resolved once every URL is known."""
@@ -71,6 +74,7 @@ def placeholder(number: int) -> str:
     return f"#__bulletin_link_{number}__"
 
 
+@compact
 @dataclass(frozen=True, slots=True)
 class Body:
     """The result of rendering one article body."""
@@ -431,6 +435,14 @@ class BodyStore:
             return
         self.cache.flush()
         self.fresh.clear()
+
+    def forget(self, keys: list[str]) -> None:
+        """Drop these bodies from memory once their pages are rendered; they stay in the cache
+        (or, for ``check``, in its memory), so asking again reads them back."""
+        if self.cache.readonly:
+            return
+        for key in keys:
+            self.fresh.pop(key, None)
 
     def html(self, key: str, links: tuple[Link, ...]) -> str:
         html = self.fresh.get(key)

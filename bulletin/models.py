@@ -8,7 +8,10 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
 
+from .frozen import compact
 
+
+@compact
 @dataclass(frozen=True, slots=True)
 class Term:
     """A tag or a category: the name editors wrote and the page it lives on."""
@@ -22,6 +25,7 @@ class Term:
     atom_url: str = ""  # absolute URL of its Atom feed
 
 
+@compact
 @dataclass(frozen=True, slots=True)
 class Source:
     """One article file read from disk: decoded text split into front matter and body."""
@@ -58,6 +62,7 @@ class Meta:
     lines: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
 
 
+@compact
 @dataclass(frozen=True, slots=True)
 class Image:
     """A photo as templates show it."""
@@ -121,6 +126,7 @@ class Article:
         raise AttributeError(name)
 
 
+@compact
 @dataclass(frozen=True, slots=True)
 class Pager:
     """One page of a paginated list."""

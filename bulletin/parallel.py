@@ -12,6 +12,7 @@ Batch = Callable[[Any, int, int], list[T]]
 Progress = Callable[[int, int], None]
 
 _SHARED: Any = None
+_LIBC: Any = None  # the C library, for trim(); False where it has no malloc_trim
 
 
 def workers() -> int:
@@ -22,12 +23,32 @@ def workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
+def trim() -> None:
+    """Give the heap's free pages back to the system (glibc only; elsewhere nothing happens).
+
+    Freed strings of a few kilobytes (article texts, rendered bodies) stay inside the C heap, and
+    count towards this process's memory, and each forked worker's share of it, until trimmed.
+    """
+    global _LIBC
+    if _LIBC is None:
+        try:
+            import ctypes
+
+            _LIBC = ctypes.CDLL("libc.so.6")
+            _LIBC.malloc_trim.argtypes = (ctypes.c_size_t,)
+        except (OSError, AttributeError):
+            _LIBC = False
+    if _LIBC:
+        _LIBC.malloc_trim(0)
+
+
 def _pool(processes: int) -> Any:
     """A pool of forked workers that share this process's memory until they write to it.
 
     Python's cycle collector, run in a worker, would write to every object it tracks and so copy
     the whole heap into each worker: the objects alive now are frozen out of its reach first.
     """
+    trim()
     gc.freeze()
     try:
         return multiprocessing.get_context("fork").Pool(processes)

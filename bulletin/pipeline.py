@@ -163,6 +163,10 @@ def build(options: Options) -> Result:
             articles = [replace(a, source=light[id(a.source)]) if id(a.source) in light else a
                         for a in articles]
         del loaded, light
+        if options.write and articles:
+            # The bodies are stored: the page workers read their share from the cache. Dropped
+            # before the search index's process forks, so that neither holds them.
+            articles[0].bodies.release()
         index = Background(partial(_search_index, articles, config, cache), len(articles)) \
             if options.write and not errors else None  # made while the next stages run
         clock.lap("assemble")
@@ -170,7 +174,6 @@ def build(options: Options) -> Result:
         if options.write and articles:
             # Related lists are made and the search index has its own copy: the texts can go.
             articles = [replace(a, text="") for a in articles]
-            articles[0].bodies.release()
         clock.lap("relate")
         _stop_on(errors, warnings)
         pages = plan(articles, matches, config, routes, now)
@@ -596,12 +599,22 @@ def _render_pages(shared: tuple[Templates, list[Page], Transaction | None], star
                   stop: int) -> list[_Rendered]:
     """Render pages; stage their bytes in the transaction (none for ``check``)."""
     templates, pages, transaction = shared
+    shown = [page.context["article"] for page in pages[start:stop] if "article" in page.context]
+    keys = [article.body_key for article in shown]
+    if shown:
+        shown[0].bodies.prefetch(keys)
+    try:
+        return _render_batch(templates, pages[start:stop], transaction)
+    finally:
+        if shown:  # a worker renders many batches: it holds the bodies of one at a time
+            shown[0].bodies.forget(keys)
+
+
+def _render_batch(templates: Templates, pages: list[Page],
+                  transaction: Transaction | None) -> list[_Rendered]:
     out = []
     failed: set[str] = set()
-    shown = [page.context["article"] for page in pages[start:stop] if "article" in page.context]
-    if shown:
-        shown[0].bodies.prefetch([article.body_key for article in shown])
-    for page in pages[start:stop]:
+    for page in pages:
         rel = Routes.output_path(page.route)
         if page.template in failed:
             out.append(_Rendered(rel, False))

@@ -24,6 +24,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
+from .frozen import compact
 from .terms import STOP_SYLLABLES, Keys, occurrences, spelled, terms, tokenise
 
 __all__ = ["Doc", "Match", "Settings", "STOP_SYLLABLES", "explain", "related", "terms"]
@@ -45,6 +46,7 @@ class Doc:
     pins: tuple[int, ...] = ()  # indexes an editor chose, in order
 
 
+@compact
 @dataclass(frozen=True, slots=True)
 class Match:
     """One related article and what earned it (shared tags and terms are filled by explain())."""

@@ -38,6 +38,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import postings, terms
+from .frozen import compact
 from .i18n import format_date
 from .models import Article
 from .routes import Routes
@@ -79,6 +80,7 @@ def _fold_table() -> dict[int, str]:
 _FOLD = _fold_table()
 
 
+@compact
 @dataclass(frozen=True, slots=True)
 class SearchDoc:
     """What the index holds of one article."""
@@ -93,6 +95,7 @@ class SearchDoc:
     body_key: str = ""  # a key that changes whenever ``body`` does, if known (else body is hashed)
 
 
+@compact
 @dataclass(frozen=True, slots=True)
 class SearchState:
     """What an index was made of, kept in the cache so that the next build updates it: per

@@ -12,10 +12,12 @@ from typing import Any, Sequence
 from .cache import Cache
 from .errors import SourceError
 from .fingerprint import fingerprint
+from .frozen import compact
 from .models import Source
 from .writer import MARKER, walk_files
 
 
+@compact
 @dataclass(frozen=True, slots=True)
 class Stamp:
     """What the last successful build of an output folder was made from, and what it reported."""

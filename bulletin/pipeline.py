@@ -113,7 +113,9 @@ def build(options: Options) -> Result:
     cache = Cache(options.cache, readonly=not options.write)
     errors: list[SourceError] = []
     warnings: list[SourceError] = []
-    index: Background[tuple[list[tuple[str, bytes]], list[Any]]] | None = None
+    report: WriteReport | None = None
+    index: Background[tuple[list[tuple[PurePosixPath, bool]], list[Any]]] | None = None
+    transaction: Transaction | None = None
     try:
         templates = Templates(options.templates, config,
                               options.cache / "templates" if options.cache and options.write else None)
@@ -167,8 +169,11 @@ def build(options: Options) -> Result:
             # The bodies are stored: the page workers read their share from the cache. Dropped
             # before the search index's process forks, so that neither holds them.
             articles[0].bodies.release()
-        index = Background(partial(_search_index, articles, config, cache), len(articles)) \
-            if options.write and not errors else None  # made while the next stages run
+        if options.write and not errors:
+            # The search index is made, and its files staged, while the next stages run.
+            transaction = Transaction(options.output)
+            index = Background(partial(_search_index, articles, config, cache, transaction),
+                               len(articles))
         clock.lap("assemble")
         matches = relate(articles, chosen, config, cache, errors)
         if options.write and articles:
@@ -179,7 +184,7 @@ def build(options: Options) -> Result:
         pages = plan(articles, matches, config, routes, now)
         clock.lap("plan")
         report, rendered = publish(options, config, templates, pages, articles, cache, errors,
-                                   index)
+                                   index, transaction)
         clock.lap("render+write")
         _stop_on(errors, warnings)
     except BuildFailed:
@@ -188,6 +193,8 @@ def build(options: Options) -> Result:
     finally:
         if index is not None:
             index.close()
+        if transaction is not None and report is None:
+            transaction.abort()
         cache.close()
     result = Result(
         articles=len(articles),
@@ -476,14 +483,19 @@ def _term(name: str, slug: str, route: str, routes: Routes, count: int) -> Term:
                 atom_url=routes.permalink(routes.atom(route)))
 
 
-def _search_index(articles: list[Article], config: Config,
-                  cache: Cache) -> tuple[list[tuple[str, bytes]], list[Any]]:
-    """The search index's files, and the cache writes that go with them (see cache.Recorder):
-    it is made in a process of its own while the main process relates and plans."""
+def _search_index(articles: list[Article], config: Config, cache: Cache, transaction: Transaction,
+                  ) -> tuple[list[tuple[PurePosixPath, bool]], list[Any]]:
+    """Make the search index and stage its files; say which were written (or unchanged), with
+    the cache writes that go with them (see cache.Recorder). It runs in a process of its own
+    while the main process relates and plans."""
     from . import search
 
     recorder = Recorder(cache)
-    return search.files(articles, Routes(config), config.date_format, recorder), recorder.writes
+    staged = []
+    for route, data in search.files(articles, Routes(config), config.date_format, recorder):
+        rel = Routes.output_path(route)
+        staged.append((rel, transaction.stage(rel, data)))
+    return staged, recorder.writes
 
 
 def relate(articles: list[Article], chosen: list[tuple[Source, Meta]], config: Config,
@@ -631,8 +643,8 @@ def _render_batch(templates: Templates, pages: list[Page],
 
 def publish(options: Options, config: Config, templates: Templates, pages: list[Page],
             articles: list[Article], cache: Cache, errors: list[SourceError],
-            search_index: Background[tuple[list[tuple[str, bytes]], list[Any]]] | None = None,
-            ) -> tuple[WriteReport | None, int]:
+            search_index: Background[tuple[list[tuple[PurePosixPath, bool]], list[Any]]] | None = None,
+            transaction: Transaction | None = None) -> tuple[WriteReport | None, int]:
     """Render the pages that changed since the last build and apply them to the output folder.
 
     A page is re-rendered when its fingerprint (templates, config, code and every value its
@@ -651,7 +663,7 @@ def publish(options: Options, config: Config, templates: Templates, pages: list[
                 (site_digest, page.template, page.route, page.context), memo)
 
         return None, _check_pages(options, templates, pages, articles, errors, unchanged)
-    transaction = Transaction(options.output)
+    transaction = transaction or Transaction(options.output)
     try:
         prints: dict[PurePosixPath, str] = {}
         todo: list[Page] = []
@@ -674,11 +686,10 @@ def publish(options: Options, config: Config, templates: Templates, pages: list[
             return None, 0
         # The index's process is done by now, mostly: its result is taken (and the process ended)
         # before the page workers start, so that the memory of all three is never held at once.
-        made, writes = search_index.result() if search_index is not None else \
-            _search_index(articles, config, cache)
+        index, writes = search_index.result() if search_index is not None else \
+            _search_index(articles, config, cache, transaction)
         replay(cache, writes)
-        index = [(Routes.output_path(route), data) for route, data in made]
-        del made, writes
+        del writes
         results = fan_out(_render_pages, (templates, todo, transaction), len(todo), minimum=100,
                           progress=(lambda d, t: progress("pages", d, t)) if progress else None)
         for rel, _ in index:
@@ -695,8 +706,8 @@ def publish(options: Options, config: Config, templates: Templates, pages: list[
             return None, len(todo)
         for rel, source in copies:
             transaction.record(rel, transaction.stage_copy(rel, source))
-        for rel, data in index:
-            transaction.record(rel, transaction.stage(rel, data))
+        for rel, written in index:
+            transaction.record(rel, written)
         report = transaction.commit()
     except BaseException:
         transaction.abort()

@@ -232,3 +232,15 @@ def test_an_archive_without_words_has_an_empty_index() -> None:
                                         lead="", body="")]))
     assert files["t/0.json"] == b"{}" and json.loads(files["meta.json"])["shards"] == 1
     assert dict(index_files([]))["t/0.json"] == b"{}"
+
+
+def test_a_static_file_in_the_search_index_s_place_is_refused_and_nothing_is_written(make_site) -> None:
+    site = make_site({"content/a.md": article("Công an xã", body="Tuần tra ban đêm.")})
+    site.build()
+    before = tree_digest(site.output)
+    site.write({f"static/{DATA}/meta.json": "{}"})
+    result = site.run("--static", str(site.root / "static"))
+    assert result.code == 1
+    assert f"{DATA}/meta.json" in result.err and "the search index" in result.err
+    assert tree_digest(site.output) == before
+    assert not (site.root / ".output.staging").exists()

@@ -39,6 +39,9 @@ class Cache:
         self.pending_bytes = 0
         self._db: sqlite3.Connection | None = None
         self._pid = -1
+        # Whether the file held entries before this build (None: not opened yet). One that held
+        # none, as in a first build, has nothing to prune when the build commits.
+        self._stale: bool | None = None
 
     def _connection(self) -> sqlite3.Connection | None:
         if self.folder is None:
@@ -63,6 +66,9 @@ class Cache:
                 if not self.readonly:
                     self._db.execute("CREATE TABLE IF NOT EXISTS entries (kind TEXT, key TEXT, "
                                      "value BLOB, PRIMARY KEY (kind, key))")
+                    if self._stale is None:  # the first connection: did it hold entries?
+                        self._stale = self._db.execute(
+                            "SELECT 1 FROM entries LIMIT 1").fetchone() is not None
             except sqlite3.Error:
                 self._db = None
             self._pid = os.getpid()
@@ -159,7 +165,7 @@ class Cache:
         if db is None or self.readonly:
             return
         self.flush()
-        if not prune:
+        if not prune or not self._stale:
             return
         try:
             with db:

@@ -178,3 +178,23 @@ def test_cache_entries_survive_worker_processes(make_site, monkeypatch) -> None:
     (site.content / "bai-007.md").write_text(article("Bài 7", body="Sửa."), encoding="utf-8")
     site.build("--cache", "cache")
     assert [body.strip() for body in rendered] == ["Sửa."]
+
+
+def test_entries_of_a_deleted_article_leave_the_cache_with_it(make_site) -> None:
+    import sqlite3
+
+    site = make_site({"content/a.md": article("Bài A", body="Một."),
+                      "content/b.md": article("Bài B", body="Hai.")})
+
+    def counts() -> dict[str, int]:
+        db = sqlite3.connect(site.root / "cache" / "bulletin.sqlite")
+        try:
+            return dict(db.execute("SELECT kind, count(*) FROM entries GROUP BY kind").fetchall())
+        finally:
+            db.close()
+
+    site.build("--cache", "cache")
+    assert counts()["front"] == counts()["html"] == 2
+    (site.content / "b.md").unlink()
+    site.build("--cache", "cache")
+    assert counts()["front"] == counts()["html"] == 1

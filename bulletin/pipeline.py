@@ -24,9 +24,9 @@ from .paginate import paginate
 from .parallel import Background, fan_out
 from .render import TemplateProblem, Templates
 from .routes import Routes
-from .source import discover, read_source
+from .source import discover, read_again, read_source
 from .taxonomy import name_terms, term_key
-from .uptodate import Stamp, input_key, known_files, output_intact, remember_stats, tree_listing
+from .uptodate import Stamp, input_key, known_files, output_intact, tree_listing
 from .writer import MARKER, Claims, Transaction, WriteReport, check_output
 
 if TYPE_CHECKING:  # numpy and scipy are imported when a build relates or indexes, not before
@@ -138,10 +138,7 @@ def build(options: Options) -> Result:
                 return _unchanged(stamp, config, started)
         fronts: dict[str, Any] = {}
         bodies: dict[str, Body] = {}
-        sources = read_all(options.content, errors, files, fronts, frozenset(cache.keys("front")),
-                           bodies)
-        if options.write:
-            remember_stats(cache, sources)
+        sources = read_all(options.content, errors, files, fronts, bodies, cache)
         warnings += logo_warnings(config, options.static)
         loaded = load(sources, config, cache, errors, warnings, options.progress, fronts)
         del fronts
@@ -278,15 +275,18 @@ def _protected(options: Options) -> list[Path]:
 # -- load ---------------------------------------------------------------------------------------
 def read_all(content: Path, errors: list[SourceError],
              found: tuple[list[tuple[Path, Path | None]], list[SourceError]] | None = None,
-             parsed: dict[str, Any] | None = None, known: frozenset[str] = frozenset(),
-             bodies: dict[str, Body] | None = None) -> list[Source]:
+             parsed: dict[str, Any] | None = None, bodies: dict[str, Body] | None = None,
+             cache: Cache | None = None) -> list[Source]:
     """Find (unless ``found`` is what discover returned) and decode every article file.
 
-    Files are read, and their front matter parsed unless its digest is ``known`` (cached), in
-    the worker processes; the parse results go to ``parsed`` (by source digest) for ``load``.
-    A new article of plain prose without a photo is rendered there too, its body put in
-    ``bodies`` for ``assemble``, and its Source comes back without its text: the main process
-    never holds it.
+    Files are read, and their front matter parsed unless cached, in the worker processes; the
+    parse results go to ``parsed`` (by source digest) for ``load``. A new article of plain prose
+    without a photo is rendered there too, its body put in ``bodies`` for ``assemble``, and its
+    Source comes back without its text: the main process never holds it.
+
+    With a ``cache``, a file whose size, times and inode are those recorded when it was last
+    read, and whose front matter is cached, is not read at all: its Source comes from the record,
+    without text (``source.read_again`` reads it if a stage needs it after all).
     """
     if not content.is_dir():
         errors.append(SourceError(display_path(content), None, "content folder not found",
@@ -294,34 +294,69 @@ def read_all(content: Path, errors: list[SourceError],
         return []
     files, problems = found if found is not None else discover(content)
     errors += problems
+    known: frozenset[str] = frozenset()
+    records: dict[str, tuple[Any, ...]] = {}
+    if cache is not None:
+        known = frozenset(cache.keys("front"))
+        records = cache.get_many("stat", (str(path) for path, _ in files))
     sources: list[Source] = []
-    for source, front, body in fan_out(
-            _read_files, (files, content, display_path(content), known, bodies is not None),
+    for source, front, body, record in fan_out(
+            _read_files, (files, content, display_path(content), known, bodies is not None, records),
             len(files), minimum=500):
         if isinstance(source, SourceError):
             errors.append(source)
-        else:
-            if parsed is not None and front is not None:
-                parsed[source.digest] = front
-            if bodies is not None and body is not None:
-                bodies[source.digest] = body
-            sources.append(source)
+            continue
+        if parsed is not None and front is not None:
+            parsed[source.digest] = front
+        if bodies is not None and body is not None:
+            bodies[source.digest] = body
+        if cache is not None and record is not None:
+            cache.put("stat", str(source.path), record)
+        sources.append(source)
     return sources
 
 
-def _read_files(shared: tuple[list[tuple[Path, Path | None]], Path, str, frozenset[str], bool],
-                start: int, stop: int) -> list[tuple[Source | SourceError, Any, Body | None]]:
-    files, content, shown, known, render = shared
-    out: list[tuple[Source | SourceError, Any, Body | None]] = []
+_Read = tuple[Source | SourceError, Any, Body | None, tuple[Any, ...] | None]
+
+
+def _read_files(shared: tuple[list[tuple[Path, Path | None]], Path, str, frozenset[str], bool,
+                              Mapping[str, tuple[Any, ...]]],
+                start: int, stop: int) -> list[_Read]:
+    """Read (or recall) some files; each comes with its new stat record, None if unchanged.
+
+    The record (size, mtime, ctime, inode, digest, front line, body line) is taken before the
+    file is read: a file saved again while it is read differs from its record next time.
+    """
+    files, content, shown, known, render, records = shared
+    out: list[_Read] = []
     for path, bundle in files[start:stop]:
+        name = str(path)
+        try:
+            stat = os.stat(name)
+            signature: tuple[int, ...] | None = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns,
+                                                 stat.st_ino)
+        except OSError:
+            signature = None
+        record = records.get(name)
+        if record is not None and signature == record[:4] and record[4] in known:
+            rel = path.relative_to(content).as_posix()
+            out.append((Source(path=path, shown=f"{shown}/{rel}", rel=rel, bundle=bundle, front="",
+                               body="", front_line=record[5], body_line=record[6],
+                               digest=record[4]), None, None, None))
+            continue
         source = read_source(path, content, bundle, shown)
-        if isinstance(source, SourceError) or source.digest in known:
-            out.append((source, None, None))
+        if isinstance(source, SourceError):
+            out.append((source, None, None, None))
+            continue
+        record = (*signature, source.digest, source.front_line, source.body_line) \
+            if signature else None
+        if source.digest in known:
+            out.append((source, None, None, record))
             continue
         front = parse_yaml(source)
         body = plain_body(source.body) if render and isinstance(front, tuple) and \
             "image" not in front[0] else None
-        out.append((replace(source, body="") if body is not None else source, front, body))
+        out.append((replace(source, body="") if body is not None else source, front, body, record))
     return out
 
 
@@ -340,6 +375,12 @@ def load(sources: list[Source], config: Config, cache: Cache, errors: list[Sourc
         result = read.get(source.digest) or parsed.get(source.digest)
         fresh = result is None or source.digest not in parsed
         if result is None:
+            if not source.front:  # made from its stat record, and its entry is gone since
+                again = read_again(source)
+                if isinstance(again, SourceError):
+                    errors.append(again)
+                    continue
+                source = again
             result = parse_yaml(source)
         if fresh:
             cache.put("front", source.digest, result)
@@ -424,6 +465,13 @@ def assemble(chosen: list[tuple[Source, Meta]], every: list[Source], options: Op
     progress = options.progress
     made = [i for i in missing if jobs[i].source.digest in ready]
     missing = [i for i in missing if jobs[i].source.digest not in ready]
+    for i in missing:
+        if not jobs[i].source.body:  # not read (unchanged since its body was cached), or empty
+            again = read_again(jobs[i].source)
+            if isinstance(again, SourceError):
+                errors.append(again)
+            else:
+                jobs[i] = replace(jobs[i], source=again)
     fresh = fan_out(_render_bodies, ([jobs[i] for i in missing], options.content, config.trust_html),
                     len(missing),
                     progress=(lambda done, total: progress("markdown", done, total)) if progress else None)

@@ -115,4 +115,9 @@ def read_source(path: Path, content: Path, bundle: Path | None,
     )
 
 
-
+def read_again(source: Source) -> Source | SourceError:
+    """The full text of a Source that was made from the cache without reading its file (see
+    pipeline.read_all), for the rare stage that needs it after all."""
+    cut = len(source.rel) + 1
+    return read_source(source.path, Path(str(source.path)[:-cut]), source.bundle,
+                       source.shown[:-cut])

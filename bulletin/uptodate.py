@@ -13,7 +13,6 @@ from .cache import Cache
 from .errors import SourceError
 from .fingerprint import fingerprint
 from .frozen import compact
-from .models import Source
 from .writer import MARKER, walk_files
 
 
@@ -70,20 +69,6 @@ def known_files(cache: Cache, files: Sequence[tuple[Path, Path | None]], content
         rel = name[prefix:].replace(os.sep, "/")
         known.append((rel, f"{shown}/{rel}", entry[4]))
     return known
-
-
-def remember_stats(cache: Cache, sources: Sequence[Source]) -> None:
-    """Record each file's stat with its digest, for known_files in the next build."""
-    names = [str(source.path) for source in sources]
-    before = cache.get_many("stat", names)
-    for name, source in zip(names, sources):
-        try:
-            stat = os.stat(name)
-        except OSError:
-            continue
-        entry = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, source.digest)
-        if before.get(name) != entry:
-            cache.put("stat", name, entry)
 
 
 def input_key(cache: Cache, files: Sequence[Known], now: datetime, parts: Any,

@@ -198,3 +198,44 @@ def test_entries_of_a_deleted_article_leave_the_cache_with_it(make_site) -> None
     (site.content / "b.md").unlink()
     site.build("--cache", "cache")
     assert counts()["front"] == counts()["html"] == 1
+
+
+def test_a_rebuild_reads_only_the_files_changed_since_the_last_build(make_site, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from bulletin import pipeline
+
+    monkeypatch.setenv("BULLETIN_WORKERS", "1")
+    site = make_site({f"content/bai-{n}.md": article(f"Bài {n}", body=f"Nội dung {n}.", tags=["tin"])
+                      for n in range(5)})
+    site.build("--cache", "cache")
+    cold = tree_digest(site.output)
+    read: list[str] = []
+    original = pipeline.read_source
+    monkeypatch.setattr(pipeline, "read_source",
+                        lambda path, *rest: read.append(path.name) or original(path, *rest))
+    (site.content / "bai-3.md").write_text(article("Bài 3", body="Sửa lại.", tags=["tin"]),
+                                           encoding="utf-8")
+    site.build("--cache", "cache")
+    assert read == ["bai-3.md"]
+    (site.content / "bai-3.md").write_text(article("Bài 3", body="Nội dung 3.", tags=["tin"]),
+                                           encoding="utf-8")
+    read.clear()
+    site.build("--cache", "cache")
+    assert read == ["bai-3.md"] and tree_digest(site.output) == cold
+
+
+def test_a_file_not_read_is_read_after_all_when_its_cached_parts_are_gone(make_site) -> None:
+    import sqlite3
+
+    site = make_site({f"content/bai-{n}.md": article(f"Bài {n}", body=f"Nội dung số {n}.")
+                      for n in range(3)})
+    site.build("--cache", "cache")
+    cold = tree_digest(site.output)
+    db = sqlite3.connect(site.root / "cache" / "bulletin.sqlite")
+    with db:
+        db.execute("DELETE FROM entries WHERE kind IN ('body', 'html', 'stamp')")
+        db.execute("UPDATE entries SET value = x'00' WHERE kind = 'front'")  # damaged: a miss
+    db.close()
+    shutil.rmtree(site.output)
+    site.build("--cache", "cache")
+    assert tree_digest(site.output) == cold
+    assert "Nội dung số 1." in (site.output / "tin/bai-1/index.html").read_text(encoding="utf-8")

@@ -16,6 +16,7 @@ from .cache import Cache, Recorder, replay
 from .config import Config, load_config, logo_warnings, with_base_url
 from .errors import BuildFailed, SourceError, display_path
 from .fingerprint import Memo, fingerprint
+from .frozen import compact
 from .i18n import sort_key_for
 from .markup import Body, BodyStore, Renderer, link_errors, photos_unchanged, plain_body, summarise
 from .meta import parse_yaml, validate
@@ -648,44 +649,80 @@ def plan(articles: list[Article], matches: list[tuple[related_mod.Match, ...]], 
 
 
 # -- render and write ---------------------------------------------------------------------------
+@compact
 @dataclass(frozen=True, slots=True)
 class _Rendered:
     rel: PurePosixPath
     written: bool
     error: SourceError | None = None
+    print: str = ""  # the page's fingerprint, for the manifest ("" for check)
+    rendered: bool = True  # False: unchanged since the last build, its template not run
 
 
-def _render_pages(shared: tuple[Templates, list[Page], Transaction | None], start: int,
-                  stop: int) -> list[_Rendered]:
-    """Render pages; stage their bytes in the transaction (none for ``check``)."""
-    templates, pages, transaction = shared
-    shown = [page.context["article"] for page in pages[start:stop] if "article" in page.context]
+@dataclass(frozen=True, slots=True)
+class _Known:
+    """What decides that a page is unchanged: the fingerprint of everything every page depends
+    on, and the last build's manifest (output path → fingerprint, size, mtime)."""
+
+    site_digest: str
+    previous: Mapping[str, tuple[str, int, int]]
+    memo: Memo  # fingerprints of shared objects; each worker fills its own copy
+
+
+def _render_pages(shared: tuple[Templates, list[Page], Transaction | None, _Known | None],
+                  start: int, stop: int) -> list[_Rendered]:
+    """Render pages and stage their bytes in the transaction (none for ``check``).
+
+    With ``known``, each page's fingerprint is made here, in the workers, and a page whose
+    fingerprint and file are those of the last build is not rendered again.
+    """
+    templates, pages, transaction, known = shared
+    out: dict[int, _Rendered] = {}
+    todo: list[tuple[int, Page, str]] = []
+    for number, page in enumerate(pages[start:stop]):
+        print_ = ""
+        if known is not None:
+            rel = Routes.output_path(page.route)
+            print_ = fingerprint((known.site_digest, page.template, page.route, page.context),
+                                 known.memo)
+            entry = known.previous.get(str(rel))
+            stat = transaction.current(rel) if entry and transaction and entry[0] == print_ \
+                else None
+            if stat is not None and entry == (print_, stat.st_size, stat.st_mtime_ns):
+                out[number] = _Rendered(rel, False, print=print_, rendered=False)
+                continue
+        todo.append((number, page, print_))
+    shown = [page.context["article"] for _, page, _ in todo if "article" in page.context]
     keys = [article.body_key for article in shown]
     if shown:
         shown[0].bodies.prefetch(keys)
     try:
-        return _render_batch(templates, pages[start:stop], transaction)
+        for (number, _, _), result in zip(todo, _render_batch(
+                templates, [(page, print_) for _, page, print_ in todo], transaction)):
+            out[number] = result
     finally:
         if shown:  # a worker renders many batches: it holds the bodies of one at a time
             shown[0].bodies.forget(keys)
+    return [out[number] for number in range(len(out))]
 
 
-def _render_batch(templates: Templates, pages: list[Page],
+def _render_batch(templates: Templates, pages: list[tuple[Page, str]],
                   transaction: Transaction | None) -> list[_Rendered]:
     out = []
     failed: set[str] = set()
-    for page in pages:
+    for page, print_ in pages:
         rel = Routes.output_path(page.route)
         if page.template in failed:
-            out.append(_Rendered(rel, False))
+            out.append(_Rendered(rel, False, print=print_))
             continue
         try:
             data = templates.render(page.template, page.context).encode("utf-8")
         except TemplateProblem as problem:
             failed.add(page.template)
-            out.append(_Rendered(rel, False, problem.error))
+            out.append(_Rendered(rel, False, problem.error, print=print_))
             continue
-        out.append(_Rendered(rel, transaction.stage(rel, data) if transaction else False))
+        out.append(_Rendered(rel, transaction.stage(rel, data) if transaction else False,
+                             print=print_))
     return out
 
 
@@ -713,21 +750,13 @@ def publish(options: Options, config: Config, templates: Templates, pages: list[
         return None, _check_pages(options, templates, pages, articles, errors, unchanged)
     transaction = transaction or Transaction(options.output)
     try:
-        prints: dict[PurePosixPath, str] = {}
-        todo: list[Page] = []
+        claimed: list[Page] = []
         for page in pages:
-            rel = Routes.output_path(page.route)
-            problem = transaction.claim(rel, page.owner)
+            problem = transaction.claim(Routes.output_path(page.route), page.owner)
             if problem is not None:
                 errors.append(problem)
-                continue
-            prints[rel] = fingerprint((site_digest, page.template, page.route, page.context), memo)
-            known = previous.get(str(rel))
-            stat = transaction.current(rel) if known else None
-            if known and stat and known == (prints[rel], stat.st_size, stat.st_mtime_ns):
-                transaction.record(rel, False)
             else:
-                todo.append(page)
+                claimed.append(page)
         copies = _copies(options, articles, transaction.claims, errors)
         if errors:
             transaction.abort()
@@ -738,20 +767,24 @@ def publish(options: Options, config: Config, templates: Templates, pages: list[
             _search_index(articles, config, cache, transaction)
         replay(cache, writes)
         del writes
-        results = fan_out(_render_pages, (templates, todo, transaction), len(todo), minimum=100,
+        known = _Known(site_digest, previous, memo)
+        results = fan_out(_render_pages, (templates, claimed, transaction, known), len(claimed),
+                          minimum=100,
                           progress=(lambda d, t: progress("pages", d, t)) if progress else None)
         for rel, _ in index:
             problem = transaction.claim(rel, "the search index")
             if problem is not None:
                 errors.append(problem)
+        rendered = 0
         for result in results:
+            rendered += result.rendered
             if result.error is not None:
                 errors.append(result.error)
             else:
                 transaction.record(result.rel, result.written)
         if errors:
             transaction.abort()
-            return None, len(todo)
+            return None, rendered
         for rel, source in copies:
             transaction.record(rel, transaction.stage_copy(rel, source))
         for rel, written in index:
@@ -761,12 +794,12 @@ def publish(options: Options, config: Config, templates: Templates, pages: list[
         transaction.abort()
         raise
     manifest = {}
-    for rel, print_ in prints.items():
-        stat = transaction.current(rel)
+    for result in results:
+        stat = transaction.current(result.rel)
         if stat is not None:
-            manifest[str(rel)] = (print_, stat.st_size, stat.st_mtime_ns)
+            manifest[str(result.rel)] = (result.print, stat.st_size, stat.st_mtime_ns)
     cache.put("manifest", manifest_key, manifest)
-    return report, len(todo)
+    return report, rendered
 
 
 def _check_pages(options: Options, templates: Templates, pages: list[Page],
@@ -789,7 +822,7 @@ def _check_pages(options: Options, templates: Templates, pages: list[Page],
     if errors:
         return 0
     progress = options.progress
-    results = fan_out(_render_pages, (templates, todo, None), len(todo), minimum=100,
+    results = fan_out(_render_pages, (templates, todo, None, None), len(todo), minimum=100,
                       progress=(lambda d, t: progress("pages", d, t)) if progress else None)
     errors += [result.error for result in results if result.error is not None]
     return len(todo)

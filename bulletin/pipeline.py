@@ -312,7 +312,7 @@ def read_all(content: Path, errors: list[SourceError],
         if bodies is not None and body is not None:
             bodies[source.digest] = body
         if cache is not None and record is not None:
-            cache.put("stat", str(source.path), record)
+            cache.put("stat", str(source.path), record, remember=False)
         sources.append(source)
     return sources
 
@@ -384,7 +384,7 @@ def load(sources: list[Source], config: Config, cache: Cache, errors: list[Sourc
                 source = again
             result = parse_yaml(source)
         if fresh:
-            cache.put("front", source.digest, result)
+            cache.put("front", source.digest, result, remember=False)
         if progress and number % 500 == 0:
             progress("read", number, len(sources))
         if isinstance(result, list):
@@ -397,7 +397,7 @@ def load(sources: list[Source], config: Config, cache: Cache, errors: list[Sourc
         if meta is not None:
             loaded.append((source, meta))
             if fresh:
-                cache.put("when", source.digest, meta.date)
+                cache.put("when", source.digest, meta.date, remember=False)
     return loaded
 
 
@@ -484,7 +484,7 @@ def assemble(chosen: list[tuple[Source, Meta]], every: list[Source], options: Op
         cache.put("html", keys[i], body.html, remember=False)  # the store holds it
         store.fresh[keys[i]] = body.html
         cached[keys[i]] = replace(body, html="")
-        cache.put("body", keys[i], cached[keys[i]])
+        cache.put("body", keys[i], cached[keys[i]], remember=False)
 
     articles: list[Article] = []
     memo: Memo = {}

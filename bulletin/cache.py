@@ -6,12 +6,25 @@ import hashlib
 import os
 import pickle
 import sqlite3
+import threading
 from pathlib import Path
 from typing import Any, Iterable
 
 _PACKAGE = Path(__file__).resolve().parent
 FLUSH_BYTES = 32 << 20  # pending entries beyond this go to SQLite before the commit
 _INHERITED: list[sqlite3.Connection] = []  # connections a forked worker got from its parent
+_WRITING: set[threading.Thread] = set()  # background writes under way (see Cache.flush)
+
+
+def _finish_writes() -> None:
+    """Before any fork: wait for the background writes, so that no worker starts inside one
+    and every entry they hold is committed, readable by the workers."""
+    for thread in list(_WRITING):
+        thread.join()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(before=_finish_writes)
 
 
 def code_version() -> str:
@@ -42,6 +55,9 @@ class Cache:
         # Whether the file held entries before this build (None: not opened yet). One that held
         # none, as in a first build, has nothing to prune when the build commits.
         self._stale: bool | None = None
+        self._writer: threading.Thread | None = None  # the flush under way, if any
+        self._writing: dict[tuple[str, str], bytes] = {}  # what it writes (readable meanwhile)
+        self._failed = False
 
     def _connection(self) -> sqlite3.Connection | None:
         if self.folder is None:
@@ -90,6 +106,8 @@ class Cache:
                 found[key] = self.memory[kind, key]
             elif (kind, key) in self.pending:
                 found[key] = pickle.loads(self.pending[kind, key])
+            elif (kind, key) in self._writing:
+                found[key] = pickle.loads(self._writing[kind, key])
             else:
                 missing.append(key)
         db = self._connection()
@@ -142,29 +160,60 @@ class Cache:
             if self.pending_bytes > FLUSH_BYTES:
                 self.flush()
 
-    def flush(self) -> None:
-        """Store the pending entries (committed: no write transaction is ever open while the
-        build forks workers), to bound memory. Entries are keyed by content, so storing them
-        before the build ends is safe whatever becomes of the build."""
-        db = self._connection()
-        if db is None:
+    def flush(self, wait: bool = False) -> None:
+        """Store the pending entries, to bound memory: a thread of its own writes them (SQLite
+        works without holding Python's lock) while the build goes on, and they stay readable
+        here meanwhile. Each write is committed before the next one starts and before any fork:
+        no write transaction is ever open while the build forks workers. Entries are keyed by
+        content, so storing them before the build ends is safe whatever becomes of the build."""
+        self._wait()
+        if not self.pending or self.readonly or self._connection() is None:
             return
+        assert self.folder is not None
+        batch, self.pending, self.pending_bytes = self.pending, {}, 0
+        self._writing = batch
+        rows = [(kind, self._key(key), value) for (kind, key), value in batch.items()]
+        thread = threading.Thread(target=self._write, args=(self.folder / "bulletin.sqlite", rows),
+                                  name="cache-writer", daemon=True)
+        _WRITING.add(thread)
+        self._writer = thread
+        thread.start()
+        if wait:
+            self._wait()
+
+    def _write(self, path: Path, rows: list[tuple[str, str, bytes]]) -> None:
         try:
-            with db:
-                db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)",
-                               [(kind, self._key(key), value)
-                                for (kind, key), value in self.pending.items()])
+            db = sqlite3.connect(path, timeout=30)
+            try:
+                with db:
+                    db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)", rows)
+            finally:
+                db.close()
         except sqlite3.Error:
+            self._failed = True  # the entries go back to pending (see _wait)
+        finally:
+            _WRITING.discard(threading.current_thread())
+
+    def _wait(self) -> None:
+        """Wait for the write under way; entries it could not store are pending again."""
+        if self._writer is None:
             return
-        self.pending.clear()
-        self.pending_bytes = 0
+        self._writer.join()
+        self._writer = None
+        if self._failed:
+            self._failed = False
+            self.pending = {**self._writing, **self.pending}
+            self.pending_bytes = sum(map(len, self.pending.values()))
+        self._writing = {}
 
     def commit(self, prune: bool = True) -> None:
         """Store new entries and, after a whole build, drop the ones it did not use."""
         db = self._connection()
         if db is None or self.readonly:
             return
-        self.flush()
+        self.flush(wait=True)
+        if self.pending:  # the write failed: the entries were not stored
+            return
         if not prune or not self._stale:
             return
         try:
@@ -185,6 +234,7 @@ class Cache:
             pass
 
     def close(self) -> None:
+        self._wait()
         if self._db is not None:
             if self._pid == os.getpid():
                 self._db.close()

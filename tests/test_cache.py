@@ -1,0 +1,53 @@
+"""The cache's background writes: entries stay readable while written, survive, and a failed write
+keeps them pending instead of losing them."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bulletin import cache as cache_mod
+from bulletin.cache import Cache
+
+
+def test_entries_are_readable_while_written_and_after(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(cache_mod, "FLUSH_BYTES", 64)  # a background write every few entries
+    cache = Cache(tmp_path / "c")
+    assert cache.keys("x") == set()
+    for n in range(200):
+        cache.put("x", f"k{n}", {"n": n, "text": "đường " * 10}, remember=False)
+        assert cache.get("x", f"k{n // 2}") == {"n": n // 2, "text": "đường " * 10}
+    cache.commit()
+    cache.close()
+    again = Cache(tmp_path / "c")
+    found = again.get_many("x", [f"k{n}" for n in range(200)])
+    assert found == {f"k{n}": {"n": n, "text": "đường " * 10} for n in range(200)}
+
+
+def test_a_failed_background_write_keeps_its_entries_pending(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    cache = Cache(tmp_path / "c")
+    cache.keys("x")  # opens the file, as a build does first
+    real = sqlite3.connect
+
+    def refuse(*args: object, **kwargs: object) -> sqlite3.Connection:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(cache_mod.sqlite3, "connect", refuse)
+    cache.put("x", "a", 1, remember=False)
+    cache.flush(wait=True)
+    assert cache.pending and cache.get("x", "a") == 1
+    monkeypatch.setattr(cache_mod.sqlite3, "connect", real)
+    cache.commit()
+    cache.close()
+    assert Cache(tmp_path / "c").get("x", "a") == 1
+
+
+@pytest.mark.parametrize("readonly", [True, False])
+def test_a_readonly_cache_never_writes(tmp_path: Path, readonly: bool) -> None:
+    cache = Cache(tmp_path / "c", readonly=readonly)
+    cache.put("x", "a", 1)
+    cache.commit()
+    cache.close()
+    assert (tmp_path / "c" / "bulletin.sqlite").exists() is not readonly

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
 import sqlite3
@@ -10,7 +9,8 @@ import threading
 from pathlib import Path
 from typing import Any, Iterable
 
-_PACKAGE = Path(__file__).resolve().parent
+from .version import code_version
+
 FLUSH_BYTES = 32 << 20  # pending entries beyond this go to SQLite before the commit
 _INHERITED: list[sqlite3.Connection] = []  # connections a forked worker got from its parent
 _WRITING: set[threading.Thread] = set()  # background writes under way (see Cache.flush)
@@ -25,14 +25,6 @@ def _finish_writes() -> None:
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(before=_finish_writes)
-
-
-def code_version() -> str:
-    """A hash of the engine's own source: a new version of the tool never reads an old entry."""
-    hasher = hashlib.blake2b(digest_size=8)
-    for path in sorted(_PACKAGE.glob("*.py")):
-        hasher.update(path.name.encode() + path.read_bytes())
-    return hasher.hexdigest()
 
 
 class Cache:

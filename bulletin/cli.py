@@ -15,7 +15,8 @@ from typing import Any
 from .config import load_config
 from .console import Console
 from .errors import BuildFailed, UsageError, display_path
-from .pipeline import Options, Result, build, related_docs
+from .options import Options, Result
+from .pipeline import build, related_docs
 from .scaffold import Draft, create, split_tags
 
 COMMANDS = ("build", "check", "related", "serve", "new")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from functools import partial
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -21,6 +21,7 @@ from .i18n import sort_key_for
 from .markup import Body, BodyStore, Renderer, link_errors, photos_unchanged, plain_body, summarise
 from .meta import parse_yaml, validate
 from .models import Article, Image, Meta, Source, Term
+from .options import Options, Progress, Result
 from .paginate import paginate
 from .parallel import Background, fan_out
 from .render import TemplateProblem, Templates
@@ -32,25 +33,6 @@ from .writer import MARKER, Claims, Transaction, WriteReport, check_output
 
 if TYPE_CHECKING:  # numpy and scipy are imported when a build relates or indexes, not before
     from . import related as related_mod
-
-Progress = Callable[[str, int, int], None]
-
-
-@dataclass(frozen=True, slots=True)
-class Options:
-    content: Path = Path("content")
-    output: Path = Path("output")
-    config: Path = Path("site.toml")
-    templates: Path = Path("templates")
-    static: Path = Path("static")
-    cache: Path | None = Path(".cache")
-    drafts: bool = False
-    future: bool = False
-    now: datetime | None = None
-    write: bool = True
-    progress: Progress | None = field(default=None, compare=False)
-    base_url: str | None = None  # replaces site.toml's base_url, e.g. for a local preview
-
 
 @dataclass(frozen=True, slots=True)
 class Page:
@@ -81,24 +63,6 @@ class SiteView:
     logo_url: str = ""  # absolute
     locale: str = ""  # for OpenGraph: vi_VN
     twitter_site: str = ""  # "@handle" or ""
-
-
-@dataclass(frozen=True, slots=True)
-class Result:
-    articles: int
-    pages: int
-    report: WriteReport | None
-    scheduled: tuple[tuple[str, datetime], ...]
-    drafts: int
-    warnings: tuple[SourceError, ...]
-    seconds: float
-    config: Config = field(repr=False)
-    published: tuple[Article, ...] = field(repr=False, default=())
-    matches: tuple[tuple[related_mod.Match, ...], ...] = field(repr=False, default=())
-    rendered: int = 0  # pages whose template ran; the others were unchanged since the last build
-    timings: tuple[tuple[str, float], ...] = ()  # seconds per stage, for --verbose
-    peaks: tuple[int, ...] = ()  # the main process's peak memory (bytes) at the end of each stage
-    cpu: tuple[float, ...] = ()  # CPU seconds of each stage, its worker processes included
 
 
 def build(options: Options) -> Result:

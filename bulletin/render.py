@@ -19,15 +19,13 @@ from markupsafe import Markup
 from .config import Config
 from .errors import SourceError, display_path
 from .i18n import format_date
+from .options import BUILTIN_TEMPLATES
 
 
 class TemplateProblem(Exception):
     def __init__(self, error: SourceError) -> None:
         super().__init__(error.message)
         self.error = error
-
-
-BUILTIN = Path(__file__).resolve().parent.parent / "templates"
 
 
 class Templates:
@@ -39,8 +37,8 @@ class Templates:
 
     def __init__(self, folder: Path, config: Config, bytecode: Path | None = None) -> None:
         self.folder = folder.resolve()
-        self.folders = [self.folder] + ([BUILTIN] if BUILTIN.is_dir() and BUILTIN != self.folder
-                                        else [])
+        self.folders = [self.folder] + ([BUILTIN_TEMPLATES] if BUILTIN_TEMPLATES.is_dir()
+                                        and BUILTIN_TEMPLATES != self.folder else [])
         if bytecode is not None:
             bytecode.mkdir(parents=True, exist_ok=True)
         self.env = Environment(

@@ -1,0 +1,56 @@
+"""What a build is asked to do (Options) and what it reports (Result), light enough to import
+before the engine: the command line answers a no-op rebuild with these alone."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only: importing them would load the engine
+    from .config import Config
+    from .errors import SourceError
+    from .models import Article
+    from .related import Match
+    from .writer import WriteReport
+
+Progress = Callable[[str, int, int], None]
+
+# The default theme: any template a site's own folder lacks comes from here.
+BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    content: Path = Path("content")
+    output: Path = Path("output")
+    config: Path = Path("site.toml")
+    templates: Path = Path("templates")
+    static: Path = Path("static")
+    cache: Path | None = Path(".cache")
+    drafts: bool = False
+    future: bool = False
+    now: datetime | None = None
+    write: bool = True
+    progress: Progress | None = field(default=None, compare=False)
+    base_url: str | None = None  # replaces site.toml's base_url, e.g. for a local preview
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    articles: int
+    pages: int
+    report: WriteReport | None
+    scheduled: tuple[tuple[str, datetime], ...]
+    drafts: int
+    warnings: tuple[SourceError, ...]
+    seconds: float
+    config: Config | None = field(repr=False, default=None)  # None: skipped as up to date
+    published: tuple[Article, ...] = field(repr=False, default=())
+    matches: tuple[tuple[Match, ...], ...] = field(repr=False, default=())
+    rendered: int = 0  # pages whose template ran; the others were unchanged since the last build
+    timings: tuple[tuple[str, float], ...] = ()  # seconds per stage, for --verbose
+    peaks: tuple[int, ...] = ()  # the main process's peak memory (bytes) at the end of each stage
+    cpu: tuple[float, ...] = ()  # CPU seconds of each stage, its worker processes included

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -88,7 +89,7 @@ class Transaction:
 
     def __init__(self, output: Path) -> None:
         self.output = output.resolve()  # a symlinked output: stage beside what it points to
-        self.staging = _staging(self.output)
+        self.staging = staging_folder(self.output)
         self.claims = Claims()
         self.staged: set[PurePosixPath] = set()
         self.unchanged = 0
@@ -158,7 +159,7 @@ def recover(output: Path) -> None:
 
     A folder with the staging folder's name that this tool did not make is never deleted.
     """
-    staging = _staging(output)
+    staging = staging_folder(output)
     journal = staging / JOURNAL
     if journal.is_file() and output.is_dir():
         _apply(output, staging, json.loads(journal.read_text(encoding="utf-8")))
@@ -166,7 +167,9 @@ def recover(output: Path) -> None:
         _remove_own(staging)
 
 
-def _staging(output: Path) -> Path:
+def staging_folder(output: Path) -> Path:
+    """Where a build stages its changes to ``output``; it exists only while a build runs, or after
+    one was interrupted (the next build completes or drops it)."""
     return output.parent / f".{output.name}.staging"
 
 
@@ -193,15 +196,32 @@ def _apply(output: Path, staging: Path, journal: dict[str, list[str]]) -> None:
     shutil.rmtree(staging)
 
 
-def walk_files(root: Path, follow_symlinks: bool = False) -> Iterator[tuple[str, os.DirEntry[str]]]:
-    """Every file below ``root``: its posix path relative to ``root`` and its directory entry."""
+def walk_files(root: Path, follow_symlinks: bool = False,
+               folders: bool = False) -> Iterator[tuple[str, os.DirEntry[str]]]:
+    """Every file below ``root``: its posix path relative to ``root`` and its directory entry;
+    with ``folders``, every folder below it as well, its path ending in "/".
+
+    Following symlinks, a folder reached twice through them (a loop, or two links to one folder)
+    raises OSError(ELOOP) rather than walking on forever.
+    """
     stack = [(str(root), "")]
+    linked: set[object] = set()
     while stack:
         here, rel = stack.pop()
         with os.scandir(here) as entries:
             for entry in entries:
                 if entry.is_dir(follow_symlinks=follow_symlinks):
+                    if follow_symlinks and entry.is_symlink():
+                        stat = entry.stat()
+                        identity = (stat.st_dev, stat.st_ino) if getattr(stat, "st_ino", 0) \
+                            else os.path.realpath(entry.path)
+                        if identity in linked:
+                            raise OSError(errno.ELOOP, "folder reached twice through symlinks",
+                                          entry.path)
+                        linked.add(identity)
                     stack.append((entry.path, f"{rel}{entry.name}/"))
+                    if folders:
+                        yield f"{rel}{entry.name}/", entry
                 else:
                     yield f"{rel}{entry.name}", entry
 

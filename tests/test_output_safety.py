@@ -277,3 +277,15 @@ def test_a_symlinked_output_folder_keeps_its_link(site: Site, tmp_path: Path) ->
     assert (site.root / "output").is_symlink()
     assert (target / "tin/bai-a/index.html").is_file()
     assert (target / MARKER).is_file()
+
+
+def test_walk_files_lists_folders_on_request_and_stops_at_a_symlink_loop(tmp_path: Path) -> None:
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / "a" / "b" / "f.txt").write_text("x", encoding="utf-8")
+    assert sorted(name for name, _ in writer.walk_files(tmp_path)) == ["a/b/f.txt"]
+    assert sorted(name for name, _ in writer.walk_files(tmp_path, folders=True)) == \
+        ["a/", "a/b/", "a/b/f.txt"]
+    (tmp_path / "a" / "b" / "vong").symlink_to(tmp_path / "a")
+    assert sorted(name for name, _ in writer.walk_files(tmp_path)) == ["a/b/f.txt", "a/b/vong"]
+    with pytest.raises(OSError, match="reached twice through symlinks"):
+        list(writer.walk_files(tmp_path, follow_symlinks=True))

@@ -10,14 +10,17 @@ import traceback
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .config import load_config
 from .console import Console
 from .errors import BuildFailed, UsageError, display_path
-from .options import Options, Result
-from .pipeline import build, related_docs
-from .scaffold import Draft, create, split_tags
+from .options import Options
+
+if TYPE_CHECKING:
+    from .options import Result
+
+# The engine (Jinja, Markdown, YAML, Pillow, nh3) is imported by the commands that run it, after
+# a build has been found not to be a no-op (see uptodate): the no-op needs the standard library.
 
 COMMANDS = ("build", "check", "related", "serve", "new")
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -214,6 +217,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace, console: Console) -> int:
     if args.command == "new":
+        from .config import load_config
+        from .scaffold import Draft, create, split_tags
+
         draft = Draft(title=args.title, tags=split_tags(args.tags), category=args.category,
                       slug=args.slug, bundle=args.bundle)
         path = create(draft, args.content, load_config(args.config), args.now)
@@ -235,7 +241,7 @@ def _run(args: argparse.Namespace, console: Console) -> int:
         future=args.future, now=args.now, write=args.command == "build", progress=progress,
     )
     try:
-        result = build(options)
+        result = _build(options)
     except BuildFailed as failed:
         if progress:
             progress.clear()
@@ -272,6 +278,19 @@ def _run(args: argparse.Namespace, console: Console) -> int:
     return EXIT_OK
 
 
+def _build(options: Options) -> Result:
+    """The build, or the last one's result when nothing changed since, found before the engine's
+    modules are imported."""
+    from .uptodate import unchanged
+
+    result = unchanged(options)
+    if result is not None:
+        return result
+    from .pipeline import build
+
+    return build(options, checked=True)
+
+
 def summary_line(result: Result, command: str) -> str:
     extra = ""
     if result.drafts:
@@ -288,6 +307,7 @@ def summary_line(result: Result, command: str) -> str:
 
 
 def _explain(result: Result, slug: str, console: Console) -> int:
+    from .pipeline import related_docs
     from .related import explain  # numpy and scipy: imported only by the commands that need them
 
     found = [i for i, a in enumerate(result.published) if a.slug == slug]

@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
-from . import feeds, images, sitemap
+from . import feeds, images, sitemap, uptodate
 from .cache import Cache, Recorder, replay
 from .config import Config, load_config, logo_warnings, with_base_url
 from .errors import BuildFailed, SourceError, display_path
@@ -28,8 +28,7 @@ from .render import TemplateProblem, Templates
 from .routes import Routes
 from .source import discover, read_again, read_source
 from .taxonomy import name_terms, term_key
-from .uptodate import Stamp, input_key, known_files, output_intact, tree_listing
-from .writer import MARKER, Claims, Transaction, WriteReport, check_output
+from .writer import Claims, Transaction, WriteReport, check_output
 
 if TYPE_CHECKING:  # numpy and scipy are imported when a build relates or indexes, not before
     from . import related as related_mod
@@ -65,10 +64,19 @@ class SiteView:
     twitter_site: str = ""  # "@handle" or ""
 
 
-def build(options: Options) -> Result:
-    """Run every stage; raise BuildFailed with all content errors, leaving the output untouched."""
+def build(options: Options, checked: bool = False) -> Result:
+    """Run every stage; raise BuildFailed with all content errors, leaving the output untouched.
+
+    A build whose inputs, clock decisions and output are as the last one left them is skipped
+    (see uptodate); ``checked``: the caller has found already that this one cannot be.
+    """
     started = time.perf_counter()
+    if not checked:
+        skipped = uptodate.unchanged(options)
+        if skipped is not None:
+            return skipped
     clock = _Clock()
+    inputs = uptodate.inputs(options)  # before anything is read
     config = load_config(options.config)
     if options.base_url:
         config = with_base_url(config, options.base_url)
@@ -89,24 +97,15 @@ def build(options: Options) -> Result:
         now = options.now or datetime.now(config.tz)
         if now.tzinfo is None:
             now = now.replace(tzinfo=config.tz)
-        files = discover(options.content) if options.content.is_dir() else None
-        parts: Any = None
-        if options.write and not errors and files and not files[1]:
-            parts = (config, templates.digest(), options.drafts, options.future,
-                     tree_listing(options.content, skip_suffix=".md"), tree_listing(options.static))
-            known = known_files(cache, files[0], options.content, display_path(options.content))
-            since = sitemap.news_since(config, now)
-            stamp_key = input_key(cache, known, now, parts, since) if known is not None else None
-            stamp = cache.get("stamp", str(options.output.resolve()))
-            if stamp_key and stamp and stamp.key == stamp_key and output_intact(options.output, stamp):
-                cache.commit(prune=False)
-                return _unchanged(stamp, config, started)
         fronts: dict[str, Any] = {}
         bodies: dict[str, Body] = {}
-        sources = read_all(options.content, errors, files, fronts, bodies, cache)
+        sources = read_all(options.content, errors, parsed=fronts, bodies=bodies, cache=cache)
         warnings += logo_warnings(config, options.static)
         loaded = load(sources, config, cache, errors, warnings, options.progress, fronts)
         del fronts
+        # how long the clock's choices below hold: the no-op check's window (see uptodate)
+        holds = uptodate.window((m.date for _, m in loaded), now,
+                                now - sitemap.news_since(config, now))
         clock.lap("load")
         drafts = [m for _, m in loaded if m.draft and not options.drafts]
         scheduled = [(s, m) for s, m in loaded
@@ -172,28 +171,13 @@ def build(options: Options) -> Result:
         rendered=rendered,
         timings=tuple(clock.laps),
     )
-    if options.write and report is not None:
-        cache.put("stamp", str(options.output.resolve()), Stamp(
-            key=input_key(cache, [(s.rel, s.shown, s.digest) for s in sources], now, parts,
-                          sitemap.news_since(config, now)) or "",
-            articles=result.articles,
-            pages=result.pages, drafts=result.drafts, scheduled=result.scheduled,
-            warnings=result.warnings,
-            files=tuple(e for e in tree_listing(options.output) if e[0] != MARKER)))
     cache.commit()
     cache.close()
+    if inputs is not None and report is not None:
+        uptodate.save(options, inputs, config.timezone, holds, result)
     clock.lap("cache")
     return replace(result, timings=tuple(clock.laps), peaks=tuple(clock.peaks), cpu=tuple(clock.cpu),
                    seconds=time.perf_counter() - started)
-
-
-def _unchanged(stamp: Stamp, config: Config, started: float) -> Result:
-    """The result of a build skipped because nothing it reads or writes has changed."""
-    return Result(articles=stamp.articles, pages=stamp.pages,
-                  report=WriteReport(0, len(stamp.files), 0), scheduled=stamp.scheduled,
-                  drafts=stamp.drafts, warnings=stamp.warnings,
-                  seconds=time.perf_counter() - started, config=config, rendered=0,
-                  timings=(("up to date", time.perf_counter() - started),))
 
 
 class _Clock:

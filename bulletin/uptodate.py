@@ -1,97 +1,293 @@
-"""The no-op fast path: skip a build whose inputs, clock-dependent choices and output are unchanged."""
+"""The no-op rebuild: a stamp of what the last build read and wrote, checked before the engine.
+
+Every successful build leaves a stamp in its cache folder, one per output folder. It holds:
+
+- the stat of every file and folder the build read (articles, photos, templates, static files),
+  taken before it read them;
+- a digest of the config file, the options and the tool's own version;
+- the span of time in which the clock's choices stay as they were (which articles are published,
+  which are recent enough for the news sitemap);
+- the stat of every file and folder of the output it left;
+- the numbers its summary printed.
+
+The build is skipped when all of that still holds. Checking it takes one stat per path, with no
+folder read: a file added, removed or renamed changes its folder's mtime. The command line checks
+before importing Jinja, Markdown and the rest, so this module needs only the standard library and
+light modules.
+
+A stat proves nothing about a path changed within the file system's timestamp granularity of the
+moment the stat was taken: a second quick edit can leave the same size, mtime, ctime and inode.
+Inputs changed that recently are recorded by a digest as well (of a file's bytes, of a folder's
+entry names), which the check computes again. The output is stat'ed after the build's last
+write: a file someone puts in, or edits, within that granularity after the build ends is missed.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import marshal
 import os
+import sys
+import time
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Sequence
 
-from .cache import Cache
 from .errors import SourceError
-from .fingerprint import fingerprint
-from .frozen import compact
-from .writer import MARKER, walk_files
+from .options import BUILTIN_TEMPLATES, Options, Result
+from .version import code_version
+from .writer import MARKER, WriteReport, staging_folder, walk_files
+
+FORMAT = 2  # of the stamp file; a stamp of another format is a miss
+RACY_NS = 2_000_000_000  # timestamps this close to a stat's moment prove nothing (FAT: 2 s steps)
+
+# A file or folder (its path then ends in "/"; the top folder is ""): path relative to the
+# listed folder, size, mtime_ns, ctime_ns, inode.
+Entry = tuple[str, int, int, int, int]
+Listing = tuple[Entry, ...] | None  # None: the folder does not exist
+Window = tuple[int | None, int | None]  # µs since the epoch: from (inclusive), until (exclusive)
+Key = tuple[str | int | bool | None, ...]
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
 
 
-@compact
+@dataclass(frozen=True, slots=True)
+class Inputs:
+    """Everything a build reads, as the file system describes it before the build reads it."""
+
+    key: Key  # stamp format, tool version, Python, working folder, folders, options
+    config: str  # digest of the config file's bytes; "" when there is none
+    trees: tuple[Listing, ...]  # of folders(options), in that order
+    racy: tuple[tuple[int, str, str], ...]  # (tree, path, digest) of the paths changed lately
+
+
 @dataclass(frozen=True, slots=True)
 class Stamp:
-    """What the last successful build of an output folder was made from, and what it reported."""
+    """What the last successful build of an output folder read, decided, wrote and reported."""
 
-    key: str
+    inputs: Inputs
+    timezone: str  # the site's, in which a --now without an offset is read
+    window: Window  # while the clock is in it, no article changes its published or recent state
+    output: tuple[Entry, ...]  # the output folder, its marker file included
     articles: int
     pages: int
     drafts: int
-    scheduled: tuple[tuple[str, datetime], ...]
-    warnings: tuple[SourceError, ...]
-    files: tuple[tuple[str, int, int], ...]  # every output file: path, size, mtime_ns
+    scheduled: tuple[tuple[str, str], ...]  # path shown, ISO 8601 moment
+    warnings: tuple[tuple[str, int | None, str, str, bool], ...]  # SourceError's fields
 
 
-def tree_listing(folder: Path, skip_suffix: str = "") -> list[tuple[str, int, int]]:
-    """(relative path, size, mtime_ns) of every file below ``folder``, sorted."""
-    found: list[tuple[str, int, int]] = []
+def folders(options: Options) -> tuple[Path, ...]:
+    """The folders a build reads, in the order of Inputs.trees."""
+    return options.content, options.templates, BUILTIN_TEMPLATES, options.static
+
+
+def listing(folder: Path) -> Listing:
+    """Every file and folder below ``folder`` (see Entry), following symlinks, sorted; None when
+    the folder does not exist. Raises OSError for a path that cannot be stat'ed (a broken
+    symlink) or a symlink loop."""
     if not folder.is_dir():
-        return found
-    for name, entry in walk_files(folder, follow_symlinks=True):
-        if not (skip_suffix and entry.name.endswith(skip_suffix)):
-            stat = entry.stat()
-            found.append((name, stat.st_size, stat.st_mtime_ns))
-    found.sort()
-    return found
-
-
-Known = tuple[str, str, str]  # rel, shown, digest of one article file
-
-
-def known_files(cache: Cache, files: Sequence[tuple[Path, Path | None]], content: Path,
-                shown: str) -> list[Known] | None:
-    """The digests of article files from the last build, where their stat has not changed since.
-
-    None as soon as one file is new or changed: then the build reads every file.
-    """
-    names = [str(path) for path, _ in files]
-    stats = cache.get_many("stat", names)
-    prefix = len(str(content).rstrip("/")) + 1
-    known = []
-    for name in names:
-        entry = stats.get(name)
-        if entry is None:
-            return None
-        try:
-            stat = os.stat(name)
-        except OSError:
-            return None
-        if entry[:4] != (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino):
-            return None
-        rel = name[prefix:].replace(os.sep, "/")
-        known.append((rel, f"{shown}/{rel}", entry[4]))
-    return known
-
-
-def input_key(cache: Cache, files: Sequence[Known], now: datetime, parts: Any,
-              since: datetime | None = None) -> str | None:
-    """A digest of everything a build reads, or None when a file was never built (build it).
-
-    ``parts`` holds the config, template digest, options and listings of photos and static files.
-    The clock enters only through what it decides: which articles are published by now, and
-    which are recent (dated after ``since``: the news sitemap's window).
-    """
-    when = cache.get_many("when", (digest for _, _, digest in files))
-    if len(when) < len({digest for _, _, digest in files}):
         return None
-    hasher = hashlib.blake2b(fingerprint((cache.version, parts)).encode(), digest_size=16)
-    for rel, shown, digest in files:
-        recent = since is not None and when[digest] > since
-        hasher.update(f"{rel}\0{shown}\0{digest}\0{when[digest] <= now}\0{recent}\n".encode())
-    return hasher.hexdigest()
+    found = [_entry("", os.stat(folder))]
+    found += [_entry(name, entry.stat()) for name, entry in walk_files(folder, True, True)]
+    found.sort()
+    return tuple(found)
 
 
-def output_intact(output: Path, stamp: Stamp) -> bool:
-    """True when the output folder holds exactly the files the stamp recorded, untouched."""
-    if not (output / MARKER).is_file():
+def inputs(options: Options) -> Inputs | None:
+    """The stat of everything the build of ``options`` reads, taken now, before it reads anything.
+
+    None when the build keeps no stamp (a check, or no cache folder) or a folder cannot be listed.
+    """
+    if not options.write or options.cache is None:
+        return None
+    taken = time.time_ns()
+    places = folders(options)
+    try:
+        trees = tuple(listing(folder) for folder in places)
+        config = _digest(options.config) if options.config.exists() else ""
+        racy = tuple((number, entry[0], _digest(folder / entry[0]))
+                     for number, (folder, tree) in enumerate(zip(places, trees, strict=True))
+                     for entry in tree or () if max(entry[2], entry[3]) >= taken - RACY_NS)
+    except OSError:
+        return None
+    return Inputs(_key(options), config, trees, racy)
+
+
+def window(dates: Iterable[datetime], now: datetime, recent: timedelta) -> Window:
+    """The span of time around ``now`` in which, for every date, whether it is past (the article
+    is published) and whether it lies within ``recent`` before the moment (the news sitemap's
+    window) stay as they are at ``now``.
+
+    >>> day = datetime(2026, 11, 26, tzinfo=UTC)
+    >>> window([day], day + timedelta(hours=1), timedelta(days=2)) == (
+    ...     _micros(day), _micros(day + timedelta(days=2)))
+    True
+    """
+    moment, width = _micros(now), recent // _MICROSECOND
+    start: int | None = None
+    end: int | None = None
+    for date in dates:
+        for edge in (_micros(date), _micros(date) + width):
+            if edge <= moment:
+                start = edge if start is None else max(start, edge)
+            else:
+                end = edge if end is None else min(end, edge)
+    return start, end
+
+
+def unchanged(options: Options) -> Result | None:
+    """The last build's result when nothing it read, decided or wrote has changed since; else None.
+
+    Cheapest checks first; the first difference ends it.
+    """
+    started = time.perf_counter()
+    if not options.write or options.cache is None:
+        return None
+    stamp = _load(_stamp_path(options))
+    if stamp is None or stamp.inputs.key != _key(options):
+        return None
+    start, end = stamp.window
+    clock = _now(options.now, stamp.timezone)
+    if (start is not None and clock < start) or (end is not None and clock >= end):
+        return None
+    places = folders(options)
+    try:
+        if stamp.inputs.config != (_digest(options.config) if options.config.exists() else ""):
+            return None
+        if not all(_intact(folder, tree)
+                   for folder, tree in zip(places, stamp.inputs.trees, strict=True)):
+            return None
+        if any(_digest(places[number] / name) != digest
+               for number, name, digest in stamp.inputs.racy):
+            return None
+    except (OSError, ValueError, IndexError):  # ValueError, IndexError: a damaged stamp
+        return None
+    if staging_folder(options.output.resolve()).exists():  # a build was interrupted: finish it
+        return None
+    if not _intact(options.output, stamp.output):
+        return None
+    seconds = time.perf_counter() - started
+    files = sum(1 for name, *_ in stamp.output if name and name[-1] != "/" and name != MARKER)
+    return Result(
+        articles=stamp.articles, pages=stamp.pages, report=WriteReport(0, files, 0),
+        scheduled=tuple((shown, datetime.fromisoformat(iso)) for shown, iso in stamp.scheduled),
+        drafts=stamp.drafts, warnings=tuple(SourceError(*fields) for fields in stamp.warnings),
+        seconds=seconds, rendered=0, timings=(("up to date", seconds),))
+
+
+def save(options: Options, current: Inputs, timezone_name: str, clock: Window,
+         result: Result) -> None:
+    """Stamp the output folder the build of ``options`` has just written (see ``unchanged``).
+
+    ``current`` was taken before the build read anything, so a file changed while it ran no longer
+    matches. A stamp that cannot be written only costs the next no-op its speed.
+    """
+    path = _stamp_path(options)
+    try:
+        output = listing(options.output)
+        if output is None or not any(entry[0] == MARKER for entry in output):
+            raise FileNotFoundError(options.output / MARKER)
+        stamp = Stamp(
+            inputs=current, timezone=timezone_name, window=clock, output=output,
+            articles=result.articles, pages=result.pages, drafts=result.drafts,
+            scheduled=tuple((shown, moment.isoformat()) for shown, moment in result.scheduled),
+            warnings=tuple((w.path, w.line, w.message, w.hint, w.warning) for w in result.warnings))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        partial.write_bytes(_dump(stamp))
+        os.replace(partial, path)
+    except OSError:
+        path.unlink(missing_ok=True)
+
+
+def _key(options: Options) -> Key:
+    """Everything but files that decides what a build makes: the tool, where it runs, and how."""
+    return (FORMAT, code_version(), sys.version, os.getcwd(),
+            *(os.path.abspath(path) for path in (*folders(options), options.config)),
+            str(options.output.resolve()), options.drafts, options.future, options.base_url)
+
+
+def _entry(name: str, stat: os.stat_result) -> Entry:
+    return (name, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+
+
+def _intact(folder: Path, entries: Listing) -> bool:
+    """True when every path of ``entries`` (a listing of ``folder``) has the stat it had then.
+
+    A folder keeps its mtime only while no entry is added to it, removed or renamed, so this
+    also finds new files without reading a folder.
+    """
+    if entries is None:
+        return not os.path.isdir(folder)
+    stat = os.stat
+    try:
+        if stat in os.supports_dir_fd:  # paths looked up from the folder: a shorter walk each
+            top = os.open(folder, os.O_RDONLY)
+            try:
+                for name, size, mtime, ctime, inode in entries:
+                    found = stat(name or ".", dir_fd=top)
+                    if found.st_mtime_ns != mtime or found.st_ctime_ns != ctime or \
+                            found.st_size != size or found.st_ino != inode:
+                        return False
+            finally:
+                os.close(top)
+            return True
+        base = os.path.join(folder, "")
+        return all(_entry(name, stat(base + name)) == (name, size, mtime, ctime, inode)
+                   for name, size, mtime, ctime, inode in entries)
+    except OSError:
         return False
-    current = tree_listing(output)
-    return tuple(entry for entry in current if entry[0] != MARKER) == stamp.files
+
+
+def _dump(stamp: Stamp) -> bytes:
+    """The stamp as marshal data: plain tuples of str, int, bool and None, read back in a few ms
+    (its listings hold an entry per path). Marshal's format may change with Python's version,
+    which the key holds: a stamp of another version is a miss either way."""
+    i = stamp.inputs
+    return marshal.dumps((FORMAT, (i.key, i.config, i.trees, i.racy), stamp.timezone, stamp.window,
+                          stamp.output, stamp.articles, stamp.pages, stamp.drafts, stamp.scheduled,
+                          stamp.warnings))
+
+
+def _load(path: Path) -> Stamp | None:
+    """The stamp stored at ``path``, or None when it is missing, damaged or of another format."""
+    try:
+        data = marshal.loads(path.read_bytes())
+        if data[0] != FORMAT:
+            return None
+        return Stamp(Inputs(*data[1]), *data[2:])
+    except (OSError, EOFError, ValueError, TypeError, IndexError):
+        return None
+
+
+def _stamp_path(options: Options) -> Path:
+    assert options.cache is not None
+    name = hashlib.blake2b(str(options.output.resolve()).encode(), digest_size=8).hexdigest()
+    return options.cache / "uptodate" / f"{name}.stamp"
+
+
+def _digest(path: Path) -> str:
+    """A file's bytes, or a folder's entry names, hashed."""
+    if path.is_dir():
+        data = "\0".join(sorted(os.listdir(path))).encode("utf-8", "surrogateescape")
+    else:
+        data = path.read_bytes()
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def _micros(moment: datetime) -> int:
+    return (moment - _EPOCH) // _MICROSECOND
+
+
+def _now(now: datetime | None, timezone_name: str) -> int:
+    """The build's clock in µs since the epoch, as pipeline.build reads it: --now, in the site's
+    timezone when it has no offset, or the time of day."""
+    if now is None:
+        return time.time_ns() // 1000
+    if now.tzinfo is None:
+        from zoneinfo import ZoneInfo
+
+        now = now.replace(tzinfo=ZoneInfo(timezone_name))
+    return _micros(now)

@@ -41,7 +41,7 @@ class Templates:
                                         and BUILTIN_TEMPLATES != self.folder else [])
         if bytecode is not None:
             bytecode.mkdir(parents=True, exist_ok=True)
-        self.env = Environment(
+        self.env = _Environment(
             bytecode_cache=jinja2.FileSystemBytecodeCache(str(bytecode)) if bytecode else None,
             loader=FileSystemLoader(self.folders),
             autoescape=select_autoescape(("html", "xml"), default_for_string=True, default=True),
@@ -58,6 +58,7 @@ class Templates:
         self.env.globals["cached"] = Cached()
         self.env.filters["rfc822"] = rfc822
         self.env.filters["jsonld"] = jsonld
+        self._loaded: dict[str, jinja2.Template] = {}  # by name: templates never reload
 
     def names(self) -> list[str]:
         return sorted(n for n in self.env.list_templates() if not n.startswith("."))
@@ -86,7 +87,10 @@ class Templates:
 
     def render(self, name: str, context: Mapping[str, Any]) -> str:
         try:
-            return self.env.get_template(name).render(context)
+            template = self._loaded.get(name)
+            if template is None:
+                template = self._loaded[name] = self.env.get_template(name)
+            return template.render(context)
         except jinja2.TemplateSyntaxError as exc:
             raise TemplateProblem(self._syntax(exc)) from None
         except jinja2.TemplateNotFound as exc:
@@ -112,6 +116,19 @@ class Templates:
                 "related, tag, …); check the spelling, or guard it with {% if x is defined %}."
                 if isinstance(exc, jinja2.UndefinedError) else "Check the expression on this line.")
         return SourceError(display_path(place[0]), place[1], f"template error: {message}", hint)
+
+
+class _Environment(Environment):
+    """Jinja's environment, with each template's globals in a plain dict.
+
+    Jinja keeps them in a ChainMap over the environment's, so that globals set after a template
+    is loaded still reach it; ours are all set before. Every render compares the names of the
+    globals with those of each template it imports (``{% from … import %}``), and copies them
+    into its context: on a dict both are a few times faster than on a ChainMap.
+    """
+
+    def make_globals(self, d: Any) -> Any:
+        return dict(super().make_globals(d))
 
 
 class _Formatted:

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import SourceError, display_path
-from .i18n import UI_DEFAULTS_VI
+from .i18n import UI_DEFAULTS_VI, UIText
 
 
 DEFAULT_BASE_URL = "http://localhost:8000/"
@@ -61,7 +61,7 @@ class Config:
     news_sitemap_days: int = 2
     sitemap_max_urls: int = SITEMAP_MAX_URLS
     permalinks: Permalinks = field(default_factory=Permalinks)
-    ui: Mapping[str, str] = field(default_factory=lambda: MappingProxyType(dict(UI_DEFAULTS_VI)))
+    ui: Mapping[str, str] = field(default_factory=lambda: UIText(UI_DEFAULTS_VI))
     extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     source: str = ""
 
@@ -197,7 +197,7 @@ def load_config(path: Path) -> Config:
     return Config(
         **values,
         permalinks=Permalinks(**permalinks),
-        ui=MappingProxyType(strings),
+        ui=UIText(strings),
         extra=MappingProxyType(raw),
         source=shown,
     )

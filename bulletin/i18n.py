@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 
 # Vietnamese alphabet: a ă â b c d đ e ê g h i k l m n o ô ơ p q r s t u ư v x y.
@@ -49,6 +50,37 @@ UI_DEFAULTS_VI: dict[str, str] = {
     "search_error": "Không tải được dữ liệu tìm kiếm. Hãy thử lại sau.",
     "search_noscript": "Tìm kiếm cần JavaScript. Bạn vẫn có thể xem tin theo chuyên mục và thẻ.",
 }
+
+
+class UIText(Mapping[str, str]):
+    """The UI strings, read-only, as templates read them: ``t.home`` or ``t["home"]``.
+
+    Each string is also an attribute, so Jinja finds ``t.home`` at its first try (on another
+    mapping it looks for an attribute, fails, then takes the item). A name that the mapping
+    itself has (``items``, ``get``…) stays the mapping's, as on any other mapping.
+
+    >>> t = UIText({"home": "Trang chủ", "items": "mục"})
+    >>> t.home, t["items"], t == {"home": "Trang chủ", "items": "mục"}
+    ('Trang chủ', 'mục', True)
+    """
+
+    def __init__(self, strings: Mapping[str, str]) -> None:
+        self._strings = dict(strings)
+        for name, text in self._strings.items():
+            if name.isidentifier() and not name.startswith("_") and not hasattr(UIText, name):
+                self.__dict__[name] = text
+
+    def __getitem__(self, name: str) -> str:
+        return self._strings[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._strings)
+
+    def __len__(self) -> int:
+        return len(self._strings)
+
+    def __repr__(self) -> str:
+        return f"UIText({self._strings!r})"
 
 
 def vietnamese_sort_key(text: str) -> tuple[tuple[int, ...], tuple[int, ...], str]:

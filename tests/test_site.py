@@ -6,6 +6,8 @@ import shutil
 import unicodedata
 from pathlib import Path
 
+import lxml.html
+
 from .conftest import PROJECT, article, internal_links, photo, resolve
 
 
@@ -217,3 +219,23 @@ def test_a_theme_folder_needs_only_the_templates_it_changes(make_site, tmp_path:
     assert result.code == 0, result.err
     assert "Lạc đường" in (site.output / "404.html").read_text(encoding="utf-8")
     assert site.page("/tin/bai-a/").cssselect("h1")[0].text == "Bài A"
+
+
+def test_a_theme_calls_cached_as_a_filter_or_as_a_function_with_the_same_html(
+        make_site, tmp_path: Path) -> None:
+    theme = tmp_path / "theme"
+    theme.mkdir()
+    (theme / "index.html").write_text(
+        '{% from "partials/macros.html" import card %}'
+        "{% for a in articles %}{{ cached(card, a, t) }}<!--|-->{{ card | cached(a, t) }}<!--|-->"
+        "{{ card(a, t) }}<!--end-->{% endfor %}", encoding="utf-8")
+    site = make_site({"content/a.md": article("Bài A", tags='["an ninh"]'),
+                      "content/b.md": article("Bài <B> & C", date="2026-10-02T08:00:00+07:00")})
+    site.build("--templates", str(theme))
+    entries = (site.output / "index.html").read_text(encoding="utf-8").split("<!--end-->")[:-1]
+    assert len(entries) == 2
+    for entry in entries:
+        function, filtered, direct = entry.split("<!--|-->")
+        assert function == filtered == direct
+        assert lxml.html.fromstring(direct).cssselect(".card-title a")[0].text in (
+            "Bài A", "Bài <B> & C")

@@ -64,11 +64,11 @@ class Templates:
         shown = _Formatted(lambda moment: format_date(moment, config.date_format))
         self.env.filters["date"] = lambda moment, fmt=None: (format_date(moment, fmt) if fmt
                                                              else shown(moment))
-        self.env.filters["isodate"] = _Formatted(isodate)
+        self.env.filters["isodate"] = iso = _Formatted(isodate)
         cached = Cached().__call__  # a bound method: the quickest for Jinja to call
         self.env.globals["cached"] = self.env.filters["cached"] = cached
         self.env.filters["rfc822"] = rfc822
-        self.env.filters["jsonld"] = jsonld
+        self.env.filters["jsonld"] = functools.partial(jsonld, iso=iso)
         self._loaded: dict[str, jinja2.Template] = {}  # by name: templates never reload
 
     def names(self) -> list[str]:
@@ -255,17 +255,18 @@ _JSON_IN_HTML = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
 _EMPTY: tuple[Any, ...] = (None, "", [], {})
 
 
-def jsonld(data: Any) -> Markup:
+def jsonld(data: Any, iso: Callable[[datetime], str] = isodate) -> Markup:
     """JSON for ``<script type="application/ld+json">``: keys whose value is None or empty are left
-    out, dates are ISO 8601 with their offset, a tag or category is its name, and ``<``, ``>``,
-    ``&`` are escaped, so no text can end the script.
+    out, dates are ISO 8601 with their offset (``iso``: the isodate filter, which formats each date
+    once), a tag or category is its name, and ``<``, ``>``, ``&`` are escaped, so no text can end
+    the script.
 
     >>> print(jsonld({"headline": "</script><b>A & B</b>", "image": None, "keywords": []}))
     {"headline": "\\u003c/script\\u003e\\u003cb\\u003eA \\u0026 B\\u003c/b\\u003e"}
     >>> print(jsonld({"keywords": (Term("an ninh", "an-ninh"), Term("", "x")), "author": {"name": ""}}))
     {"keywords": ["an ninh"]}
     """
-    text = _ENCODER.encode(_pruned(data))
+    text = _ENCODER.encode(_pruned(data, iso))
     for char, escaped in _JSON_IN_HTML:  # str.replace is many times faster than str.translate
         if char in text:
             text = text.replace(char, escaped)
@@ -275,7 +276,7 @@ def jsonld(data: Any) -> Markup:
 _NUMBERS = frozenset((int, float, bool))
 
 
-def _pruned(value: Any) -> Any:
+def _pruned(value: Any, iso: Callable[[datetime], str]) -> Any:
     """``value`` without its empty parts, its dates as ISO 8601 and its terms as their names.
 
     The JSON-LD of every article page goes through here: the usual types are tested first, by
@@ -289,10 +290,12 @@ def _pruned(value: Any) -> Any:
             if kind is str:
                 if not item:
                     continue
+            elif kind is datetime:
+                item = iso(item)
             elif item is None:
                 continue
             elif kind not in _NUMBERS:
-                item = _pruned(item)
+                item = _pruned(item, iso)
                 if _empty(item):
                     continue
             kept[key if type(key) is str else str(key)] = item
@@ -304,16 +307,20 @@ def _pruned(value: Any) -> Any:
             if kind is str:
                 if not item:
                     continue
+            elif kind is Term:
+                item = item.name
+                if not item:
+                    continue
             elif item is None:
                 continue
             elif kind not in _NUMBERS:
-                item = _pruned(item)
+                item = _pruned(item, iso)
                 if _empty(item):
                     continue
             out.append(item)
         return out
     if kind is datetime:
-        return value.isoformat()
+        return iso(value)
     if kind is Term:
         return value.name
     return value

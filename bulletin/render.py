@@ -60,6 +60,7 @@ class Templates:
             lstrip_blocks=True,
             keep_trailing_newline=True,
             auto_reload=False,
+            cache_size=-1,  # a plain dict: every render looks up the templates it extends and imports
         )
         shown = _Formatted(lambda moment: format_date(moment, config.date_format))
         self.env.filters["date"] = lambda moment, fmt=None: (format_date(moment, fmt) if fmt
@@ -67,7 +68,7 @@ class Templates:
         self.env.filters["isodate"] = iso = _Formatted(isodate)
         cached = Cached().__call__  # a bound method: the quickest for Jinja to call
         self.env.globals["cached"] = self.env.filters["cached"] = cached
-        self.env.filters["rfc822"] = rfc822
+        self.env.filters["rfc822"] = _Formatted(rfc822)
         self.env.filters["jsonld"] = functools.partial(jsonld, iso=iso)
         self._loaded: dict[str, jinja2.Template] = {}  # by name: templates never reload
 

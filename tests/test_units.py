@@ -102,3 +102,25 @@ def test_sanitiser_removes_scripts_handlers_and_javascript_urls() -> None:
     for bad in ("onclick", "script", "style", "javascript", "onerror", "alert"):
         assert bad not in clean
     assert '<img src="x.jpg" alt="c">' in clean
+
+
+class _Html:
+    def __html__(self) -> str:
+        return "<i>đã an toàn</i>"
+
+
+@given(st.text(alphabet=string.printable + "ăđ\u2028<>&'\"", max_size=30))
+def test_templates_escape_every_value_as_markupsafe_does(text: str) -> None:
+    from pathlib import Path
+
+    from markupsafe import Markup, escape
+
+    from bulletin.render import Templates
+
+    env = Templates(Path(__file__).resolve().parent.parent / "templates", Config()).env
+    template = env.from_string("<p title=\"{{ a }}\">{{ a }}|{{ m }}|{{ n }}|{{ h }}</p>"
+                               "{% macro box(v) %}<b>{{ v }}</b>{% endmacro %}{{ box(a) }}")
+    values = {"a": text, "m": Markup("<br>") + text, "n": 7, "h": _Html()}
+    expected = (f'<p title="{escape(text)}">{escape(text)}|{escape(values["m"])}|7|'
+                f"<i>đã an toàn</i></p><b>{escape(text)}</b>")
+    assert template.render(values) == expected

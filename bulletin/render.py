@@ -247,8 +247,23 @@ def rfc822(moment: datetime) -> str:
     >>> from zoneinfo import ZoneInfo
     >>> rfc822(datetime(2023, 9, 29, 8, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")))
     'Fri, 29 Sep 2023 08:00:00 +0700'
+    >>> rfc822(datetime(1900, 1, 1, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")))  # a local mean time
+    'Mon, 01 Jan 1900 00:00:00 +070630'
     """
-    return format_datetime(moment)
+    offset = moment.utcoffset()
+    if offset is None or offset.seconds % 60 or offset.microseconds:
+        return format_datetime(moment)
+    # What email.utils.format_datetime writes for an offset of whole minutes, a few times faster.
+    minutes = offset.days * 1440 + offset.seconds // 60
+    sign = "-" if minutes < 0 else "+"
+    hours, minutes = divmod(abs(minutes), 60)
+    return "%s, %02d %s %04d %02d:%02d:%02d %s%02d%02d" % (
+        _WEEKDAYS[moment.weekday()], moment.day, _MONTHS[moment.month - 1], moment.year,
+        moment.hour, moment.minute, moment.second, sign, hours, minutes)
+
+
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 _JSON_IN_HTML = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),

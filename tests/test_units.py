@@ -124,3 +124,13 @@ def test_templates_escape_every_value_as_markupsafe_does(text: str) -> None:
     expected = (f'<p title="{escape(text)}">{escape(text)}|{escape(values["m"])}|7|'
                 f"<i>đã an toàn</i></p><b>{escape(text)}</b>")
     assert template.render(values) == expected
+
+
+@given(st.datetimes(timezones=st.sampled_from([ZoneInfo("Asia/Ho_Chi_Minh"), ZoneInfo("America/St_Johns"),
+                                               ZoneInfo("Asia/Kathmandu"), ZoneInfo("UTC")])))
+def test_rss_dates_are_what_the_standard_library_writes(moment: datetime) -> None:
+    from email.utils import format_datetime
+
+    from bulletin.render import rfc822
+
+    assert rfc822(moment) == format_datetime(moment)

@@ -120,9 +120,10 @@ def sort_key_for(language: str):  # type: ignore[no-untyped-def]
 def format_date(moment: datetime, pattern: str) -> str:
     """A date shown to readers, in the site's pattern (default dd/mm/yyyy).
 
-    >>> format_date(datetime(2023, 9, 29, 8, 0), "%d/%m/%Y"), format_date(datetime(2023, 9, 29), "%Y")
+    >>> moment = datetime(2023, 9, 29, 8, 0)
+    >>> format_date(moment, "%d/%m/%Y"), format_date(moment, "%Y")
     ('29/09/2023', '2023')
     """
     if pattern == "%d/%m/%Y":  # the default, shown on every card: a few times faster than strftime
-        return "%02d/%02d/%d" % (moment.day, moment.month, moment.year)
+        return "%02d/%02d/%d" % (moment.day, moment.month, moment.year)  # noqa: UP031 - faster
     return moment.strftime(pattern)

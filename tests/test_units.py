@@ -126,6 +126,19 @@ def test_templates_escape_every_value_as_markupsafe_does(text: str) -> None:
     assert template.render(values) == expected
 
 
+def test_templates_compile_their_values_to_the_plain_escape() -> None:
+    # The faster escape hooks into a method of Jinja's compiler: a Jinja that renamed it would
+    # still render right, only slower. This says so.
+    from pathlib import Path
+
+    from bulletin.render import Templates
+
+    env = Templates(Path(__file__).resolve().parent.parent / "templates", Config()).env
+    source = env.compile("{{ a }}{% macro m(b) %}{{ b }}{% endmacro %}", raw=True)
+    assert source.count("environment.escape_text(") == 2 and "escape(" not in source.replace(
+        "environment.escape_text(", "")
+
+
 _ZONES = [ZoneInfo(name) for name in ("Asia/Ho_Chi_Minh", "America/St_Johns", "Asia/Kathmandu",
                                       "UTC")]
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
-from typing import Any, Callable, Generic, TypeVar
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 Batch = Callable[[Any, int, int], list[T]]
@@ -56,17 +57,14 @@ def _pool(processes: int) -> Any:
         gc.unfreeze()
 
 
-def _run(args: tuple[Batch[Any], int, int]) -> list[Any]:
-    batch, start, stop = args
-    return batch(_SHARED, start, stop)
-
-
 def fan_out(batch: Batch[T], shared: Any, count: int, *, minimum: int = 200,
             progress: Progress | None = None) -> list[T]:
     """``batch(shared, start, stop)`` over ``range(count)`` in chunks, results in order.
 
-    Workers are forked, so ``shared`` reaches them without pickling; only results travel back.
-    Small jobs, one core, or a platform without fork run in this process.
+    This process works on the chunks too, beside one forked worker per other core: each takes
+    the next chunk not yet taken. Workers are forked, so ``shared`` reaches them without
+    pickling and only their results travel back; and one process fewer holds its own copy of
+    what it touches of ``shared``. Small jobs, one core, or a platform without fork run here.
     """
     global _SHARED
     cores = workers()
@@ -76,18 +74,50 @@ def fan_out(batch: Batch[T], shared: Any, count: int, *, minimum: int = 200,
             progress(count, count)
         return results
     size = max(16, -(-count // (cores * 6)))
-    chunks = [(batch, start, min(start + size, count)) for start in range(0, count, size)]
-    _SHARED = shared
+    bounds = [(start, min(start + size, count)) for start in range(0, count, size)]
+    parts: dict[int, list[T]] = {}
+    done = 0
+
+    def keep(number: int | None, part: list[T]) -> None:
+        nonlocal done
+        if number is not None:
+            parts[number] = part
+            done += len(part)
+            if progress:
+                progress(done, count)
+
+    _SHARED = (batch, shared, bounds, multiprocessing.get_context("fork").Value("i", 0))
     try:
-        out: list[T] = []
-        with _pool(cores) as pool:
-            for part in pool.imap(_run, chunks):
-                out.extend(part)
-                if progress:
-                    progress(len(out), count)
-        return out
+        with _pool(cores - 1) as pool:
+            theirs = pool.imap_unordered(_run, range(len(bounds)))
+            while (number := _take(_SHARED[3], len(bounds))) is not None:
+                keep(number, batch(shared, *bounds[number]))
+                while True:  # what the workers finished meanwhile, for the progress shown
+                    try:
+                        keep(*theirs.next(timeout=0))
+                    except (multiprocessing.TimeoutError, StopIteration):
+                        break
+            for number, part in theirs:
+                keep(number, part)
+        return [item for number in range(len(bounds)) for item in parts[number]]
     finally:
         _SHARED = None
+
+
+def _take(counter: Any, total: int) -> int | None:
+    """The number of the next chunk no process has taken, or None when all are taken."""
+    with counter.get_lock():
+        number = counter.value
+        if number >= total:
+            return None
+        counter.value = number + 1
+    return number
+
+
+def _run(_: int) -> tuple[int | None, list[Any]]:
+    batch, shared, bounds, counter = _SHARED
+    number = _take(counter, len(bounds))
+    return (None, []) if number is None else (number, batch(shared, *bounds[number]))
 
 
 class Background(Generic[T]):

@@ -6,7 +6,7 @@ import gc
 import multiprocessing
 import os
 from collections.abc import Callable
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 Batch = Callable[[Any, int, int], list[T]]
@@ -118,47 +118,3 @@ def _run(_: int) -> tuple[int | None, list[Any]]:
     batch, shared, bounds, counter = _SHARED
     number = _take(counter, len(bounds))
     return (None, []) if number is None else (number, batch(shared, *bounds[number]))
-
-
-class Background(Generic[T]):
-    """``work()`` done by one forked process while this one goes on; ``result()`` waits for it.
-
-    Small work (``count`` items, below ``minimum``), one core or no fork: the work is done here,
-    when its result is asked for.
-    """
-
-    def __init__(self, work: Callable[[], T], count: int, minimum: int = 200) -> None:
-        global _SHARED
-        self.work: Callable[[], T] | None = work
-        self.pool: Any = None
-        self.pending: Any = None
-        if count < minimum or workers() < 2 or "fork" not in multiprocessing.get_all_start_methods():
-            return
-        _SHARED = work
-        try:
-            self.pool = _pool(1)  # forks now: it sees ``work``
-        finally:
-            _SHARED = None
-        self.pending = self.pool.apply_async(_run_background)
-        self.work = None
-
-    def result(self) -> T:
-        if self.pending is None:
-            assert self.work is not None
-            work, self.work = self.work, None
-            return work()
-        try:
-            return self.pending.get()
-        finally:
-            self.close()
-
-    def close(self) -> None:
-        """Stop the process if its result is no longer wanted (the build failed)."""
-        if self.pool is not None:
-            self.pool.terminate()
-            self.pool.join()
-            self.pool = None
-
-
-def _run_background() -> Any:
-    return _SHARED()

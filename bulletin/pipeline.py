@@ -6,7 +6,6 @@ import hashlib
 import os
 import time
 from dataclasses import dataclass, replace
-from functools import partial
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
@@ -23,7 +22,7 @@ from .meta import parse_yaml, validate
 from .models import Article, Image, Meta, Source, Term
 from .options import Options, Progress, Result
 from .paginate import paginate
-from .parallel import Background, fan_out
+from .parallel import fan_out, trim
 from .render import TemplateProblem, Templates
 from .routes import Routes
 from .source import discover, read_again, read_source
@@ -87,7 +86,7 @@ def build(options: Options, checked: bool = False) -> Result:
     errors: list[SourceError] = []
     warnings: list[SourceError] = []
     report: WriteReport | None = None
-    index: Background[tuple[list[tuple[PurePosixPath, bool]], list[Any]]] | None = None
+    index: list[tuple[PurePosixPath, bool]] | None = None
     transaction: Transaction | None = None
     try:
         templates = Templates(options.templates, config,
@@ -107,9 +106,10 @@ def build(options: Options, checked: bool = False) -> Result:
         holds = uptodate.window((m.date for _, m in loaded), now,
                                 now - sitemap.news_since(config, now))
         clock.lap("load")
-        drafts = [m for _, m in loaded if m.draft and not options.drafts]
-        scheduled = [(s, m) for s, m in loaded
-                     if m.date > now and not (m.draft and not options.drafts)]
+        drafts = sum(1 for _, m in loaded if m.draft and not options.drafts)
+        scheduled = () if options.future else tuple(
+            (s.shown, m.date) for s, m in loaded
+            if m.date > now and not (m.draft and not options.drafts))
         chosen = [(s, m) for s, m in loaded
                   if (options.drafts or not m.draft) and (options.future or m.date <= now)]
         routes = Routes(config)
@@ -122,24 +122,29 @@ def build(options: Options, checked: bool = False) -> Result:
         if light:
             sources = [light.get(id(s), s) for s in sources]
             chosen = [(light.get(id(s), s), m) for s, m in chosen]
-            scheduled = [(light.get(id(s), s), m) for s, m in scheduled]
             articles = [replace(a, source=light[id(a.source)]) if id(a.source) in light else a
                         for a in articles]
         del loaded, light
         if options.write and articles:
-            # The bodies are stored: the page workers read their share from the cache. Dropped
-            # before the search index's process forks, so that neither holds them.
+            # The bodies are stored: the page workers read their share from the cache.
             articles[0].bodies.release()
-        if options.write and not errors:
-            # The search index is made, and its files staged, while the next stages run.
-            transaction = Transaction(options.output)
-            index = Background(partial(_search_index, articles, config, cache, transaction),
-                               len(articles))
+            trim()
         clock.lap("assemble")
-        matches = relate(articles, chosen, config, cache, errors)
+        if options.write and not errors:
+            # The search index is made, and its files staged, before the related lists: one
+            # after the other, the two never hold their working memory at once.
+            transaction = Transaction(options.output)
+            index = _search_index(articles, config, cache, transaction)
+            trim()
+            clock.lap("search")
+        related_key, matches, counted = relate_start(articles, config, cache)
         if options.write and articles:
-            # Related lists are made and the search index has its own copy: the texts can go.
+            # The search index is made and the texts' terms counted: the texts can go before
+            # the related lists are worked out.
             articles = [replace(a, text="") for a in articles]
+            trim()
+        matches = relate(articles, chosen, config, cache, errors, related_key, matches, counted)
+        del sources, chosen, counted  # and every article's front matter: the pages need none
         clock.lap("relate")
         _stop_on(errors, warnings)
         pages = plan(articles, matches, config, routes, now)
@@ -152,8 +157,6 @@ def build(options: Options, checked: bool = False) -> Result:
         cache.commit(prune=False)
         raise
     finally:
-        if index is not None:
-            index.close()
         if transaction is not None and report is None:
             transaction.abort()
         cache.close()
@@ -161,8 +164,8 @@ def build(options: Options, checked: bool = False) -> Result:
         articles=len(articles),
         pages=len(pages),
         report=report,
-        scheduled=tuple((s.shown, m.date) for s, m in scheduled if not options.future),
-        drafts=len(drafts),
+        scheduled=scheduled,
+        drafts=drafts,
         warnings=tuple(warnings),
         seconds=time.perf_counter() - started,
         config=config,
@@ -481,32 +484,53 @@ def _term(name: str, slug: str, route: str, routes: Routes, count: int) -> Term:
 
 
 def _search_index(articles: list[Article], config: Config, cache: Cache, transaction: Transaction,
-                  ) -> tuple[list[tuple[PurePosixPath, bool]], list[Any]]:
-    """Make the search index and stage its files; say which were written (or unchanged), with
-    the cache writes that go with them (see cache.Recorder). It runs in a process of its own
-    while the main process relates and plans."""
+                  ) -> list[tuple[PurePosixPath, bool]]:
+    """Make the search index and stage its files; say which were written (or unchanged)."""
     from . import search
 
-    recorder = Recorder(cache)
+    recorder = Recorder(cache)  # the index's state is stored for the next build, not kept live
     staged = []
     for route, data in search.files(articles, Routes(config), config.date_format, recorder):
         rel = Routes.output_path(route)
         staged.append((rel, transaction.stage(rel, data)))
-    return staged, recorder.writes
+    replay(cache, recorder.writes)
+    return staged
 
 
-def relate(articles: list[Article], chosen: list[tuple[Source, Meta]], config: Config,
-           cache: Cache, errors: list[SourceError]) -> list[tuple[related_mod.Match, ...]]:
-    """Related lists for every article, with editors' pins resolved by slug."""
+_Found = Sequence[tuple["related_mod.Match", ...]]  # related lists, one per article
+
+
+def relate_start(articles: list[Article], config: Config, cache: Cache,
+                 ) -> tuple[str, _Found | None, related_mod.Counted | None]:
+    """The related lists' cache key, and the lists if cached; if not, the terms of the articles'
+    texts, counted: all that :func:`relate` needs of the texts."""
     from . import related as related_mod
 
-    docs = related_docs(articles, chosen, errors)
     # An article's digest covers its source file (title, date, tags, pins) and its rendered body,
     # so the digests in order stand for the docs: no need to hash every article's text again.
     key = fingerprint((config.related_count, [a.digest for a in articles]))
     found = cache.get("related", key)
+    if found is not None:
+        return key, found, None
+    return key, None, related_mod.count(related_docs(articles))
+
+
+def relate(articles: list[Article], chosen: list[tuple[Source, Meta]], config: Config,
+           cache: Cache, errors: list[SourceError], key: str | None = None,
+           found: _Found | None = None, counted: related_mod.Counted | None = None,
+           ) -> list[tuple[related_mod.Match, ...]]:
+    """Related lists for every article, with editors' pins resolved by slug.
+
+    ``key``, ``found`` and ``counted`` are what :func:`relate_start` returned for the same
+    articles, whose texts may be gone since.
+    """
+    from . import related as related_mod
+
+    docs = related_docs(articles, chosen, errors)
+    if key is None:
+        key, found, counted = relate_start(articles, config, cache)
     if found is None:
-        found = related_mod.related(docs, config.related_count)
+        found = related_mod.related(docs, config.related_count, counted=counted)
         cache.put("related", key, found)
     return list(found)
 
@@ -676,7 +700,7 @@ def _render_batch(templates: Templates, pages: list[tuple[Page, str]],
 
 def publish(options: Options, config: Config, templates: Templates, pages: list[Page],
             articles: list[Article], cache: Cache, errors: list[SourceError],
-            search_index: Background[tuple[list[tuple[PurePosixPath, bool]], list[Any]]] | None = None,
+            index: list[tuple[PurePosixPath, bool]] | None = None,
             transaction: Transaction | None = None) -> tuple[WriteReport | None, int]:
     """Render the pages that changed since the last build and apply them to the output folder.
 
@@ -709,13 +733,10 @@ def publish(options: Options, config: Config, templates: Templates, pages: list[
         if errors:
             transaction.abort()
             return None, 0
-        # The index's process is done by now, mostly: its result is taken (and the process ended)
-        # before the page workers start, so that the memory of all three is never held at once.
-        index, writes = search_index.result() if search_index is not None else \
-            _search_index(articles, config, cache, transaction)
-        replay(cache, writes)
-        del writes
+        if index is None:
+            index = _search_index(articles, config, cache, transaction)
         known = _Known(site_digest, previous, memo)
+        cache.flush(wait=True)  # the entries waiting to be stored are not copied into each worker
         results = fan_out(_render_pages, (templates, claimed, transaction, known), len(claimed),
                           minimum=100,
                           progress=(lambda d, t: progress("pages", d, t)) if progress else None)

@@ -27,7 +27,8 @@ from scipy import sparse
 from .frozen import compact
 from .terms import STOP_SYLLABLES, Keys, occurrences, spelled, terms, tokenise
 
-__all__ = ["Doc", "Match", "Settings", "STOP_SYLLABLES", "explain", "related", "terms"]
+__all__ = ["Counted", "Doc", "Match", "Settings", "STOP_SYLLABLES", "count", "explain", "related",
+           "terms"]
 
 Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
@@ -87,13 +88,17 @@ class _Model:
 
 
 def related(
-    docs: Sequence[Doc], k: int, settings: Settings = Settings()
+    docs: Sequence[Doc], k: int, settings: Settings = Settings(), counted: Counted | None = None
 ) -> list[tuple[Match, ...]]:
-    """For each doc, up to ``k`` others, best first: pins, then scored, then nearest in date."""
+    """For each doc, up to ``k`` others, best first: pins, then scored, then nearest in date.
+
+    ``counted``: what :func:`count` found in the same docs with the same settings; the docs'
+    texts are then not read (they may be empty).
+    """
     n = len(docs)
     if n == 0 or k <= 0:
         return [() for _ in docs]
-    model = _model(docs, settings)
+    model = _model(docs, settings, counted)
     days = np.array([d.day for d in docs], dtype=np.float64)
     wanted = k + 1 + min(k, max((len(d.pins) for d in docs), default=0))
     # Score in an order where articles of one subject sit together (by their strongest term): the
@@ -218,16 +223,34 @@ class _Batch:
     tf: npt.NDArray[np.float32]  # 1 + log of the field-weighted count
 
 
-def _model(docs: Sequence[Doc], settings: Settings) -> _Model:
+@dataclass(frozen=True, slots=True)
+class Counted:
+    """The terms of every doc's title, summary and body, counted: all that the related lists need
+    of the texts, a tenth of their size. A build counts them, lets the texts go, then relates."""
+
+    batches: tuple[_Batch, ...]
+    size: int  # how many docs
+
+
+def count(docs: Sequence[Doc], settings: Settings = Settings()) -> Counted:
+    """Count the terms of each doc, for :func:`related` with the same docs and settings."""
+    return Counted(tuple(_counts(docs, settings)), len(docs))
+
+
+def _model(docs: Sequence[Doc], settings: Settings, counted: Counted | None = None) -> _Model:
     n = len(docs)
-    batches = _counts(docs, settings)
+    if counted is not None and counted.size != n:
+        raise ValueError(f"terms counted for {counted.size} docs, related for {n}")
+    batches = counted.batches if counted is not None else _counts(docs, settings)
     total = sum(len(b.keys) for b in batches)
     part_bits = min(20, (total >> 20).bit_length())  # about a million entries a part
     edges = np.arange((1 << part_bits) + 1, dtype=np.uint64) << np.uint64(55 - part_bits)
     cuts = [np.searchsorted(b.keys, edges) for b in batches]
     limit = _df_limit(n, settings)
     terms_parts: list[Keys] = []
-    found: list[list[tuple[Ints, npt.NDArray[np.float32]]]] = [[] for _ in batches]
+    found: list[list[tuple[npt.NDArray[np.int32], npt.NDArray[np.float32]]]] = [
+        [] for _ in batches
+    ]
     for part in range(1 << part_bits):
         pieces = [b.keys[c[part] : c[part + 1]] for b, c in zip(batches, cuts, strict=True)]
         keys = np.concatenate(pieces) if pieces else np.zeros(0, np.uint64)
@@ -238,22 +261,23 @@ def _model(docs: Sequence[Doc], settings: Settings) -> _Model:
         )
         score = tf * idf[term]  # 0 for a term not indexed (term -1)
         term[term >= 0] += sum(len(t) for t in terms_parts)
+        numbers = term.astype(np.int32)  # kept for every article until all parts are done
         terms_parts.append(terms_)
         splits = np.cumsum([len(piece) for piece in pieces])[:-1]
         for i, (t, sc) in enumerate(
-            zip(np.split(term, splits), np.split(score, splits), strict=True)
+            zip(np.split(numbers, splits), np.split(score, splits), strict=True)
         ):
             found[i].append((t, sc))
     rows, columns, values = [], [], []
     for batch, parts in zip(batches, found, strict=True):
-        term = np.concatenate([t for t, _ in parts])
+        numbers = np.concatenate([t for t, _ in parts])
         score = np.concatenate([sc for _, sc in parts])
-        held = np.flatnonzero(term >= 0)
-        doc, term, score = _top_in_batch(
-            batch.docs[held], term[held], score[held], settings.terms_per_doc
+        held = np.flatnonzero(numbers >= 0)
+        doc, chosen, score = _top_in_batch(
+            batch.docs[held], numbers[held], score[held], settings.terms_per_doc
         )
         rows.append(doc.astype(np.int64) + batch.start)
-        columns.append(term)
+        columns.append(chosen)
         values.append(score)
     terms_all = np.concatenate(terms_parts) if terms_parts else np.zeros(0, np.uint64)
     if batches:
@@ -330,12 +354,13 @@ def _terms_of(keys: Keys, prefix: int, limit: float) -> tuple[Keys, Ints, Ints]:
 
 
 def _top_in_batch(
-    doc: npt.NDArray[np.uint8], term: Ints, score: npt.NDArray[np.float32], limit: int
+    doc: npt.NDArray[np.uint8], term: npt.NDArray[np.int32], score: npt.NDArray[np.float32],
+    limit: int,
 ) -> tuple[npt.NDArray[np.uint8], Ints, npt.NDArray[np.float32]]:
     """Each article's ``limit`` best-scoring terms (ties: the lower term number), none scoring 0."""
     top = float(score.max(initial=0.0))
     if top <= 0:
-        return doc[:0], term[:0], score[:0]
+        return doc[:0], term[:0].astype(np.int64), score[:0]
     term_bits = max(1, int(term.max(initial=0)).bit_length())
     score_bits = min(24, 57 - term_bits)  # float32 scores: 24 bits of precision
     steps = (1 << score_bits) - 1

@@ -343,3 +343,18 @@ def test_quality_on_a_small_noisy_corpus(tmp_path: Path) -> None:
     assert all(len(found) == 5 for found in result.matches)
     precision = sum(topic[x] == topic[y] for x, y in pairs) / len(pairs)
     assert precision >= 0.9
+
+
+def test_lists_from_counted_terms_equal_lists_from_the_texts_themselves(tmp_path: Path) -> None:
+    # A build counts the texts' terms, lets the texts go, then relates: same lists.
+    from bulletin.related import count
+
+    docs = [  # the subject is in the body alone
+        doc(f"Bản tin số {i}", text=f"{(DRUG, FIRE, ROAD)[i % 3]} Chi tiết {i % 7}.",
+            tags=(f"t{i % 5}",), day=float(i))
+        for i in range(150)
+    ]
+    counted = count(docs)
+    textless = [Doc(d.tags, d.title, d.summary, "", d.day, d.category, d.pins) for d in docs]
+    assert related(textless, 5, counted=counted) == related(docs, 5)
+    assert related(textless, 5) != related(docs, 5)  # the texts did count

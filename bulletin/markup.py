@@ -9,7 +9,7 @@ import xml.etree.ElementTree as etree
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping
-from urllib.parse import unquote, urlsplit
+from urllib.parse import SplitResult, unquote, urlsplit
 
 import markdown
 import nh3
@@ -116,12 +116,29 @@ class _State:
     pictures: list[tuple[etree.Element, Any]] = field(default_factory=list)
 
 
+def _split(state: _State, url: str, line: int | None, what: str) -> SplitResult | None:
+    """The parts of an address; one Python cannot read (``http://x.vn[1]``) records an error."""
+    try:
+        return urlsplit(url)
+    except ValueError:
+        if line is None:
+            line = line_of(state.source.body, url, state.source.body_line)
+        state.errors.append(SourceError(
+            state.source.shown, line,
+            f"{what} address is not valid: {url}",
+            "Square brackets belong only around an IPv6 address, as in http://[2001:db8::1]/: "
+            "check the address, or put it in backticks to show it as text."))
+        return None
+
+
 def resolve_asset(state: _State, target: str, line: int | None) -> str | None:
     """The href of a photo: a web address as it is, a local file copied beside the page.
 
     Anything else (``javascript:``, ``data:``, a missing file) records an error and gives None.
     """
-    parts = urlsplit(target)
+    parts = _split(state, target, line, "image")
+    if parts is None:
+        return None
     if parts.scheme.lower() in _IMAGE_SCHEMES or target.startswith("//") or \
             (target.startswith("/") and not parts.scheme):
         return target
@@ -215,7 +232,9 @@ class _Processor(Treeprocessor):
 
     def _link(self, state: _State, link: etree.Element, body: str) -> None:
         href = link.get("href", "")
-        parts = urlsplit(href)
+        parts = _split(state, href, None, "link")
+        if parts is None:
+            return
         if parts.scheme or parts.netloc or not parts.path.endswith(".md"):
             return
         base = posixpath.dirname(state.source.rel)

@@ -418,3 +418,14 @@ def test_control_characters_from_a_file_are_shown_escaped() -> None:
     text = SourceError("content/a.md", 4, "tag '\x85\x1b[31m' has no letters", "Xoá nó.\nDòng 2").format()
     assert text.splitlines() == ["content/a.md:4: tag '\\x85\\x1b[31m' has no letters",
                                  "    hint: Xoá nó.", "          Dòng 2"]
+
+
+def test_an_address_python_cannot_read_is_an_error_at_its_line(built) -> None:
+    # Square brackets after a host (a footnote mark typed into an autolink) make urlsplit raise.
+    bad = ("---\ntitle: Tin\ndate: 2026-10-01\n---\nĐoạn một.\n\n<http://x.vn[^1]>\n\n"
+           "Xem [trang](http://[bad/).\n\n![Ảnh](http://[x/a.jpg)\n")
+    lines = fails(*built, {"content/bad.md": bad})
+    assert "Square brackets" in with_hint(
+        lines, "content/bad.md:7: link address is not valid: http://x.vn[^1]")
+    with_hint(lines, "content/bad.md:9: link address is not valid: http://[bad/")
+    with_hint(lines, "content/bad.md:11: image address is not valid: http://[x/a.jpg")

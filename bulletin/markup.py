@@ -545,7 +545,10 @@ def summarise(text: str, limit: int) -> str:
     >>> summarise("Công an tỉnh tổ chức hội nghị sơ kết", 20)
     'Công an tỉnh tổ chức…'
     """
-    text = " ".join(text.split())
+    # Spaces are collapsed in a head of the text long enough for the cut, when there is one: the
+    # head collapsed is a prefix of the whole text collapsed. A first paragraph may be long.
+    head = " ".join(text[: 2 * limit + 2].split())
+    text = head if len(head) > limit else " ".join(text.split())
     if len(text) <= limit:
         return text
     cut = text[: limit + 1].rsplit(" ", 1)[0] if " " in text[: limit + 1] else text[:limit]

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown.treeprocessors import InlineProcessor
 
-from bulletin.markup import Renderer, _QuickInline
+from bulletin.markup import Renderer, _QuickInline, summarise
 from bulletin.models import Source
 
 PIECES = ["Công an", " tỉnh", " và", "\n", "\n\n", "*", "**", "_", "`", "[", "]", "(", ")", "<", ">", "&",
@@ -44,3 +44,21 @@ def test_plain_and_marked_up_paragraphs() -> None:
     html = Renderer().render(source(body), "/tin/a/", Path("/nonexistent")).html
     assert "<p>Công an tỉnh ra quân.</p>" in html
     assert "<strong>9 đối tượng</strong>" in html and '<a href="http://x.vn">xem thêm</a>' in html
+
+
+def _summarised_whole(text: str, limit: int) -> str:
+    """The summary as made from the whole text with its spaces collapsed (the plain rule)."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit + 1].rsplit(" ", 1)[0] if " " in text[: limit + 1] else text[:limit]
+    return cut.rstrip(" ,;:–-") + "…"
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["a", "ư", "ờ", " ", "\n", "\u00a0", ",", "–", "\t", " " * 30]),
+                max_size=80).map("".join),
+       st.integers(min_value=0, max_value=40))
+def test_a_summary_from_the_head_of_a_text_equals_one_from_the_whole_text(text: str,
+                                                                          limit: int) -> None:
+    assert summarise(text, limit) == _summarised_whole(text, limit)

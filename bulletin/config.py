@@ -109,11 +109,20 @@ def with_base_url(config: Config, base_url: str) -> Config:
     """
     from .errors import UsageError
 
-    parts = urlsplit(base_url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    if not _absolute_http(base_url):
         raise UsageError(f"base URL must be an absolute http(s) URL, not {base_url!r}",
                          "For example http://127.0.0.1:8000/")
     return replace(config, base_url=base_url if base_url.endswith("/") else base_url + "/")
+
+
+def _absolute_http(url: object) -> bool:
+    """Whether ``url`` is an absolute http(s) address that Python can read (``http://[x/``,
+    a bracket around no IPv6 address, it cannot)."""
+    try:
+        parts = urlsplit(url) if isinstance(url, str) else None
+    except ValueError:
+        return False
+    return parts is not None and parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
 def load_config(path: Path) -> Config:
@@ -184,8 +193,7 @@ def load_config(path: Path) -> Config:
         errors.append(SourceError(shown, None, f"unknown timezone {tz!r}",
                                   'timezone = "Asia/Ho_Chi_Minh"'))
     base_url = values.get("base_url", DEFAULT_BASE_URL)
-    parts = urlsplit(base_url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    if not _absolute_http(base_url):
         errors.append(SourceError(shown, None, f"base_url must be an absolute http(s) URL, not {base_url!r}",
                                   'base_url = "https://example.gov.vn/ban-tin/"'))
     elif not base_url.endswith("/"):

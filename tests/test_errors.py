@@ -429,3 +429,13 @@ def test_an_address_python_cannot_read_is_an_error_at_its_line(built) -> None:
         lines, "content/bad.md:7: link address is not valid: http://x.vn[^1]")
     with_hint(lines, "content/bad.md:9: link address is not valid: http://[bad/")
     with_hint(lines, "content/bad.md:11: image address is not valid: http://[x/a.jpg")
+
+
+@pytest.mark.parametrize("value", ['"http://[x/"', '"http://[::1"', '"ftp://example.vn/"'])
+def test_a_base_url_that_is_no_http_address_is_a_site_toml_error(built, value: str) -> None:
+    site, before = built
+    config = (site.root / "site.toml").read_text(encoding="utf-8")
+    lines = fails(site, before, {"site.toml": f"base_url = {value}\n" + "\n".join(
+        line for line in config.splitlines() if not line.startswith("base_url"))})
+    assert any(line.startswith("site.toml: base_url must be an absolute http(s) URL")
+               for line in lines), lines

@@ -25,8 +25,13 @@ def slugify(text: str) -> str:
     return _NOT_SLUG.sub("-", bare.lower()).strip("-")
 
 
+_PLAIN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # what slugify() gives back unchanged
+
+
 def unsafe_slug_reason(slug: str) -> str | None:
     """Why a slug an editor wrote cannot be used as one URL segment, or None if it can."""
+    if _PLAIN.fullmatch(slug):  # the usual case, without slugify()'s Unicode work
+        return None
     if "\x00" in slug:
         return "contains a NUL character"
     if slug.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", slug):

@@ -150,3 +150,11 @@ def test_rss_dates_are_what_the_standard_library_writes(moment: datetime) -> Non
     from bulletin.render import rfc822
 
     assert rfc822(moment) == format_datetime(moment)
+
+
+@given(st.text(alphabet=st.sampled_from(list("az09-ĐđạA /.\\\x00_")), max_size=12))
+def test_a_slug_is_accepted_exactly_when_slugify_gives_it_back(slug: str) -> None:
+    from bulletin.slug import slugify, unsafe_slug_reason
+
+    plain = bool(slug.strip()) and slugify(slug) == slug and ".." not in slug
+    assert (unsafe_slug_reason(slug) is None) == plain

@@ -6,6 +6,8 @@ import gc
 import multiprocessing
 import os
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -43,8 +45,9 @@ def trim() -> None:
         _LIBC.malloc_trim(0)
 
 
-def _pool(processes: int) -> Any:
-    """A pool of forked workers that share this process's memory until they write to it.
+def _pool(processes: int, tasks: int) -> tuple[Any, list[Any]]:
+    """A pool of forked workers that share this process's memory until they write to it, with
+    ``tasks`` calls of ``_run`` submitted (the workers fork as the first ones are).
 
     Python's cycle collector, run in a worker, would write to every object it tracks and so copy
     the whole heap into each worker: the objects alive now are frozen out of its reach first.
@@ -52,7 +55,8 @@ def _pool(processes: int) -> Any:
     trim()
     gc.freeze()
     try:
-        return multiprocessing.get_context("fork").Pool(processes)
+        pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"))
+        return pool, [pool.submit(_run, number) for number in range(tasks)]
     finally:
         gc.unfreeze()
 
@@ -65,6 +69,8 @@ def fan_out(batch: Batch[T], shared: Any, count: int, *, minimum: int = 200,
     the next chunk not yet taken. Workers are forked, so ``shared`` reaches them without
     pickling and only their results travel back; and one process fewer holds its own copy of
     what it touches of ``shared``. Small jobs, one core, or a platform without fork run here.
+    A worker that dies (killed for want of memory, say) stops the build with an error rather
+    than leaving it waiting for that worker's chunk.
     """
     global _SHARED
     cores = workers()
@@ -78,28 +84,40 @@ def fan_out(batch: Batch[T], shared: Any, count: int, *, minimum: int = 200,
     parts: dict[int, list[T]] = {}
     done = 0
 
-    def keep(number: int | None, part: list[T]) -> None:
+    def keep(future: Any) -> None:
         nonlocal done
+        try:
+            number, part = future.result()
+        except BrokenProcessPool as broken:
+            raise RuntimeError("a worker process stopped before it finished (was it killed for "
+                               "want of memory?)") from broken
         if number is not None:
             parts[number] = part
             done += len(part)
             if progress:
                 progress(done, count)
 
-    _SHARED = (batch, shared, bounds, multiprocessing.get_context("fork").Value("i", 0))
+    counter = multiprocessing.get_context("fork").Value("i", 0)
+    _SHARED = (batch, shared, bounds, counter)
+    pool, theirs = _pool(cores - 1, len(bounds))
     try:
-        with _pool(cores - 1) as pool:
-            theirs = pool.imap_unordered(_run, range(len(bounds)))
-            while (number := _take(_SHARED[3], len(bounds))) is not None:
-                keep(number, batch(shared, *bounds[number]))
-                while True:  # what the workers finished meanwhile, for the progress shown
-                    try:
-                        keep(*theirs.next(timeout=0))
-                    except (multiprocessing.TimeoutError, StopIteration):
-                        break
-            for number, part in theirs:
-                keep(number, part)
+        while (number := _take(counter, len(bounds))) is not None:
+            part = batch(shared, *bounds[number])
+            parts[number] = part
+            done += len(part)
+            if progress:
+                progress(done, count)
+            while theirs and theirs[0].done():  # what the workers finished meanwhile, in order
+                keep(theirs.pop(0))
+        for future in theirs:
+            keep(future)
+        pool.shutdown()
         return [item for number in range(len(bounds)) for item in parts[number]]
+    except BaseException:
+        with counter.get_lock():  # the workers take no more chunks
+            counter.value = len(bounds)
+        pool.shutdown(cancel_futures=True)
+        raise
     finally:
         _SHARED = None
 

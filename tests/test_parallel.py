@@ -2,44 +2,78 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
-import time
 
 import pytest
 
 from bulletin.parallel import fan_out
 
+_STARTED = multiprocessing.get_context("fork").Event()  # set by a worker's first chunk
 
-def _where(shared: list[int], start: int, stop: int) -> list[tuple[int, int]]:
-    time.sleep(0.02)  # long enough for the worker to start and take chunks too
-    return [(shared[i] * 2, os.getpid()) for i in range(start, stop)]
+
+def _where(shared: tuple[int, list[int]], start: int, stop: int) -> list[tuple[int, int]]:
+    parent, values = shared
+    if os.getpid() != parent:
+        _STARTED.set()
+    else:  # this process waits for a worker to take a chunk, so that both surely do
+        assert _STARTED.wait(60), "no worker took a chunk"
+    return [(values[i] * 2, os.getpid()) for i in range(start, stop)]
 
 
 def test_results_come_in_order_from_this_process_and_a_worker(monkeypatch) -> None:
     monkeypatch.setenv("BULLETIN_WORKERS", "2")
+    _STARTED.clear()
     values = list(range(5000))
     seen: list[int] = []
-    out = fan_out(_where, values, len(values), progress=lambda done, total: seen.append(done))
+    out = fan_out(_where, (os.getpid(), values), len(values),
+                  progress=lambda done, total: seen.append(done))
     assert [value for value, _ in out] == [v * 2 for v in values]
     assert seen == sorted(seen) and seen[-1] == len(values)
     pids = {pid for _, pid in out}
     assert os.getpid() in pids and len(pids) == 2  # this process took chunks, and one worker
 
 
-def _fails(shared: list[int], start: int, stop: int) -> list[int]:
-    if start <= 4000 < stop:
-        raise ValueError("chunk failed")
-    return shared[start:stop]
+def _fails_in_worker(parent: int, start: int, stop: int) -> list[int]:
+    if os.getpid() != parent:
+        _STARTED.set()
+        raise StopIteration("a worker's chunk failed")  # an exception a loop could swallow
+    assert _STARTED.wait(60)
+    return list(range(start, stop))
 
 
-def test_a_failing_chunk_fails_the_whole_fan_out(monkeypatch) -> None:
+def _dies_in_worker(parent: int, start: int, stop: int) -> list[int]:
+    if os.getpid() != parent:
+        _STARTED.set()
+        os._exit(9)  # as if killed for want of memory
+    assert _STARTED.wait(60)
+    return list(range(start, stop))
+
+
+def _fails_here(parent: int, start: int, stop: int) -> list[int]:
+    if os.getpid() == parent:
+        raise ValueError("this process's chunk failed")
+    return list(range(start, stop))
+
+
+def test_a_failing_chunk_fails_the_whole_fan_out_wherever_it_runs(monkeypatch) -> None:
     monkeypatch.setenv("BULLETIN_WORKERS", "2")
-    with pytest.raises(ValueError, match="chunk failed"):
-        fan_out(_fails, list(range(5000)), 5000)
+    with pytest.raises(ValueError, match="this process's chunk failed"):
+        fan_out(_fails_here, os.getpid(), 5000)
+    _STARTED.clear()
+    with pytest.raises(StopIteration, match="a worker's chunk failed"):
+        fan_out(_fails_in_worker, os.getpid(), 5000)
+
+
+def test_a_worker_that_dies_is_an_error_not_a_wait(monkeypatch) -> None:
+    monkeypatch.setenv("BULLETIN_WORKERS", "2")
+    _STARTED.clear()
+    with pytest.raises(RuntimeError, match="worker process stopped"):
+        fan_out(_dies_in_worker, os.getpid(), 5000)
 
 
 def test_one_worker_or_a_small_job_runs_here(monkeypatch) -> None:
     monkeypatch.setenv("BULLETIN_WORKERS", "1")
-    assert {pid for _, pid in fan_out(_where, list(range(500)), 500)} == {os.getpid()}
+    assert {pid for _, pid in fan_out(_where, (0, list(range(500))), 500)} == {os.getpid()}
     monkeypatch.setenv("BULLETIN_WORKERS", "2")
-    assert {pid for _, pid in fan_out(_where, list(range(50)), 50)} == {os.getpid()}
+    assert {pid for _, pid in fan_out(_where, (0, list(range(50))), 50)} == {os.getpid()}

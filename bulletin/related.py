@@ -230,17 +230,18 @@ class Counted:
 
     batches: tuple[_Batch, ...]
     size: int  # how many docs
+    settings: Settings  # those they were counted with
 
 
 def count(docs: Sequence[Doc], settings: Settings = Settings()) -> Counted:
     """Count the terms of each doc, for :func:`related` with the same docs and settings."""
-    return Counted(tuple(_counts(docs, settings)), len(docs))
+    return Counted(tuple(_counts(docs, settings)), len(docs), settings)
 
 
 def _model(docs: Sequence[Doc], settings: Settings, counted: Counted | None = None) -> _Model:
     n = len(docs)
-    if counted is not None and counted.size != n:
-        raise ValueError(f"terms counted for {counted.size} docs, related for {n}")
+    if counted is not None and (counted.size, counted.settings) != (n, settings):
+        raise ValueError("the terms were counted for other docs or with other settings")
     batches = counted.batches if counted is not None else _counts(docs, settings)
     total = sum(len(b.keys) for b in batches)
     part_bits = min(20, (total >> 20).bit_length())  # about a million entries a part

@@ -6,6 +6,7 @@ import unicodedata
 from datetime import datetime
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -358,3 +359,13 @@ def test_lists_from_counted_terms_equal_lists_from_the_texts_themselves(tmp_path
     textless = [Doc(d.tags, d.title, d.summary, "", d.day, d.category, d.pins) for d in docs]
     assert related(textless, 5, counted=counted) == related(docs, 5)
     assert related(textless, 5) != related(docs, 5)  # the texts did count
+
+
+def test_terms_counted_with_other_settings_or_docs_are_refused() -> None:
+    from bulletin.related import Settings, count
+
+    docs = [doc(f"Tin {i}", text=DRUG) for i in range(4)]
+    with pytest.raises(ValueError, match="other docs or with other settings"):
+        related(docs, 2, Settings(title_weight=1.0), counted=count(docs))
+    with pytest.raises(ValueError, match="other docs or with other settings"):
+        related(docs[:3], 2, counted=count(docs))

@@ -130,23 +130,25 @@ def build(options: Options, checked: bool = False) -> Result:
             articles[0].bodies.release()
             trim()
         clock.lap("assemble")
-        if options.write and not errors:
+        docs = related_docs(articles, chosen, errors)  # a pin to no article is an error too
+        _stop_on(errors, warnings)  # the next stages find none: they need not run
+        if options.write:
             # The search index is made, and its files staged, before the related lists: one
             # after the other, the two never hold their working memory at once.
             transaction = Transaction(options.output)
             index = _search_index(articles, config, cache, transaction)
             trim()
             clock.lap("search")
-        related_key, matches, counted = relate_start(articles, config, cache)
+        related_key, matches, counted = relate_start(articles, docs, config, cache)
         if options.write and articles:
             # The search index is made and the texts' terms counted: the texts can go before
             # the related lists are worked out.
             articles = [replace(a, text="") for a in articles]
+            docs = [replace(d, text="") for d in docs]
             trim()
-        matches = relate(articles, chosen, config, cache, errors, related_key, matches, counted)
-        del sources, chosen, counted  # and every article's front matter: the pages need none
+        matches = relate(docs, config, cache, related_key, matches, counted)
+        del sources, chosen, docs, counted  # and every article's front matter and text
         clock.lap("relate")
-        _stop_on(errors, warnings)
         pages = plan(articles, matches, config, routes, now)
         clock.lap("plan")
         report, rendered = publish(options, config, templates, pages, articles, cache, errors,
@@ -251,10 +253,17 @@ def read_all(content: Path, errors: list[SourceError],
     if cache is not None:
         known = frozenset(cache.keys("front"))
         records = cache.get_many("stat", (str(path) for path, _ in files))
+    shown = display_path(content)
+    # Files unchanged since their record are recalled here; only the others go to the workers.
+    recalled = [_recall(path, bundle, records.get(str(path)), known, content, shown)
+                for path, bundle in files]
+    changed = [file for file, source in zip(files, recalled, strict=True) if source is None]
+    read = iter(fan_out(_read_files, (changed, content, shown, known, bodies is not None),
+                        len(changed), minimum=500))
     sources: list[Source] = []
-    for source, front, body, record in fan_out(
-            _read_files, (files, content, display_path(content), known, bodies is not None, records),
-            len(files), minimum=500):
+    for recall in recalled:
+        source, front, body, record = (recall, None, None, None) if recall is not None \
+            else next(read)
         if isinstance(source, SourceError):
             errors.append(source)
             continue
@@ -271,15 +280,31 @@ def read_all(content: Path, errors: list[SourceError],
 _Read = tuple[Source | SourceError, Any, Body | None, tuple[Any, ...] | None]
 
 
-def _read_files(shared: tuple[list[tuple[Path, Path | None]], Path, str, frozenset[str], bool,
-                              Mapping[str, tuple[Any, ...]]],
+def _recall(path: Path, bundle: Path | None, record: tuple[Any, ...] | None,
+            known: frozenset[str], content: Path, shown: str) -> Source | None:
+    """The Source of a file from its stat record, without its text, when the file's size, times
+    and inode are those recorded and its front matter is cached; else None (it must be read)."""
+    if record is None or record[4] not in known:
+        return None
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    if (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino) != tuple(record[:4]):
+        return None
+    rel = path.relative_to(content).as_posix()
+    return Source(path=path, shown=f"{shown}/{rel}", rel=rel, bundle=bundle, front="", body="",
+                  front_line=record[5], body_line=record[6], digest=record[4])
+
+
+def _read_files(shared: tuple[list[tuple[Path, Path | None]], Path, str, frozenset[str], bool],
                 start: int, stop: int) -> list[_Read]:
-    """Read (or recall) some files; each comes with its new stat record, None if unchanged.
+    """Read some files; each comes with its new stat record.
 
     The record (size, mtime, ctime, inode, digest, front line, body line) is taken before the
     file is read: a file saved again while it is read differs from its record next time.
     """
-    files, content, shown, known, render, records = shared
+    files, content, shown, known, render = shared
     out: list[_Read] = []
     for path, bundle in files[start:stop]:
         name = str(path)
@@ -289,13 +314,6 @@ def _read_files(shared: tuple[list[tuple[Path, Path | None]], Path, str, frozens
                                                  stat.st_ino)
         except OSError:
             signature = None
-        record = records.get(name)
-        if record is not None and signature == record[:4] and record[4] in known:
-            rel = path.relative_to(content).as_posix()
-            out.append((Source(path=path, shown=f"{shown}/{rel}", rel=rel, bundle=bundle, front="",
-                               body="", front_line=record[5], body_line=record[6],
-                               digest=record[4]), None, None, None))
-            continue
         source = read_source(path, content, bundle, shown)
         if isinstance(source, SourceError):
             out.append((source, None, None, None))
@@ -500,10 +518,10 @@ def _search_index(articles: list[Article], config: Config, cache: Cache, transac
 _Found = Sequence[tuple["related_mod.Match", ...]]  # related lists, one per article
 
 
-def relate_start(articles: list[Article], config: Config, cache: Cache,
-                 ) -> tuple[str, _Found | None, related_mod.Counted | None]:
+def relate_start(articles: list[Article], docs: Sequence[related_mod.Doc], config: Config,
+                 cache: Cache) -> tuple[str, _Found | None, related_mod.Counted | None]:
     """The related lists' cache key, and the lists if cached; if not, the terms of the articles'
-    texts, counted: all that :func:`relate` needs of the texts."""
+    texts (``docs``, see :func:`related_docs`), counted: all that :func:`relate` needs of them."""
     from . import related as related_mod
 
     # An article's digest covers its source file (title, date, tags, pins) and its rendered body,
@@ -512,23 +530,16 @@ def relate_start(articles: list[Article], config: Config, cache: Cache,
     found = cache.get("related", key)
     if found is not None:
         return key, found, None
-    return key, None, related_mod.count(related_docs(articles))
+    return key, None, related_mod.count(docs)
 
 
-def relate(articles: list[Article], chosen: list[tuple[Source, Meta]], config: Config,
-           cache: Cache, errors: list[SourceError], key: str | None = None,
-           found: _Found | None = None, counted: related_mod.Counted | None = None,
+def relate(docs: Sequence[related_mod.Doc], config: Config, cache: Cache, key: str,
+           found: _Found | None, counted: related_mod.Counted | None,
            ) -> list[tuple[related_mod.Match, ...]]:
-    """Related lists for every article, with editors' pins resolved by slug.
-
-    ``key``, ``found`` and ``counted`` are what :func:`relate_start` returned for the same
-    articles, whose texts may be gone since.
-    """
+    """Related lists for every article: ``key``, ``found`` and ``counted`` are what
+    :func:`relate_start` returned for the same docs, whose texts may be gone since."""
     from . import related as related_mod
 
-    docs = related_docs(articles, chosen, errors)
-    if key is None:
-        key, found, counted = relate_start(articles, config, cache)
     if found is None:
         found = related_mod.related(docs, config.related_count, counted=counted)
         cache.put("related", key, found)

@@ -75,16 +75,29 @@ def absolute_links(html: str, base: str) -> str:
 srcset="https://a.vn/tin/a/a.jpg 1x, https://a.vn/tin/a/b.jpg 2x">'
     """
     def one(match: re.Match[str]) -> str:
-        return f"{match[1]}{match[2]}{urljoin(base, match[3].strip())}{match[2]}"
+        return f"{match[1]}{match[2]}{_joined(base, match[3].strip())}{match[2]}"
 
     def candidates(match: re.Match[str]) -> str:
         parts = []
         for candidate in match[3].split(","):
             url, _, size = candidate.strip().partition(" ")
-            parts.append(f"{urljoin(base, url)} {size.strip()}".rstrip())
+            parts.append(f"{_joined(base, url)} {size.strip()}".rstrip())
         return f"{match[1]}{match[2]}{', '.join(parts)}{match[2]}"
 
     return _SRCSET.sub(candidates, _LINK_ATTRIBUTE.sub(one, html))
+
+
+def _joined(base: str, url: str) -> str:
+    """``url`` resolved against ``base``; one Python cannot read stays as written, as on the
+    page (raw HTML that a site trusts may hold one: ``<a href="http://x.vn[1]">``).
+
+    >>> _joined("https://a.vn/tin/a/", "anh.jpg"), _joined("https://a.vn/", "http://x.vn[1]")
+    ('https://a.vn/tin/a/anh.jpg', 'http://x.vn[1]')
+    """
+    try:
+        return urljoin(base, url)
+    except ValueError:
+        return url
 
 
 def entry(article: Article, config: Config) -> Entry:

@@ -174,3 +174,14 @@ def test_an_incremental_build_updates_the_feeds_of_an_edited_article(make_site) 
         first = parse(site, path).entries[0]
         assert first.title == "Bài 4 đã sửa" and "Nội dung mới." in first.content[0].value
     assert parse(site, "atom.xml").entries[0].updated == "2026-10-06T09:00:00+07:00"
+
+
+def test_a_trusted_raw_link_python_cannot_read_does_not_stop_the_feeds(make_site) -> None:
+    body = 'Đoạn đầu <a href="http://x.vn[1]">nguồn</a> và <a href="/tin/b/">b</a>.\n'
+    config = CONFIG + "feed_full_content = true\ntrust_html = true\n"
+    site = make_site({"content/a.md": article("Bài A", body=body)}, config=config)
+    site.build()
+    for kind in ("feed.xml", "atom.xml"):
+        entry = parse(site, kind).entries[0]
+        html = lxml.html.fragment_fromstring(entry.content[0].value, create_parent="div")
+        assert html.xpath("//a/@href")[1:] == [f"{BASE}tin/b/"]  # the others made absolute

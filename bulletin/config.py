@@ -118,11 +118,14 @@ def with_base_url(config: Config, base_url: str) -> Config:
 def _absolute_http(url: object) -> bool:
     """Whether ``url`` is an absolute http(s) address that Python can read (``http://[x/``,
     a bracket around no IPv6 address, it cannot)."""
+    if not isinstance(url, str) or any(char in url for char in "\t\r\n "):
+        return False  # urlsplit drops tabs and line breaks without a word
     try:
-        parts = urlsplit(url) if isinstance(url, str) else None
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is no number
     except ValueError:
         return False
-    return parts is not None and parts.scheme in ("http", "https") and bool(parts.netloc)
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
 def load_config(path: Path) -> Config:

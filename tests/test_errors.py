@@ -431,7 +431,8 @@ def test_an_address_python_cannot_read_is_an_error_at_its_line(built) -> None:
     with_hint(lines, "content/bad.md:11: image address is not valid: http://[x/a.jpg")
 
 
-@pytest.mark.parametrize("value", ['"http://[x/"', '"http://[::1"', '"ftp://example.vn/"'])
+@pytest.mark.parametrize("value", ['"http://[x/"', '"http://[::1"', '"ftp://example.vn/"',
+                                   '"http://a.vn:abc/"', '"http://a.vn/\\ttin/"', '"http://:80/"'])
 def test_a_base_url_that_is_no_http_address_is_a_site_toml_error(built, value: str) -> None:
     site, before = built
     config = (site.root / "site.toml").read_text(encoding="utf-8")

@@ -233,37 +233,3 @@ class Cache:
             else:
                 _INHERITED.append(self._db)
         self._db = None
-
-
-class Recorder:
-    """A cache for work done in another process: reads go to ``cache`` (the process's forked copy
-    of it); writes, and which entries were read, are recorded in ``writes`` for ``replay`` on the
-    real one, in the parent."""
-
-    def __init__(self, cache: Cache) -> None:
-        self.cache = cache
-        self.writes: list[tuple[str, str, Any]] = []  # ("put", kind, (key, value)) or ("touch", kind, keys)
-
-    def get(self, kind: str, key: str) -> Any | None:
-        return self.get_many(kind, [key]).get(key)
-
-    def get_many(self, kind: str, keys: Iterable[str]) -> dict[str, Any]:
-        keys = list(keys)
-        self.writes.append(("touch", kind, keys))  # what was read is still used: keep it
-        return self.cache.get_many(kind, keys)
-
-    def put(self, kind: str, key: str, value: Any) -> None:
-        self.writes.append(("put", kind, (key, value)))
-
-    def touch(self, kind: str, keys: Iterable[str]) -> None:
-        self.writes.append(("touch", kind, list(keys)))
-
-
-def replay(cache: Cache, writes: list[tuple[str, str, Any]]) -> None:
-    """Apply what a Recorder recorded (the values are for the next build: not kept live)."""
-    for action, kind, value in writes:
-        if action == "put":
-            key, item = value
-            cache.put(kind, key, item, remember=False)
-        else:
-            cache.touch(kind, value)

@@ -11,7 +11,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 from . import feeds, images, sitemap, uptodate
-from .cache import Cache, Recorder, replay
+from .cache import Cache
 from .config import Config, load_config, logo_warnings, with_base_url
 from .errors import BuildFailed, SourceError, display_path
 from .fingerprint import Memo, fingerprint
@@ -506,12 +506,10 @@ def _search_index(articles: list[Article], config: Config, cache: Cache, transac
     """Make the search index and stage its files; say which were written (or unchanged)."""
     from . import search
 
-    recorder = Recorder(cache)  # the index's state is stored for the next build, not kept live
     staged = []
-    for route, data in search.files(articles, Routes(config), config.date_format, recorder):
+    for route, data in search.files(articles, Routes(config), config.date_format, cache):
         rel = Routes.output_path(route)
         staged.append((rel, transaction.stage(rel, data)))
-    replay(cache, recorder.writes)
     return staged
 
 

@@ -141,19 +141,19 @@ class _CachedTerms:
         return value if isinstance(value, bytes) else None
 
     def put(self, key: str, value: bytes) -> None:
-        self.cache.put(TERMS, key, value)
+        self.cache.put(TERMS, key, value, remember=False)  # for the next build
 
 
 def files(articles: Sequence[Article], routes: Routes, date_format: str,
           cache: Any = None) -> list[tuple[str, bytes]]:
-    """The whole index as (route, bytes), for the writer. With a ``cache`` (``get``/``put`` by
-    kind and key) the last build's index is updated for the articles that changed."""
+    """The whole index as (route, bytes), for the writer. With the build's ``cache`` (a
+    bulletin.cache.Cache) the last build's index is updated for the articles that changed."""
     docs = docs_for(articles, date_format)
     previous = cache.get("search", "state") if cache is not None else None
     made, state = build(docs, previous if isinstance(previous, SearchState) else None,
                         _CachedTerms(cache) if cache is not None else None)
     if cache is not None:
-        cache.put("search", "state", state)
+        cache.put("search", "state", state, remember=False)  # for the next build
         cache.touch(TERMS, state.keys)
     return [(routes.search_data(name), data) for name, data in made]
 

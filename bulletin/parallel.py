@@ -84,29 +84,28 @@ def fan_out(batch: Batch[T], shared: Any, count: int, *, minimum: int = 200,
     parts: dict[int, list[T]] = {}
     done = 0
 
-    def keep(future: Any) -> None:
+    def record(number: int, part: list[T]) -> None:
         nonlocal done
+        parts[number] = part
+        done += len(part)
+        if progress:
+            progress(done, count)
+
+    def keep(future: Any) -> None:
         try:
             number, part = future.result()
         except BrokenProcessPool as broken:
             raise RuntimeError("a worker process stopped before it finished (was it killed for "
                                "want of memory?)") from broken
         if number is not None:
-            parts[number] = part
-            done += len(part)
-            if progress:
-                progress(done, count)
+            record(number, part)
 
     counter = multiprocessing.get_context("fork").Value("i", 0)
     _SHARED = (batch, shared, bounds, counter)
     pool, theirs = _pool(cores - 1, len(bounds))
     try:
         while (number := _take(counter, len(bounds))) is not None:
-            part = batch(shared, *bounds[number])
-            parts[number] = part
-            done += len(part)
-            if progress:
-                progress(done, count)
+            record(number, batch(shared, *bounds[number]))
             while theirs and theirs[0].done():  # what the workers finished meanwhile, in order
                 keep(theirs.pop(0))
         for future in theirs:

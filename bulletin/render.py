@@ -5,8 +5,9 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-from collections import abc
 import traceback
+from collections import abc
+from itertools import repeat
 from datetime import datetime
 from email.utils import format_datetime
 from pathlib import Path
@@ -299,47 +300,32 @@ def _pruned(value: Any, iso: Callable[[datetime], str]) -> Any:
     exact type, which is several times faster than isinstance().
     """
     kind = type(value)
-    if kind is dict or (kind is not list and kind is not tuple and isinstance(value, abc.Mapping)):
-        kept = {}
-        for key, item in value.items():
-            kind = type(item)
-            if kind is str:
-                if not item:
-                    continue
-            elif kind is datetime:
-                item = iso(item)
-            elif item is None:
+    mapping = kind is dict or (
+        kind is not list and kind is not tuple and isinstance(value, abc.Mapping))
+    if not (mapping or kind is list or kind is tuple or isinstance(value, (list, tuple))):
+        return iso(value) if kind is datetime else value.name if kind is Term else value
+    kept = []
+    for key, item in value.items() if mapping else zip(repeat(None), value):
+        kind = type(item)
+        if kind is str:
+            if not item:
                 continue
-            elif kind not in _NUMBERS:
-                item = _pruned(item, iso)
-                if _empty(item):
-                    continue
-            kept[key if type(key) is str else str(key)] = item
-        return kept
-    if kind is list or kind is tuple or isinstance(value, (list, tuple)):
-        out = []
-        for item in value:
-            kind = type(item)
-            if kind is str:
-                if not item:
-                    continue
-            elif kind is Term:
-                item = item.name
-                if not item:
-                    continue
-            elif item is None:
+        elif kind is datetime:
+            item = iso(item)
+        elif kind is Term:
+            item = item.name
+            if not item:
                 continue
-            elif kind not in _NUMBERS:
-                item = _pruned(item, iso)
-                if _empty(item):
-                    continue
-            out.append(item)
-        return out
-    if kind is datetime:
-        return iso(value)
-    if kind is Term:
-        return value.name
-    return value
+        elif item is None:
+            continue
+        elif kind not in _NUMBERS:
+            item = _pruned(item, iso)
+            if _empty(item):
+                continue
+        kept.append((key, item))
+    if mapping:
+        return {key if type(key) is str else str(key): item for key, item in kept}
+    return [item for _, item in kept]
 
 
 def _empty(value: Any) -> bool:

@@ -716,6 +716,7 @@ def publish(options: Options, config: Config, templates: Templates, pages: list[
     A page is re-rendered when its fingerprint (templates, config, code and every value its
     context shows) differs from the last build's, or when its file was changed by someone else.
     In ``check`` mode the same clashes are found and the same pages rendered; nothing is written.
+    Otherwise ``transaction`` holds the search ``index`` staged already, both made by ``build``.
     """
     site_digest = fingerprint((cache.version, templates.digest(), config))
     memo: Memo = {}
@@ -729,7 +730,7 @@ def publish(options: Options, config: Config, templates: Templates, pages: list[
                 (site_digest, page.template, page.route, page.context), memo)
 
         return None, _check_pages(options, templates, pages, articles, errors, unchanged)
-    transaction = transaction or Transaction(options.output)
+    assert transaction is not None and index is not None
     try:
         claimed: list[Page] = []
         for page in pages:
@@ -742,8 +743,6 @@ def publish(options: Options, config: Config, templates: Templates, pages: list[
         if errors:
             transaction.abort()
             return None, 0
-        if index is None:
-            index = _search_index(articles, config, cache, transaction)
         known = _Known(site_digest, previous, memo)
         cache.flush(wait=True)  # the entries waiting to be stored are not copied into each worker
         results = fan_out(_render_pages, (templates, claimed, transaction, known), len(claimed),

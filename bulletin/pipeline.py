@@ -528,7 +528,17 @@ def relate_start(articles: list[Article], docs: Sequence[related_mod.Doc], confi
     found = cache.get("related", key)
     if found is not None:
         return key, found, None
-    return key, None, related_mod.count(docs)
+    # The terms are counted in runs of articles, each run cached by its articles' digests: an
+    # edit counts one run again, and a new article (they come first) the first run only.
+    settings = related_mod.Settings()
+    runs = [fingerprint((repr(settings), [a.digest for a in articles[start:stop]]))
+            for start, stop in related_mod.spans(len(articles), settings)]
+    known = cache.get_many("related-terms", runs)
+    counted = related_mod.count(docs, settings, [known.get(run) for run in runs])
+    for number, run in enumerate(runs):
+        if run not in known:
+            cache.put("related-terms", run, related_mod.packed(counted, number), remember=False)
+    return key, None, counted
 
 
 def relate(docs: Sequence[related_mod.Doc], config: Config, cache: Cache, key: str,

@@ -27,8 +27,8 @@ from scipy import sparse
 from .frozen import compact
 from .terms import STOP_SYLLABLES, Keys, occurrences, spelled, terms, tokenise
 
-__all__ = ["Counted", "Doc", "Match", "Settings", "STOP_SYLLABLES", "count", "explain", "related",
-           "terms"]
+__all__ = ["Counted", "Doc", "Match", "Settings", "STOP_SYLLABLES", "count", "explain", "packed",
+           "related", "spans", "terms"]
 
 Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
@@ -233,16 +233,58 @@ class Counted:
     settings: Settings  # those they were counted with
 
 
-def count(docs: Sequence[Doc], settings: Settings = Settings()) -> Counted:
-    """Count the terms of each doc, for :func:`related` with the same docs and settings."""
-    return Counted(tuple(_counts(docs, settings)), len(docs), settings)
+def count(
+    docs: Sequence[Doc], settings: Settings = Settings(), known: Sequence[bytes | None] = ()
+) -> Counted:
+    """Count the terms of each doc, for :func:`related` with the same docs and settings.
+
+    The docs are counted in the runs :func:`spans` gives. ``known``: for some runs, what
+    :func:`packed` gave of the same docs counted with the same settings (None for the others):
+    those runs are not counted again.
+    """
+    runs = spans(len(docs), settings)
+    known = list(known) or [None] * len(runs)
+    if len(known) != len(runs):
+        raise ValueError("known counts for another number of runs")
+    return Counted(
+        tuple(_counts(docs, settings, start, stop) if blob is None else _unpacked(blob, start)
+              for (start, stop), blob in zip(runs, known, strict=True)),
+        len(docs),
+        settings,
+    )
+
+
+def spans(n: int, settings: Settings = Settings()) -> list[tuple[int, int]]:
+    """The runs of docs (start, stop) counted at once, laid from the last doc back: when the docs
+    run newest first, a new article changes the first run only, and the others can be reused."""
+    size = max(1, min(127, settings.batch))
+    return [(max(0, stop - size), stop) for stop in range(n, 0, -size)][::-1]
+
+
+def packed(counted: Counted, run: int) -> bytes:
+    """The counts of one run (numbered as in :func:`spans`) as bytes, for :func:`count`'s
+    ``known``. Where the run starts is not kept: the same docs may start elsewhere next time."""
+    b = counted.batches[run]
+    return len(b.keys).to_bytes(8, "little") + b.keys.tobytes() + b.tf.tobytes() + b.docs.tobytes()
+
+
+def _unpacked(blob: bytes, start: int) -> _Batch:
+    size = int.from_bytes(blob[:8], "little")
+    if len(blob) != 8 + 13 * size:
+        raise ValueError("damaged counts")
+    return _Batch(
+        start=start,
+        keys=np.frombuffer(blob, np.uint64, size, 8),
+        tf=np.frombuffer(blob, np.float32, size, 8 + 8 * size),
+        docs=np.frombuffer(blob, np.uint8, size, 8 + 12 * size),
+    )
 
 
 def _model(docs: Sequence[Doc], settings: Settings, counted: Counted | None = None) -> _Model:
     n = len(docs)
     if counted is not None and (counted.size, counted.settings) != (n, settings):
         raise ValueError("the terms were counted for other docs or with other settings")
-    batches = counted.batches if counted is not None else _counts(docs, settings)
+    batches = (counted if counted is not None else count(docs, settings)).batches
     total = sum(len(b.keys) for b in batches)
     part_bits = min(20, (total >> 20).bit_length())  # about a million entries a part
     edges = np.arange((1 << part_bits) + 1, dtype=np.uint64) << np.uint64(55 - part_bits)
@@ -299,31 +341,26 @@ def _model(docs: Sequence[Doc], settings: Settings, counted: Counted | None = No
     )
 
 
-def _counts(docs: Sequence[Doc], settings: Settings) -> list[_Batch]:
-    """The distinct terms of each article, batch by batch, with their weighted frequencies."""
+def _counts(docs: Sequence[Doc], settings: Settings, start: int, stop: int) -> _Batch:
+    """The distinct terms of each of docs[start:stop] (at most 127), with their weighted
+    frequencies."""
     field_weight = np.array([settings.title_weight, settings.summary_weight, settings.body_weight])
-    size = max(1, min(127, settings.batch))
-    local = np.arange(3 * size, dtype=np.uint64)
+    local = np.arange(3 * (stop - start), dtype=np.uint64)
     text_tag = ((local // np.uint64(3)) << np.uint64(2)) | (local % np.uint64(3))
-    out = []
-    for start in range(0, len(docs), size):
-        found = occurrences(tokenise(_fields(docs[start : start + size], settings)))
-        packed = found.keys & ~np.uint64(0x1FF)
-        packed |= text_tag.take(found.text)
-        packed.sort()
-        heads = packed >> np.uint64(2)
-        new = _starts_runs(heads)
-        weight = np.bincount(np.cumsum(new) - 1, field_weight.take(packed & np.uint64(3)))
-        heads = heads[new]
-        out.append(
-            _Batch(
-                start=start,
-                keys=heads >> np.uint64(7),
-                docs=(heads & np.uint64(0x7F)).astype(np.uint8),
-                tf=(1 + np.log(weight)).astype(np.float32),
-            )
-        )
-    return out
+    found = occurrences(tokenise(_fields(docs[start:stop], settings)))
+    packed = found.keys & ~np.uint64(0x1FF)
+    packed |= text_tag.take(found.text)
+    packed.sort()
+    heads = packed >> np.uint64(2)
+    new = _starts_runs(heads)
+    weight = np.bincount(np.cumsum(new) - 1, field_weight.take(packed & np.uint64(3)))
+    heads = heads[new]
+    return _Batch(
+        start=start,
+        keys=heads >> np.uint64(7),
+        docs=(heads & np.uint64(0x7F)).astype(np.uint8),
+        tf=(1 + np.log(weight)).astype(np.float32),
+    )
 
 
 def _terms_of(keys: Keys, prefix: int, limit: float) -> tuple[Keys, Ints, Ints]:

@@ -369,3 +369,33 @@ def test_terms_counted_with_other_settings_or_docs_are_refused() -> None:
         related(docs, 2, Settings(title_weight=1.0), counted=count(docs))
     with pytest.raises(ValueError, match="other docs or with other settings"):
         related(docs[:3], 2, counted=count(docs))
+
+
+def test_runs_counted_before_are_reused_where_their_docs_now_start() -> None:
+    # A build keeps each run's counts by its articles; the next build, with a new article first
+    # and an older one edited, counts only the runs that changed, and relates as if all were new.
+    from bulletin.related import Settings, count, packed, spans
+
+    settings = Settings(batch=10)
+
+    def story(i: int, extra: str = "") -> Doc:
+        return doc(f"Bản tin số {i}", text=f"{(DRUG, FIRE, ROAD)[i % 3]} Chi tiết {i % 7}. {extra}",
+                   tags=(f"t{i % 5}",), day=float(i))
+
+    before = [story(i) for i in range(45, 0, -1)]  # newest first
+    runs = spans(len(before), settings)
+    assert runs == [(0, 5), (5, 15), (15, 25), (25, 35), (35, 45)]
+    counted = count(before, settings)
+    kept = {tuple(before[a:b]): packed(counted, n) for n, (a, b) in enumerate(runs)}
+
+    after = [story(46)] + before[:30] + [story(15, "Cháy rừng lớn.")] + before[31:]
+    known = [kept.get(tuple(after[a:b])) for a, b in spans(len(after), settings)]
+    assert [blob is not None for blob in known] == [False, True, True, False, True]
+    reused = count(after, settings, known)
+    assert related(after, 5, settings, counted=reused) == related(after, 5, settings)
+    fresh = count(after, settings)
+    for mine, theirs in zip(reused.batches, fresh.batches, strict=True):
+        assert mine.start == theirs.start and mine.keys.tolist() == theirs.keys.tolist()
+        assert mine.tf.tolist() == theirs.tf.tolist() and mine.docs.tolist() == theirs.docs.tolist()
+    with pytest.raises(ValueError, match="another number of runs"):
+        count(after, settings, known[1:])

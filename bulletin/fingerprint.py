@@ -32,6 +32,24 @@ def fingerprint(value: Any, memo: Memo | None = None) -> str:
     return hasher.hexdigest()
 
 
+def fingerprint_new(value: tuple[Any, ...] | list[Any] | abc.Mapping[Any, Any],
+                    memo: Memo, *labels: str) -> str:
+    """``fingerprint`` of ``labels`` and a container made for this call alone, such as a page's
+    own context: the container is hashed inline rather than remembered (its parts are, as usual),
+    which is faster and keeps the memo small. Its digest differs from ``fingerprint``'s.
+
+    >>> fingerprint_new({"a": (1, "x")}, {}, "p") == fingerprint_new({"a": (1, "x")}, {}, "p")
+    True
+    >>> fingerprint_new({"a": 1}, {}, "p") == fingerprint_new({"a": 1}, {}, "q")
+    False
+    """
+    hasher = hashlib.blake2b(digest_size=16)
+    for label in labels:
+        _feed(hasher, label, memo)
+    _feed_composite(hasher, value, memo)
+    return hasher.hexdigest()
+
+
 def _feed(hasher: Any, value: Any, memo: Memo) -> None:
     kind = type(value)
     if kind is str:  # the common cases first, by exact type; the same bytes as the general ones

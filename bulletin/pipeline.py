@@ -14,7 +14,7 @@ from . import feeds, images, sitemap, uptodate
 from .cache import Cache
 from .config import Config, load_config, logo_warnings, with_base_url
 from .errors import BuildFailed, SourceError, display_path
-from .fingerprint import Memo, fingerprint
+from .fingerprint import Memo, fingerprint, fingerprint_new
 from .frozen import compact
 from .i18n import sort_key_for
 from .markup import Body, BodyStore, Renderer, link_errors, photos_unchanged, plain_body, summarise
@@ -674,8 +674,7 @@ def _render_pages(shared: tuple[Templates, list[Page], Transaction | None, _Know
         print_ = ""
         if known is not None:
             rel = Routes.output_path(page.route)
-            print_ = fingerprint((known.site_digest, page.template, page.route, page.context),
-                                 known.memo)
+            print_ = _page_print(known.site_digest, page, known.memo)
             entry = known.previous.get(str(rel))
             stat = transaction.current(rel) if entry and transaction and entry[0] == print_ \
                 else None
@@ -695,6 +694,11 @@ def _render_pages(shared: tuple[Templates, list[Page], Transaction | None, _Know
         if shown:  # a worker renders many batches: it holds the bodies of one at a time
             shown[0].bodies.forget(keys)
     return [out[number] for number in range(len(out))]
+
+
+def _page_print(site_digest: str, page: Page, memo: Memo) -> str:
+    """The fingerprint of everything a page shows (see publish); its context is its own."""
+    return fingerprint_new(page.context, memo, site_digest, page.template, page.route)
 
 
 def _render_batch(templates: Templates, pages: list[tuple[Page, str]],
@@ -736,8 +740,7 @@ def publish(options: Options, config: Config, templates: Templates, pages: list[
     if not options.write:
         def unchanged(page: Page) -> bool:
             known = previous.get(str(Routes.output_path(page.route)))
-            return known is not None and known[0] == fingerprint(
-                (site_digest, page.template, page.route, page.context), memo)
+            return known is not None and known[0] == _page_print(site_digest, page, memo)
 
         return None, _check_pages(options, templates, pages, articles, errors, unchanged)
     assert transaction is not None and index is not None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from pathlib import PurePosixPath
 from urllib.parse import quote
@@ -117,13 +118,20 @@ class Routes:
         >>> Routes.output_path("/404.html")
         PurePosixPath('404.html')
         """
-        path = route.lstrip("/")
-        if not path or path.endswith("/"):
-            path += "index.html"
-        result = PurePosixPath(path)
-        if result.is_absolute() or any(part in ("..", ".", "") for part in result.parts):
-            raise ValueError(f"route {route!r} leaves the output folder")
-        return result
+        return _output_path(route)
+
+
+@functools.lru_cache(maxsize=None)
+def _output_path(route: str) -> PurePosixPath:
+    """Routes.output_path, once per route (a build asks for a page's path in several stages, and
+    the page workers it forks inherit the answers)."""
+    path = route.lstrip("/")
+    if not path or path.endswith("/"):
+        path += "index.html"
+    result = PurePosixPath(path)
+    if result.is_absolute() or any(part in ("..", ".", "") for part in result.parts):
+        raise ValueError(f"route {route!r} leaves the output folder")
+    return result
 
 
 def _normalise(route: str) -> str:

@@ -89,6 +89,7 @@ class Transaction:
 
     def __init__(self, output: Path) -> None:
         self.output = output.resolve()  # a symlinked output: stage beside what it points to
+        self.root = os.path.join(self.output, "")  # for paths as plain strings
         self.staging = staging_folder(self.output)
         self.claims = Claims()
         self.staged: set[PurePosixPath] = set()
@@ -104,7 +105,7 @@ class Transaction:
     def current(self, rel: PurePosixPath) -> os.stat_result | None:
         """The stat of a file in the live output, or None."""
         try:
-            return (self.output / rel).stat()
+            return os.stat(f"{self.root}{rel}")
         except OSError:
             return None
 

@@ -135,7 +135,7 @@ def build(options: Options, checked: bool = False) -> Result:
         if options.write:
             # The search index is made, and its files staged, before the related lists: one
             # after the other, the two never hold their working memory at once.
-            transaction = Transaction(options.output)
+            transaction = Transaction(options.output, uptodate.last_output(options))
             index = _search_index(articles, config, cache, transaction)
             trim()
             clock.lap("search")
@@ -179,7 +179,8 @@ def build(options: Options, checked: bool = False) -> Result:
     cache.commit()
     cache.close()
     if inputs is not None and report is not None:
-        uptodate.save(options, inputs, config.timezone, holds, result)
+        uptodate.save(options, inputs, config.timezone, holds, result,
+                      transaction.listing() if transaction is not None else None)
     clock.lap("cache")
     return replace(result, timings=tuple(clock.laps), peaks=tuple(clock.peaks), cpu=tuple(clock.cpu),
                    seconds=time.perf_counter() - started)
@@ -784,10 +785,18 @@ def publish(options: Options, config: Config, templates: Templates, pages: list[
         transaction.abort()
         raise
     manifest = {}
-    for result in results:
-        stat = transaction.current(result.rel)
-        if stat is not None:
-            manifest[str(result.rel)] = (result.print, stat.st_size, stat.st_mtime_ns)
+    after = transaction.listing()
+    if after is not None:
+        files = {name: (size, mtime) for name, size, mtime, _, _ in after}
+        for result in results:
+            name = str(result.rel)
+            if name in files:
+                manifest[name] = (result.print, *files[name])
+    else:
+        for result in results:
+            stat = transaction.current(result.rel)
+            if stat is not None:
+                manifest[str(result.rel)] = (result.print, stat.st_size, stat.st_mtime_ns)
     cache.put("manifest", manifest_key, manifest)
     return report, rendered
 

@@ -35,17 +35,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from .errors import SourceError
+from .listing import Entry, Listing, intact, listing
 from .options import BUILTIN_TEMPLATES, Options, Result
 from .version import code_version
-from .writer import MARKER, WriteReport, staging_folder, walk_files
+from .writer import MARKER, WriteReport, staging_folder
 
 FORMAT = 2  # of the stamp file; a stamp of another format is a miss
 RACY_NS = 2_000_000_000  # timestamps this close to a stat's moment prove nothing (FAT: 2 s steps)
 
-# A file or folder (its path then ends in "/"; the top folder is ""): path relative to the
-# listed folder, size, mtime_ns, ctime_ns, inode.
-Entry = tuple[str, int, int, int, int]
-Listing = tuple[Entry, ...] | None  # None: the folder does not exist
 Window = tuple[int | None, int | None]  # µs since the epoch: from (inclusive), until (exclusive)
 Key = tuple[str | int | bool | None, ...]
 
@@ -81,18 +78,6 @@ class Stamp:
 def folders(options: Options) -> tuple[Path, ...]:
     """The folders a build reads, in the order of Inputs.trees."""
     return options.content, options.templates, BUILTIN_TEMPLATES, options.static
-
-
-def listing(folder: Path) -> Listing:
-    """Every file and folder below ``folder`` (see Entry), following symlinks, sorted; None when
-    the folder does not exist. Raises OSError for a path that cannot be stat'ed (a broken
-    symlink) or a symlink loop."""
-    if not folder.is_dir():
-        return None
-    found = [_entry("", os.stat(folder))]
-    found += [_entry(name, entry.stat()) for name, entry in walk_files(folder, True, True)]
-    found.sort()
-    return tuple(found)
 
 
 def inputs(options: Options) -> Inputs | None:
@@ -156,7 +141,7 @@ def unchanged(options: Options) -> Result | None:
     try:
         if stamp.inputs.config != (_digest(options.config) if options.config.exists() else ""):
             return None
-        if not all(_intact(folder, tree)
+        if not all(intact(folder, tree)
                    for folder, tree in zip(places, stamp.inputs.trees, strict=True)):
             return None
         if any(_digest(places[number] / name) != digest
@@ -166,7 +151,7 @@ def unchanged(options: Options) -> Result | None:
         return None
     if staging_folder(options.output.resolve()).exists():  # a build was interrupted: finish it
         return None
-    if not _intact(options.output, stamp.output):
+    if not intact(options.output, stamp.output):
         return None
     seconds = time.perf_counter() - started
     files = sum(1 for name, *_ in stamp.output if name and name[-1] != "/" and name != MARKER)
@@ -178,15 +163,16 @@ def unchanged(options: Options) -> Result | None:
 
 
 def save(options: Options, current: Inputs, timezone_name: str, clock: Window,
-         result: Result) -> None:
+         result: Result, output: Listing = None) -> None:
     """Stamp the output folder the build of ``options`` has just written (see ``unchanged``).
 
     ``current`` was taken before the build read anything, so a file changed while it ran no longer
-    matches. A stamp that cannot be written only costs the next no-op its speed.
+    matches. ``output``: the output's listing after the build's last write, if the writer has it.
+    A stamp that cannot be written only costs the next no-op its speed.
     """
     path = _stamp_path(options)
     try:
-        output = listing(options.output)
+        output = output or listing(options.output)
         if output is None or not any(entry[0] == MARKER for entry in output):
             raise FileNotFoundError(options.output / MARKER)
         stamp = Stamp(
@@ -202,43 +188,20 @@ def save(options: Options, current: Inputs, timezone_name: str, clock: Window,
         path.unlink(missing_ok=True)
 
 
+def last_output(options: Options) -> tuple[Entry, ...] | None:
+    """The listing of the output folder the last build of ``options`` left (as it took it after
+    its last write), or None. Whether the folder is still just that is for the caller to check."""
+    if not options.write or options.cache is None:
+        return None
+    stamp = _load(_stamp_path(options))
+    return stamp.output if stamp is not None else None
+
+
 def _key(options: Options) -> Key:
     """Everything but files that decides what a build makes: the tool, where it runs, and how."""
     return (FORMAT, code_version(), sys.version, os.getcwd(),
             *(os.path.abspath(path) for path in (*folders(options), options.config)),
             str(options.output.resolve()), options.drafts, options.future, options.base_url)
-
-
-def _entry(name: str, stat: os.stat_result) -> Entry:
-    return (name, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
-
-
-def _intact(folder: Path, entries: Listing) -> bool:
-    """True when every path of ``entries`` (a listing of ``folder``) has the stat it had then.
-
-    A folder keeps its mtime only while no entry is added to it, removed or renamed, so this
-    also finds new files without reading a folder.
-    """
-    if entries is None:
-        return not os.path.isdir(folder)
-    stat = os.stat
-    try:
-        if stat in os.supports_dir_fd:  # paths looked up from the folder: a shorter walk each
-            top = os.open(folder, os.O_RDONLY)
-            try:
-                for name, size, mtime, ctime, inode in entries:
-                    found = stat(name or ".", dir_fd=top)
-                    if found.st_mtime_ns != mtime or found.st_ctime_ns != ctime or \
-                            found.st_size != size or found.st_ino != inode:
-                        return False
-            finally:
-                os.close(top)
-            return True
-        base = os.path.join(folder, "")
-        return all(_entry(name, stat(base + name)) == (name, size, mtime, ctime, inode)
-                   for name, size, mtime, ctime, inode in entries)
-    except OSError:
-        return False
 
 
 def _dump(stamp: Stamp) -> bytes:

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import errno
 import json
 import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Iterable, Iterator
+from typing import Iterable
 
 from .errors import SourceError, UsageError, display_path
+from .listing import Entry, Listing, intact, listing, relisted, walk_files
 
 MARKER = ".bulletin-output"
 _MARKER_TEXT = b"This folder is written by build.py (Ban tin). Its contents are replaced on every build.\n"
@@ -87,7 +87,10 @@ class Transaction:
     the whole staging folder into place. ``abort`` leaves the output exactly as it was.
     """
 
-    def __init__(self, output: Path) -> None:
+    def __init__(self, output: Path, known: Listing = None) -> None:
+        """``known``: a listing of the output the last build took after its commit (see
+        bulletin.listing). If the output is still just that, the files it no longer needs and the
+        listing after this commit are found from it, without reading the whole folder again."""
         self.output = output.resolve()  # a symlinked output: stage beside what it points to
         self.root = os.path.join(self.output, "")  # for paths as plain strings
         self.staging = staging_folder(self.output)
@@ -98,6 +101,12 @@ class Transaction:
         self.staging.mkdir(parents=True)
         (self.staging / MARKER).write_bytes(_MARKER_TEXT)  # tells a later run the folder is ours
         self.fresh = not self.output.exists()
+        # Not with a symlink in the output: its listing holds what the link leads to, and the
+        # walk below removes the link itself, never what it leads to.
+        self.known = known if known and not self.fresh and \
+            intact(self.output, known, follow_symlinks=False) else None
+        self.changed: list[str] | None = None  # what the commit moved or removed
+        self.after: tuple[Entry, ...] | None = None  # see listing()
 
     def claim(self, rel: PurePosixPath, owner: str) -> SourceError | None:
         return self.claims.claim(rel, owner)
@@ -142,12 +151,29 @@ class Transaction:
             (self.staging / MARKER).write_bytes(_MARKER_TEXT)
             os.rename(self.staging, self.output)
             return WriteReport(len(self.staged), self.unchanged, 0)
-        stale = sorted(rel for rel in _files(self.output)
-                       if rel not in self.claims.owners and rel.name != MARKER)
-        journal = {"move": sorted(str(rel) for rel in self.staged), "remove": [str(r) for r in stale]}
+        present = (name for name, *_ in self.known if name and name[-1] != "/") \
+            if self.known is not None else (name for name, _ in walk_files(self.output))
+        claimed = {str(rel) for rel in self.claims.owners}
+        stale = sorted(name for name in present
+                       if name not in claimed and name.rpartition("/")[2] != MARKER)
+        journal = {"move": sorted(str(rel) for rel in self.staged), "remove": stale}
         (self.staging / JOURNAL).write_text(json.dumps(journal), encoding="utf-8")
         _apply(self.output, self.staging, journal)
+        self.changed = journal["move"] + stale + [MARKER]
         return WriteReport(len(self.staged), self.unchanged, len(stale))
+
+    def listing(self) -> tuple[Entry, ...] | None:
+        """After the commit: the output's listing (see bulletin.listing), taken once, or None if
+        a path in it cannot be stat'ed."""
+        if self.after is None:
+            try:
+                if self.known is not None and self.changed is not None:
+                    self.after = relisted(self.output, self.known, self.changed)
+                else:
+                    self.after = listing(self.output)
+            except OSError:
+                self.after = ()
+        return self.after or None
 
     def abort(self) -> None:
         """Drop the staged files; a commit stopped half-way keeps its journal for ``recover``."""
@@ -195,41 +221,6 @@ def _apply(output: Path, staging: Path, journal: dict[str, list[str]]) -> None:
     if not (output / MARKER).is_file():
         (output / MARKER).write_bytes(_MARKER_TEXT)
     shutil.rmtree(staging)
-
-
-def walk_files(root: Path, follow_symlinks: bool = False,
-               folders: bool = False) -> Iterator[tuple[str, os.DirEntry[str]]]:
-    """Every file below ``root``: its posix path relative to ``root`` and its directory entry;
-    with ``folders``, every folder below it as well, its path ending in "/".
-
-    Following symlinks, a folder reached twice through them (a loop, or two links to one folder)
-    raises OSError(ELOOP) rather than walking on forever.
-    """
-    stack = [(str(root), "")]
-    linked: set[object] = set()
-    while stack:
-        here, rel = stack.pop()
-        with os.scandir(here) as entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=follow_symlinks):
-                    if follow_symlinks and entry.is_symlink():
-                        stat = entry.stat()
-                        identity = (stat.st_dev, stat.st_ino) if getattr(stat, "st_ino", 0) \
-                            else os.path.realpath(entry.path)
-                        if identity in linked:
-                            raise OSError(errno.ELOOP, "folder reached twice through symlinks",
-                                          entry.path)
-                        linked.add(identity)
-                    stack.append((entry.path, f"{rel}{entry.name}/"))
-                    if folders:
-                        yield f"{rel}{entry.name}/", entry
-                else:
-                    yield f"{rel}{entry.name}", entry
-
-
-def _files(root: Path) -> list[PurePosixPath]:
-    """Every file below ``root`` as a relative path."""
-    return [PurePosixPath(rel) for rel, _ in walk_files(root)]
 
 
 def _remove_own(folder: Path) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 import lxml.etree
 import pytest
 
-from bulletin import uptodate
+from bulletin import listing, uptodate
 from bulletin.options import Options
 from bulletin.writer import MARKER
 
@@ -136,9 +136,9 @@ def test_a_change_within_the_timestamp_granularity_is_caught_by_its_digest(
     place = uptodate._stamp_path(options)
     stamp = uptodate._load(place)
     assert stamp is not None and (0, changed) in {(t, name) for t, name, _ in stamp.inputs.racy}
-    content = tuple(uptodate._entry(changed, (site.content / changed).stat())
+    content = tuple(listing.entry(changed, (site.content / changed).stat())
                     if entry[0] == changed else entry for entry in stamp.inputs.trees[0] or ())
-    assert uptodate._intact(site.content, content)  # by their stat, the paths are unchanged
+    assert listing.intact(site.content, content)  # by their stat, the paths are unchanged
     place.write_bytes(uptodate._dump(replace(stamp, inputs=replace(
         stamp.inputs, trees=(content, *stamp.inputs.trees[1:])))))
     run = site.build("-v")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bulletin import writer
+from bulletin import listing, writer
 from bulletin.writer import MARKER, Transaction
 
 from .conftest import PROJECT, Site, article, tree_digest
@@ -282,10 +282,70 @@ def test_a_symlinked_output_folder_keeps_its_link(site: Site, tmp_path: Path) ->
 def test_walk_files_lists_folders_on_request_and_stops_at_a_symlink_loop(tmp_path: Path) -> None:
     (tmp_path / "a" / "b").mkdir(parents=True)
     (tmp_path / "a" / "b" / "f.txt").write_text("x", encoding="utf-8")
-    assert sorted(name for name, _ in writer.walk_files(tmp_path)) == ["a/b/f.txt"]
-    assert sorted(name for name, _ in writer.walk_files(tmp_path, folders=True)) == \
+    assert sorted(name for name, _ in listing.walk_files(tmp_path)) == ["a/b/f.txt"]
+    assert sorted(name for name, _ in listing.walk_files(tmp_path, folders=True)) == \
         ["a/", "a/b/", "a/b/f.txt"]
     (tmp_path / "a" / "b" / "vong").symlink_to(tmp_path / "a")
-    assert sorted(name for name, _ in writer.walk_files(tmp_path)) == ["a/b/f.txt", "a/b/vong"]
+    assert sorted(name for name, _ in listing.walk_files(tmp_path)) == ["a/b/f.txt", "a/b/vong"]
     with pytest.raises(OSError, match="reached twice through symlinks"):
-        list(writer.walk_files(tmp_path, follow_symlinks=True))
+        list(listing.walk_files(tmp_path, follow_symlinks=True))
+
+
+def test_a_listing_updated_for_the_paths_a_commit_changed_equals_a_new_listing(
+        tmp_path: Path) -> None:
+    root = tmp_path / "out"
+    for name in ("index.html", "tin/a/index.html", "tin/b/index.html", "the/x/index.html"):
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(name, encoding="utf-8")
+    before = listing.listing(root)
+    assert before is not None
+    (root / "tin/a/index.html").write_text("khác", encoding="utf-8")  # rewritten in place
+    (root / "tin/b/index.html").unlink()  # removed with its folder
+    (root / "tin/b").rmdir()
+    (root / "tin/c/d").mkdir(parents=True)  # new, in new folders
+    (root / "tin/c/d/index.html").write_text("mới", encoding="utf-8")
+    changed = ["tin/a/index.html", "tin/b/index.html", "tin/c/d/index.html"]
+    assert listing.relisted(root, before, changed) == listing.listing(root)
+    assert listing.relisted(root, before, changed[:1]) != listing.listing(root)
+
+
+def test_an_output_left_as_the_last_build_listed_it_is_not_read_again(
+        site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bulletin import uptodate
+
+    site.build()
+    site.write({"content/b.md": article("Bài B", date="2026-10-02", slug="bai-b-moi")})
+    walked: list[Path] = []
+    real_walk = writer.walk_files
+    monkeypatch.setattr(writer, "walk_files",
+                        lambda root, *a: walked.append(root) or real_walk(root, *a))
+    real_listing = writer.listing
+    monkeypatch.setattr(writer, "listing", lambda root: walked.append(root) or real_listing(root))
+    site.build()
+    assert walked == []  # the stale page and the new listing come from the last listing
+    assert not (site.output / "tin/bai-b").exists()
+    options = uptodate.Options(content=site.content, output=site.output,
+                               config=site.root / "site.toml", templates=PROJECT / "templates",
+                               static=PROJECT / "static", cache=site.root / ".cache")
+    assert uptodate.last_output(options) == listing.listing(site.output)
+    (site.output / "stray.html").write_text("<p>cũ</p>", encoding="utf-8")  # the folder changed
+    site.write({"content/b.md": article("Bài B", date="2026-10-02")})
+    site.build()
+    assert walked and not (site.output / "stray.html").exists()
+
+
+def test_a_symlink_in_the_output_is_removed_not_followed(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "keep.txt").write_text("giữ", encoding="utf-8")
+    output = tmp_path / "out"
+    output.mkdir()
+    (output / MARKER).write_text("x", encoding="utf-8")
+    (output / "link").symlink_to(outside)
+    known = listing.listing(output)
+    assert known is not None and ("link/keep.txt",) == tuple(
+        name for name, *_ in known if name.startswith("link/") and not name.endswith("/"))
+    transaction = Transaction(output, known)
+    assert transaction.known is None  # a symlink: the listing is not trusted
+    transaction.commit()
+    assert not (output / "link").exists() and (outside / "keep.txt").is_file()

@@ -22,7 +22,7 @@ from .meta import parse_yaml, validate
 from .models import Article, Image, Meta, Source, Term
 from .options import Options, Progress, Result
 from .paginate import paginate
-from .parallel import fan_out, trim
+from .parallel import fan_out, long_lived, trim
 from .render import TemplateProblem, Templates
 from .routes import Routes
 from .source import discover, read_again, read_source
@@ -74,7 +74,11 @@ def build(options: Options, checked: bool = False) -> Result:
         skipped = uptodate.unchanged(options)
         if skipped is not None:
             return skipped
-    clock = _Clock()
+    with long_lived() as settle:
+        return _build(options, started, _Clock(settle))
+
+
+def _build(options: Options, started: float, clock: _Clock) -> Result:
     inputs = uptodate.inputs(options)  # before anything is read
     config = load_config(options.config)
     if options.base_url:
@@ -187,7 +191,10 @@ def build(options: Options, checked: bool = False) -> Result:
 
 
 class _Clock:
-    def __init__(self) -> None:
+    """Times each stage; when one ends, what it made is settled (see parallel.long_lived)."""
+
+    def __init__(self, settle: Callable[[], None] = lambda: None) -> None:
+        self.settle = settle
         self.last = time.perf_counter()
         self.laps: list[tuple[str, float]] = []
         self.peaks: list[int] = []
@@ -200,6 +207,7 @@ class _Clock:
         self.peaks.append(_peak_rss())
         self.cpu.append(cpu - self.last_cpu)
         self.last, self.last_cpu = now, cpu
+        self.settle()
 
 
 def _cpu() -> float:

@@ -77,3 +77,35 @@ def test_one_worker_or_a_small_job_runs_here(monkeypatch) -> None:
     assert {pid for _, pid in fan_out(_where, (0, list(range(500))), 500)} == {os.getpid()}
     monkeypatch.setenv("BULLETIN_WORKERS", "2")
     assert {pid for _, pid in fan_out(_where, (0, list(range(50))), 50)} == {os.getpid()}
+
+
+class _Node:
+    def __init__(self) -> None:
+        self.other: object = self  # a reference cycle: only the cycle collector frees it
+
+
+def test_a_long_run_settles_its_stages_and_gives_everything_back_at_its_end(monkeypatch) -> None:
+    import gc
+    import weakref
+
+    from bulletin.parallel import long_lived
+
+    monkeypatch.setenv("BULLETIN_WORKERS", "2")
+    gc.collect()
+    threshold = gc.get_threshold()
+    with long_lived() as settle:
+        assert gc.get_threshold()[0] >= 10_000
+        node = _Node()
+        gone = weakref.ref(node)
+        settle()
+        assert gc.get_freeze_count() > 0  # what exists now is out of the collector's reach
+        del node
+        gc.collect()
+        assert gone() is not None  # settled: a cycle dropped since is not collected yet
+        _STARTED.clear()
+        fan_out(_where, (os.getpid(), list(range(5000))), 5000)  # forks, yet keeps them settled
+        gc.collect()
+        assert gone() is not None
+    assert gc.get_freeze_count() == 0 and gc.get_threshold() == threshold
+    gc.collect()
+    assert gone() is None  # the run is over: the collector frees the cycle

@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence
 
 from . import feeds, images, sitemap, uptodate
 from .cache import Cache
@@ -140,15 +140,15 @@ def _build(options: Options, started: float, clock: _Clock) -> Result:
             # The search index is made, and its files staged, before the related lists: one
             # after the other, the two never hold their working memory at once.
             transaction = Transaction(options.output, uptodate.last_output(options))
-            index = _search_index(articles, config, cache, transaction)
+            index = _search_index(_with_texts(articles, cache), config, cache, transaction)
             trim()
             clock.lap("search")
         related_key, matches, counted = relate_start(articles, docs, config, cache)
         if options.write and articles:
             # The search index is made and the texts' terms counted: the texts can go before
             # the related lists are worked out.
-            articles = [replace(a, text="") for a in articles]
-            docs = [replace(d, text="") for d in docs]
+            articles = [replace(a, text="") if a.text else a for a in articles]
+            docs = [replace(d, text="") if d.text else d for d in docs]
             trim()
         matches = relate(docs, config, cache, related_key, matches, counted)
         del sources, chosen, docs, counted  # and every article's front matter and text
@@ -438,8 +438,12 @@ def assemble(chosen: list[tuple[Source, Meta]], every: list[Source], options: Op
     jobs = [_BodyJob(s, routes.href(route), m.image, m.lines.get("image")) for s, m, route in planned]
     keys = [_body_key(job, config) for job in jobs]
     cached = cache.get_many("body", keys)
+    # A body's plain text is kept apart (most builds need few: see _with_texts); a body whose
+    # text has gone from the cache is made again.
+    kept = cache.keys("text")
     missing = [i for i, key in enumerate(keys)
-               if key not in cached or not photos_unchanged(cached[key], options.content)
+               if key not in cached or key not in kept
+               or not photos_unchanged(cached[key], options.content)
                or not images.current(cached[key].assets)]
     progress = options.progress
     made = [i for i in missing if jobs[i].source.digest in ready]
@@ -458,11 +462,17 @@ def assemble(chosen: list[tuple[Source, Meta]], every: list[Source], options: Op
     fresh += [ready[jobs[i].source.digest] for i in made]
     store = BodyStore(cache, urls)
     cache.touch("html", keys)
+    cache.touch("text", keys)
+    texts: dict[str, str] = {}  # those at hand: the bodies made now
     for i, body in zip(missing, fresh):
         cache.put("html", keys[i], body.html, remember=False)  # the store holds it
         store.fresh[keys[i]] = body.html
-        cached[keys[i]] = replace(body, html="")
+        cache.put("text", keys[i], body.text, remember=False)
+        texts[keys[i]] = body.text
+        cached[keys[i]] = replace(body, html="", text="")
         cache.put("body", keys[i], cached[keys[i]], remember=False)
+    if not options.write:  # check, and the related command: it explains lists by their texts
+        texts.update(cache.get_many("text", [key for key in keys if key not in texts]))
 
     articles: list[Article] = []
     memo: Memo = {}
@@ -488,11 +498,26 @@ def assemble(chosen: list[tuple[Source, Meta]], every: list[Source], options: Op
             permalink=routes.permalink(route), route=route, tags=tags, category=category,
             author=meta.author, summary=summary, lead=meta.summary, body_key=key, links=body.links,
             bodies=store, image=image, updated=meta.updated, draft=meta.draft, scheduled=scheduled,
-            related_pins=meta.related, extra=meta.extra, text=body.text, assets=body.assets,
+            related_pins=meta.related, extra=meta.extra, text=texts.get(key, ""), assets=body.assets,
             digest=digest,
         ))
     articles.sort(key=lambda a: (-a.date.timestamp(), a.slug, a.route))
     return articles
+
+
+def _with_texts(articles: Sequence[Article], cache: Cache,
+                wanted: Iterable[int] | None = None) -> list[Article]:
+    """The articles, those ``wanted`` (by index; all by default) with their plain text, which
+    assemble leaves out of an article whose body comes from the cache."""
+    out = list(articles)
+    need = [i for i in (range(len(out)) if wanted is None else wanted)
+            if not out[i].text and out[i].body_key]
+    found = cache.get_many("text", [out[i].body_key for i in need])
+    for i in need:
+        text = found.get(out[i].body_key)
+        if text:
+            out[i] = replace(out[i], text=text)
+    return out
 
 
 def _body_key(job: _BodyJob, config: Config) -> str:
@@ -540,9 +565,16 @@ def relate_start(articles: list[Article], docs: Sequence[related_mod.Doc], confi
     # The terms are counted in runs of articles, each run cached by its articles' digests: an
     # edit counts one run again, and a new article (they come first) the first run only.
     settings = related_mod.Settings()
+    spans = related_mod.spans(len(articles), settings)
     runs = [fingerprint((repr(settings), [a.digest for a in articles[start:stop]]))
-            for start, stop in related_mod.spans(len(articles), settings)]
+            for start, stop in spans]
     known = cache.get_many("related-terms", runs)
+    # Only the runs counted now need their texts, which assemble may have left in the cache.
+    unknown = [i for run, (start, stop) in zip(runs, spans, strict=True) if run not in known
+               for i in range(start, stop)]
+    texts = _with_texts(articles, cache, unknown)
+    docs = [replace(doc, text=full.text) if full.text != doc.text else doc
+            for doc, full in zip(docs, texts, strict=True)]
     counted = related_mod.count(docs, settings, [known.get(run) for run in runs])
     for number, run in enumerate(runs):
         if run not in known:

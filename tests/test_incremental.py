@@ -239,3 +239,29 @@ def test_a_file_not_read_is_read_after_all_when_its_cached_parts_are_gone(make_s
     site.build("--cache", "cache")
     assert tree_digest(site.output) == cold
     assert "Nội dung số 1." in (site.output / "tin/bai-1/index.html").read_text(encoding="utf-8")
+
+
+def test_texts_gone_from_the_cache_are_made_again_for_search_and_related_lists(make_site) -> None:
+    # A body's plain text is cached apart from it, and read only where a list or the index is
+    # worked out again: a body whose text has gone is rendered again, not indexed as empty.
+    import json
+    import sqlite3
+
+    site = make_site({f"content/bai-{n}.md": article(f"Bài {n}", body=f"Nội dung số {n} về {w}.",
+                                                     date=f"2026-10-{n + 1:02d}")
+                      for n, w in enumerate(["cháy rừng", "lũ quét", "cháy nhà", "giao thông"])})
+    site.build("--cache", "cache")
+    db = sqlite3.connect(site.root / "cache" / "bulletin.sqlite")
+    with db:
+        db.execute("DELETE FROM entries WHERE kind IN ('text', 'related', 'related-terms', "
+                   "'search', 'search-terms')")
+    db.close()
+    (site.content / "bai-3.md").write_text(article("Bài 3", body="Nội dung số 3 về cháy.",
+                                                   date="2026-10-04"), encoding="utf-8")
+    site.build("--cache", "cache")
+    fresh = site.root / "fresh"
+    site.build("--output", str(fresh), "--cache", "cache2")
+    assert tree_digest(site.output) == tree_digest(fresh)
+    shards = [json.loads(p.read_text(encoding="utf-8"))
+              for p in (site.output / "tim-kiem").rglob("t/*.json")]
+    assert any("chay rung" in shard for shard in shards)  # an unchanged article's words

@@ -210,17 +210,17 @@ class Cache:
             return
         try:
             with db:
-                # Entries of another version of the tool go at once; the rest unless used.
+                # Entries of another version of the tool go at once; the rest unless used. The
+                # keys are read from the table's index and compared here: an edit leaves a few
+                # unused among tens of thousands.
+                prefix = self.version + ":"
                 db.execute("DELETE FROM entries WHERE substr(key, 1, ?) != ?",
-                           (len(self.version) + 1, self.version + ":"))
-                db.execute("CREATE TEMP TABLE IF NOT EXISTS keep (kind TEXT, key TEXT, "
-                           "PRIMARY KEY (kind, key)) WITHOUT ROWID")
-                db.execute("DELETE FROM keep")
-                db.executemany("INSERT OR IGNORE INTO keep VALUES (?, ?)",
-                               [(kind, self._key(key)) for kind, keys in self.used.items()
-                                for key in keys])
-                db.execute("DELETE FROM entries WHERE NOT EXISTS (SELECT 1 FROM keep WHERE "
-                           "keep.kind = entries.kind AND keep.key = entries.key)")
+                           (len(prefix), prefix))
+                start, nothing = len(prefix), frozenset[str]()
+                unused = [(kind, stored) for kind, stored in
+                          db.execute("SELECT kind, key FROM entries")
+                          if stored[start:] not in self.used.get(kind, nothing)]
+                db.executemany("DELETE FROM entries WHERE kind = ? AND key = ?", unused)
             self.pending.clear()
         except sqlite3.Error:
             pass

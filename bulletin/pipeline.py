@@ -301,7 +301,9 @@ def _recall(path: Path, bundle: Path | None, record: tuple[Any, ...] | None,
         return None
     if (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino) != tuple(record[:4]):
         return None
-    rel = path.relative_to(content).as_posix()
+    name, top = str(path), os.path.join(content, "")
+    rel = name[len(top):].replace(os.sep, "/") if name.startswith(top) else \
+        path.relative_to(content).as_posix()
     return Source(path=path, shown=f"{shown}/{rel}", rel=rel, bundle=bundle, front="", body="",
                   front_line=record[5], body_line=record[6], digest=record[4])
 

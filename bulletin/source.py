@@ -47,12 +47,13 @@ def discover(content: Path) -> tuple[list[tuple[Path, Path | None]], list[Source
             if name.startswith(".") or not name.endswith(".md"):
                 continue
             path = here / name
-            if path.is_symlink() and not path.resolve().is_relative_to(root):
+            linked = os.path.islink(path)
+            if linked and not path.resolve().is_relative_to(root):
                 errors.append(SourceError(display_path(path), None,
                                           "symlink points outside the content folder",
                                           "Copy the file into content/ instead of linking to it."))
                 continue
-            if path.is_symlink() and not path.is_file():
+            if linked and not path.is_file():
                 errors.append(SourceError(display_path(path), None,
                                           "broken symlink: it leads to no file",
                                           "Remove it, or point the link at an article in "

@@ -493,8 +493,8 @@ def assemble(chosen: list[tuple[Source, Meta]], every: list[Source], options: Op
         summary = meta.summary or summarise(body.first_paragraph, config.summary_length)
         scheduled = meta.date > now
         linked = tuple(urls.get(link.target, "") for link in body.links)
-        digest = fingerprint((source.digest, key, job.url, tags, category, summary, image, scheduled,
-                              meta.draft, linked, body.assets), memo)
+        digest = fingerprint_new((source.digest, key, job.url, tags, category, summary, image,
+                                  scheduled, meta.draft, linked, body.assets), memo)
         articles.append(Article(
             source=source, title=meta.title, slug=meta.slug, date=meta.date, url=job.url,
             permalink=routes.permalink(route), route=route, tags=tags, category=category,
@@ -672,7 +672,7 @@ def plan(articles: list[Article], matches: list[tuple[related_mod.Match, ...]], 
                               category=category, articles=pager.items, pager=pager))
     for article, found in zip(articles, matches):
         pages.append(page(article.route, "article.html", article.source.shown, "article",
-                          article=article, related=tuple(articles[m.index] for m in found)))
+                          article=article, related=tuple([articles[m.index] for m in found])))
     pages.append(page(routes.search(), "search.html", "the search page", "search",
                       index_url=routes.href(routes.search_data(""))))
     pages.append(page(routes.not_found(), "404.html", "the 404 page", "404"))

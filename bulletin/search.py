@@ -16,10 +16,12 @@ The index is split so that the browser fetches only what a query needs, however 
                      summary]
 
 Words are found with numpy (terms.tokenise), batch by batch, so no Python object is made per word.
-A rebuild reads again only the articles that changed or were added: each article's terms are kept
-(as CRC-32s, by the article's key) so that its old postings can be found, and only the shards
-holding its old or new terms are written again. Same articles, same bytes: keys are sorted and
-nothing depends on time or hash seeds, and an updated index equals one made afresh.
+A rebuild reads again only the articles that changed or were added. What each article contributes
+(every posting it adds, as a 64-bit hash of term, exact form and count) is kept by the article's
+key, so that an edit compares the article's contributions before and after: only the terms where
+they differ have their posting lists read again, and only their shards are written again (an
+edit that adds a sentence rewrites a few shards, not all). Same articles, same bytes: keys are
+sorted and nothing depends on time or hash seeds, and an updated index equals one made afresh.
 """
 
 from __future__ import annotations
@@ -56,7 +58,8 @@ BATCH = 256  # articles tokenised at once (an article in a batch is 8 bits of a 
 ENCODE_SLICE = 1 << 17  # postings written out at once
 GROUP_BYTES = 1 << 20  # term shards assembled at once
 FORMAT = 2  # meta.json's "format": 2 has posting lists as strings
-TERMS = "search-terms"  # the cache kind of each article's terms
+TERMS = "search-terms"  # the cache kind of each article's contributions to the index
+_HELD_FORMAT = b"\x02"  # the first byte of what the store holds of an article
 _WEIGHT = np.array(list(WEIGHTS.values()), dtype=np.int64)
 _HASHED = 32  # terms.tokenise keys a word on its first 32 units: longer ones are keyed here
 _ENTRY = re.compile(r'("([^"]*)":(?:"[^"]*"|\{[^}]*\}))')  # one term of a shard, and its key
@@ -99,8 +102,9 @@ class SearchDoc:
 @dataclass(frozen=True, slots=True)
 class SearchState:
     """What an index was made of, kept in the cache so that the next build updates it: per
-    article id its key, and the bytes of every file. Each article's terms are kept apart, by key
-    (see ``TermStore``), so that a build reads only those of the articles that changed."""
+    article id its key, and the bytes of every file. What each article contributes is kept
+    apart, by key (see ``TermStore``), so that a build reads only that of the articles that
+    changed."""
 
     keys: tuple[str, ...]
     shards: tuple[bytes, ...]  # t/<n>.json
@@ -110,7 +114,8 @@ class SearchState:
 
 
 class TermStore(Protocol):
-    """Where each article's terms are kept between builds, by the article's key."""
+    """Where each article's contributions to the index are kept between builds, by the article's
+    key (see ``_contributions``)."""
 
     def get(self, key: str) -> bytes | None: ...
 
@@ -271,12 +276,13 @@ def _read(docs: Sequence[SearchDoc], ids: Sequence[int],
           held: Callable[[int, bytes], None]) -> tuple[_Read, Keys]:
     """The terms of ``docs``, whose article ids are ``ids``, and every posting packed as
     ``slot << 32 | article id << 8 | weighted count``, ascending; a slot is an exact form's
-    number, or the number of words plus a pair's number. ``held(i, filters)`` receives, for
-    docs[i], the low 16 bits of the CRC-32 of every term it is indexed under (see ``_update``).
-    One numpy pass per batch of articles, and no Python object per word or posting."""
+    number, or the number of words plus a pair's number. ``held(i, contributions)`` receives,
+    for docs[i], what it adds to the index (see ``_contributions``). One numpy pass per batch of
+    articles, and no Python object per word or posting."""
     vocabulary: dict[int, int] = {}  # word key -> exact form number
     words_: list[str] = []
     fold_of = np.zeros(0, dtype=np.int64)
+    form_key = np.zeros(0, dtype=np.uint64)  # per exact form, its key (a 64-bit hash of it)
     folds: dict[str, int] = {}
     crcs: list[int] = []  # per folded form: CRC-32 of it, of it and a space, its UTF-8 length
     spaced: list[int] = []
@@ -293,6 +299,8 @@ def _read(docs: Sequence[SearchDoc], ids: Sequence[int],
         tokens = terms.tokenise([getattr(d, f) for d in batch for f in WEIGHTS], digits=True)
         keys = _word_keys(tokens)
         if not len(keys):
+            for n in range(len(batch)):
+                held(start + n, _HELD_FORMAT)
             continue
         table = _distinct(keys)
         local = _place(table, keys)
@@ -318,6 +326,7 @@ def _read(docs: Sequence[SearchDoc], ids: Sequence[int],
                 added.append(folds[folded_form])
             number[new] = np.arange(len(words_) - len(new), len(words_))
             fold_of = np.concatenate((fold_of, np.asarray(added, dtype=np.int64)))
+            form_key = np.concatenate((form_key, table[new]))
             if len(folds) > known:
                 crc, spaced_crc, length = (np.asarray(x, dtype=np.int64)
                                            for x in (crcs, spaced, lengths))
@@ -328,7 +337,8 @@ def _read(docs: Sequence[SearchDoc], ids: Sequence[int],
         batch_ids = id_array[start:]
         term, doc, count = _count(word, text)
         word_parts.append(((term << 32) | (batch_ids[doc] << 8) | count).astype(np.uint64))
-        filters = [(doc << 16) | (crc[fold_of[term]] & 0xFFFF)]
+        owners = [doc]
+        made = [_contribution(crc[fold_of[term]], form_key[term], count)]
         # Pairs: two words side by side with only white space between, among a field's first
         # PAIR_WORDS words, under their folded forms.
         folded = fold_of[word]
@@ -343,13 +353,19 @@ def _read(docs: Sequence[SearchDoc], ids: Sequence[int],
                                | ((doc << 8) | count).astype(np.uint64)))
             pair_codes.append(_distinct(code.astype(np.uint64)).astype(np.int64))
             left, right = code >> 24, code & 0xFFFFFF
-            pair_filter = (_shift_crc(spaced_crc[left], length[right]) ^ crc[right]) & 0xFFFF
-            filters.append((doc << 16) | pair_filter)
-        found = _distinct(np.concatenate(filters).astype(np.uint64)).astype(np.int64)
-        cut = np.searchsorted(found >> 16, np.arange(len(batch) + 1)).tolist()
-        values = (found & 0xFFFF).astype(np.uint16)
+            pair_crc = _shift_crc(spaced_crc[left], length[right]) ^ crc[right]
+            owners.append(doc)
+            both = (crc[left].astype(np.uint64) << np.uint64(32)) | crc[right].astype(np.uint64)
+            made.append(_contribution(pair_crc, both, count, mix=True))
+        owner, value = np.concatenate(owners), np.concatenate(made)
+        order = np.lexsort((value, owner))
+        owner, value = owner[order], value[order]
+        keep = np.ones(len(value), dtype=np.bool_)
+        keep[1:] = (value[1:] != value[:-1]) | (owner[1:] != owner[:-1])
+        owner, value = owner[keep], value[keep]
+        cut = np.searchsorted(owner, np.arange(len(batch) + 1)).tolist()
         for n in range(len(batch)):
-            held(start + n, values[cut[n] : cut[n + 1]].tobytes())
+            held(start + n, _HELD_FORMAT + value[cut[n] : cut[n + 1]].tobytes())
     pairs = _distinct(np.concatenate(pair_codes).astype(np.uint64)).astype(np.int64) \
         if pair_codes else np.zeros(0, dtype=np.int64)
     del pair_codes
@@ -379,6 +395,29 @@ def _read(docs: Sequence[SearchDoc], ids: Sequence[int],
         raise ValueError("too many distinct terms for the search index")
     packed.sort()
     return _Read(words_, fold_of, list(folds), crc, pairs), packed
+
+
+def _contribution(crc: Ints, identity: Ints | Keys, count: Ints, mix: bool = False) -> Keys:
+    """Postings as an article's contributions to the index, one 64-bit value each: the low 16
+    bits of the CRC-32 of the term's key (which name its shard and find it there), 40 bits of
+    a hash of the term and exact form (its tokeniser key; for a pair, its folded words' CRC-32s
+    mixed), and the weighted count. Two builds of an article differ in a term exactly where
+    their contributions do (but for a 56-bit collision)."""
+    hashed = identity.astype(np.uint64)
+    if mix:
+        hashed = terms.splitmix(hashed)
+    value: Keys = (crc.astype(np.uint64) & np.uint64(0xFFFF)) << np.uint64(48)
+    value |= (hashed >> np.uint64(24)) << np.uint64(8)
+    value |= count.astype(np.uint64)
+    return value
+
+
+def _contributions(held: bytes | None) -> Keys | None:
+    """An article's contributions as ``_read`` gave them to the store, ascending and distinct;
+    None if there are none stored or they were stored in another format."""
+    if held is None or len(held) % 8 != 1 or held[:1] != _HELD_FORMAT:
+        return None  # (an older format stored 16-bit values: never 8n + 1 bytes)
+    return np.frombuffer(held, dtype=np.uint64, offset=1)
 
 
 def _word_keys(tokens: terms.Tokens) -> Keys:
@@ -485,20 +524,6 @@ def _pair_crc(read: _Read, left: Ints, right: Ints) -> Ints:
     spaced = np.array([zlib.crc32(b" ", c) for c in read.crc.tolist()], dtype=np.int64)
     length = np.array([len(f.encode("utf-8")) for f in read.folded], dtype=np.int64)
     return _shift_crc(spaced[left], length[right]) ^ read.crc[right]
-
-
-def _entries(read: _Read, packed: Keys) -> dict[str, str | dict[str, str]]:
-    """The terms of a few articles (an update): folded word → exact form → postings, and folded
-    pair → postings."""
-    slot, ids, counts = _unpack(packed)
-    texts = postings.encode(slot, ids, counts, len(read.words) + len(read.pairs))
-    forms: list[dict[str, str]] = [{} for _ in read.folded]
-    for word, folded, text in zip(read.words, read.fold_of.tolist(), texts, strict=False):
-        forms[folded][word] = text
-    entries: dict[str, str | dict[str, str]] = dict(zip(read.folded, forms, strict=True))
-    for number, text in enumerate(texts[len(read.words) :]):
-        entries[read.pair_key(number)] = text
-    return entries
 
 
 def _unpack(packed: Keys) -> tuple[Ints, Ints, Ints]:
@@ -694,7 +719,10 @@ def _ranks(strings: list[str]) -> Ints:
 def _update(state: SearchState, docs: Sequence[SearchDoc], keys: list[str],
             store: TermStore) -> SearchState | None:
     """The state with changed and appended articles read again; None when a fresh index is
-    simpler (articles removed or reordered, many changed, the shard count changed)."""
+    simpler (articles removed or reordered, many changed, the shard count changed). Only the
+    terms whose postings change are read again and only their shards written again: the terms
+    of an appended article, and those where a changed article's contributions (see
+    ``_contribution``) before and after differ, all forms of a folded word together."""
     old = state.keys
     if len(keys) < len(old):
         return None
@@ -707,21 +735,31 @@ def _update(state: SearchState, docs: Sequence[SearchDoc], keys: list[str],
     count = len(state.shards)
     if count > 1 << 16:  # the shard of a term is no longer in the low 16 bits of its CRC-32
         return None
-    gone: set[int] = set()  # low 16 bits of the CRC-32s of the terms the changed articles held
+    was: list[Keys] = []
     for n in changed:
-        held = store.get(old[n])
-        if held is None:
+        stored = _contributions(store.get(old[n]))
+        if stored is None:
             return None
-        gone.update(np.frombuffer(held, dtype=np.uint16).tolist())
-    new_held: list[bytes] = [b""] * len(redo)
+        was.append(stored)
+    new_held: list[bytes] = [_HELD_FORMAT] * len(redo)
     read, packed = _read([docs[n] for n in redo], redo,
                          lambda n, held: new_held.__setitem__(n, held))
-    entries = _entries(read, packed)
-    crc = {key: zlib.crc32(key.encode("utf-8")) for key in entries}
-    dirty = {c % count for c in chain(gone, crc.values())}
+    now = [np.frombuffer(held, dtype=np.uint64, offset=1) for held in new_held]
+    differ = [np.setxor1d(a, b, assume_unique=True) for a, b in zip(was, now, strict=False)]
+    differ += now[len(changed) :]
+    # The low 16 bits of the CRC-32 of every term key read again: its shard and the key in it.
+    touched = _distinct(np.concatenate([np.zeros(0, dtype=np.uint64), *differ])
+                        >> np.uint64(48)).astype(np.int64)
+    gone = set(touched.tolist())
+    # The terms of the new read under those keys, each as the CRC-32 of its key: the others'
+    # postings are in the index already (the same article ids with the same counts).
+    words = len(read.words)
+    slot_crc = np.concatenate((read.crc[read.fold_of], read.pair_crc()))
+    kept = np.flatnonzero(np.isin(slot_crc & 0xFFFF, touched)).tolist()
+    kept_key = [read.folded[read.fold_of[n]] if n < words else read.pair_key(n - words)
+                for n in kept]
     shards = list(state.shards)
-    # Every posting list to read again: those of terms the changed articles held (all forms of
-    # a folded word), and those of new terms. A shard is split into its entries' texts; only the
+    # Every posting list to read again. A shard is split into its entries' texts; only the
     # entries read again are parsed and written anew.
     tables: dict[int, dict[str, str]] = {}  # shard -> key -> entry text
     values: dict[str, Any] = {}  # key read again -> its value (None: not in the index)
@@ -738,29 +776,29 @@ def _update(state: SearchState, docs: Sequence[SearchDoc], keys: list[str],
             slots[key, form] = len(texts)
             texts.append(text)
 
-    for number in sorted(dirty):
+    for number in sorted({c % count for c in gone}):
         table = {key: entry for entry, key in _ENTRY.findall(shards[number].decode("utf-8"))}
         tables[number] = table
         for key, entry in table.items():
             if zlib.crc32(key.encode("utf-8")) & 0xFFFF in gone:
                 reread(key, number, entry)
-    for key in entries:
+    for n, key in zip(kept, kept_key, strict=True):
         if key not in values:
-            number = crc[key] % count
+            number = int(slot_crc[n]) % count
             reread(key, number, tables[number].get(key))
     owner, ids, counts = postings.decode(texts)
     keep = ~np.isin(ids, np.asarray(changed, dtype=np.int64))
     owner, ids, counts = owner[keep], ids[keep], counts[keep]
-    # The new postings, under the slot of their term (and form).
-    word_slot = np.array([slots.setdefault((read.folded[f], w), len(slots))
-                          for w, f in zip(read.words, read.fold_of.tolist(), strict=True)],
-                         dtype=np.int64)
-    pair_slot = np.array([slots.setdefault((read.pair_key(n), None), len(slots))
-                          for n in range(len(read.pairs))], dtype=np.int64)
+    # The new postings of the terms read again, under the slot of their term (and form).
+    slot_of = np.full(len(slot_crc), -1, dtype=np.int64)
+    for n, key in zip(kept, kept_key, strict=True):
+        slot_of[n] = slots.setdefault((key, read.words[n] if n < words else None), len(slots))
     new_slot, new_ids, new_counts = _unpack(packed)
-    owner = np.concatenate((owner, np.concatenate((word_slot, pair_slot))[new_slot]))
-    ids = np.concatenate((ids, new_ids))
-    counts = np.concatenate((counts, new_counts))
+    new_slot = slot_of[new_slot]
+    taken = new_slot >= 0
+    owner = np.concatenate((owner, new_slot[taken]))
+    ids = np.concatenate((ids, new_ids[taken]))
+    counts = np.concatenate((counts, new_counts[taken]))
     order = np.lexsort((ids, owner))
     merged = postings.encode(owner[order], ids[order], counts[order], len(slots))
     for (key, form), slot in slots.items():

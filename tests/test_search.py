@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import json
 import unicodedata
+from dataclasses import replace
 from pathlib import Path
+from unittest import mock
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bulletin import postings, search
 from bulletin.search import (
@@ -225,6 +231,105 @@ def test_an_edit_takes_the_old_words_out_of_the_index() -> None:
             terms.update(json.loads(data))
     assert "doc" not in terms and "nhat vo" not in terms
     assert _docs(terms["cong"]["công"]) == list(range(40))  # type: ignore[index]
+
+
+def _term_shards(made: list[tuple[str, bytes]]) -> dict[str, bytes]:
+    return {name: data for name, data in made if name.startswith("t/")}
+
+
+def _differing(before: list[tuple[str, bytes]], after: list[tuple[str, bytes]]) -> int:
+    """How many term shards differ in bytes between two indexes of the same shard count."""
+    old, new = _term_shards(before), _term_shards(after)
+    assert old.keys() == new.keys()
+    return sum(old[name] != new[name] for name in old)
+
+
+def test_an_edit_rewrites_only_the_shards_whose_terms_change(monkeypatch) -> None:
+    # Small shards, as on a large site: 400 articles make 512 of them.
+    monkeypatch.setattr(search, "SHARD_TARGET", 500)
+    docs = [_doc(n) for n in range(400)]
+    store = MemoryTerms()
+    made, state = build(docs, None, store)
+    assert len(state.shards) == 512
+    sentence = replace(docs[37], body=docs[37].body + " Thêm một câu mới.")
+    steps = [
+        # (the docs after the edit, the most shards it may write again)
+        (docs[:37] + [sentence] + docs[38:], 8),  # 4 new words and 4 new pairs
+        (docs, 8),  # the sentence removed again: its words leave the index
+        # Only a count changes: "đường" is in every body, and a lead of one word has no pair.
+        (docs[:5] + [replace(docs[5], lead="đường")] + docs[6:], 1),
+        # Only the exact form changes: "dương" folds to the same key, "duong".
+        (docs[:5] + [replace(docs[5], lead="dương")] + docs[6:], 1),
+        # Two articles at once, one of them with no change to its terms (only the summary).
+        (docs[:5] + [replace(docs[5], lead="dương đường")]
+         + docs[6:9] + [replace(docs[9], summary="Khác")] + docs[10:], 2),
+    ]
+    for after, most in steps:
+        again, state = build(after, state, store)
+        assert again == index_files(after)
+        assert state.rewritten == _differing(made, again) <= most
+        made = again
+    terms: dict[str, object] = {}
+    for data in _term_shards(made).values():
+        terms.update(json.loads(data))
+    duong: dict[str, str] = terms["duong"]  # type: ignore[assignment]
+    assert 5 in _docs(duong["dương"]) and _docs(terms["duong duong"]) == [5]  # type: ignore[arg-type]
+    # 14 times in the body (weight 1), once in the lead (weight 2).
+    assert dict(zip(_docs(duong["đường"]), _counts(duong["đường"]), strict=True))[5] == 16
+
+
+def test_an_old_store_entry_makes_the_index_afresh(monkeypatch) -> None:
+    monkeypatch.setattr(search, "SHARD_TARGET", 500)
+    docs = [_doc(n) for n in range(100)]
+    store = MemoryTerms()
+    _, state = build(docs, None, store)
+    key = state.keys[7]
+    # What an earlier version stored: the low 16 bits of CRC-32s (here 8 bytes of them).
+    store.held[key] = np.array([3, 9, 40, 41], dtype=np.uint16).tobytes()
+    edited = docs[:7] + [_doc(7, "sửa")] + docs[8:]
+    made, state = build(edited, state, store)
+    assert made == index_files(edited)
+    assert state.rewritten == len(state.shards) > 1  # made afresh, not misread
+
+
+_VOCABULARY = ["đường", "dương", "Đường", "duong", "công", "cống", "cộng", "an", "ấn", "tin",
+               "tín", "mới", "moi", "ma", "tuý", "mà", "12", "2026"]
+_WORDS = st.lists(st.sampled_from(_VOCABULARY), max_size=12).map(" ".join)
+_FIELDS = st.sampled_from(["title", "lead", "body", "tags"])
+_EDITS = st.one_of(
+    st.tuples(st.just("set"), st.integers(0, 40), _FIELDS, _WORDS),  # a field written anew
+    st.tuples(st.just("append"), st.integers(0, 40), _FIELDS,
+              st.sampled_from(_VOCABULARY)),  # a word more: a count changes, or a pair comes
+    st.tuples(st.just("add"), _WORDS, _WORDS),  # an article added (title, body)
+)
+
+
+def _search_doc(number: int, title: str, body: str) -> SearchDoc:
+    return SearchDoc(url=f"/tin/{number}/", title=title, date="", summary="", tags="", lead="",
+                     body=body)
+
+
+@settings(max_examples=80, deadline=None)
+@given(start=st.lists(st.tuples(_WORDS, _WORDS), min_size=1, max_size=12),
+       steps=st.lists(st.lists(_EDITS, min_size=1, max_size=3), min_size=1, max_size=6))
+def test_random_edits_update_the_index_to_what_a_fresh_one_holds(start, steps) -> None:  # type: ignore[no-untyped-def]
+    docs = [_search_doc(n, title, body) for n, (title, body) in enumerate(start)]
+    store = MemoryTerms()
+    with mock.patch.object(search, "SHARD_TARGET", 120):
+        made, state = build(docs, None, store)
+        for step in steps:
+            for edit in step:
+                if edit[0] == "add":
+                    docs.append(_search_doc(len(docs), edit[1], edit[2]))
+                    continue
+                number, field = edit[1] % len(docs), edit[2]
+                text = edit[3] if edit[0] == "set" else getattr(docs[number], field) + " " + edit[3]
+                docs[number] = replace(docs[number], **{field: text})
+            again, next_state = build(docs, state, store)
+            assert again == index_files(docs)
+            if len(next_state.shards) == len(state.shards):  # updated, not made afresh
+                assert next_state.rewritten == _differing(made, again)
+            made, state = again, next_state
 
 
 def test_an_archive_without_words_has_an_empty_index() -> None:

@@ -337,7 +337,7 @@ def _read(docs: Sequence[SearchDoc], ids: Sequence[int],
         batch_ids = id_array[start:]
         term, doc, count = _count(word, text)
         word_parts.append(((term << 32) | (batch_ids[doc] << 8) | count).astype(np.uint64))
-        owners = [doc]
+        cuts = [np.searchsorted(doc, np.arange(len(batch) + 1))]
         made = [_contribution(crc[fold_of[term]], form_key[term], count)]
         # Pairs: two words side by side with only white space between, among a field's first
         # PAIR_WORDS words, under their folded forms.
@@ -354,18 +354,14 @@ def _read(docs: Sequence[SearchDoc], ids: Sequence[int],
             pair_codes.append(_distinct(code.astype(np.uint64)).astype(np.int64))
             left, right = code >> 24, code & 0xFFFFFF
             pair_crc = _shift_crc(spaced_crc[left], length[right]) ^ crc[right]
-            owners.append(doc)
+            cuts.append(np.searchsorted(doc, np.arange(len(batch) + 1)))
             both = (crc[left].astype(np.uint64) << np.uint64(32)) | crc[right].astype(np.uint64)
             made.append(_contribution(pair_crc, both, count, mix=True))
-        owner, value = np.concatenate(owners), np.concatenate(made)
-        order = np.lexsort((value, owner))
-        owner, value = owner[order], value[order]
-        keep = np.ones(len(value), dtype=np.bool_)
-        keep[1:] = (value[1:] != value[:-1]) | (owner[1:] != owner[:-1])
-        owner, value = owner[keep], value[keep]
-        cut = np.searchsorted(owner, np.arange(len(batch) + 1)).tolist()
+        # Each article's contributions: its words' and its pairs' (each sorted by article).
+        bounds = [cut.tolist() for cut in cuts]
         for n in range(len(batch)):
-            held(start + n, _HELD_FORMAT + value[cut[n] : cut[n + 1]].tobytes())
+            held(start + n, b"".join([_HELD_FORMAT] + [
+                values[cut[n] : cut[n + 1]].tobytes() for values, cut in zip(made, bounds)]))
     pairs = _distinct(np.concatenate(pair_codes).astype(np.uint64)).astype(np.int64) \
         if pair_codes else np.zeros(0, dtype=np.int64)
     del pair_codes
@@ -413,8 +409,8 @@ def _contribution(crc: Ints, identity: Ints | Keys, count: Ints, mix: bool = Fal
 
 
 def _contributions(held: bytes | None) -> Keys | None:
-    """An article's contributions as ``_read`` gave them to the store, ascending and distinct;
-    None if there are none stored or they were stored in another format."""
+    """An article's contributions as ``_read`` gave them to the store (distinct, in no set
+    order); None if there are none stored or they were stored in another format."""
     if held is None or len(held) % 8 != 1 or held[:1] != _HELD_FORMAT:
         return None  # (an older format stored 16-bit values: never 8n + 1 bytes)
     return np.frombuffer(held, dtype=np.uint64, offset=1)
@@ -465,10 +461,10 @@ def _buckets(table: Keys) -> Ints:
 
 
 def _count(term: Ints, text: Ints) -> tuple[Ints, Ints, Ints]:
-    """Weighted counts of term occurrences as (term, article in batch, count) sorted by term then
-    article, for occurrences given as term number (below 2**52) and text of the batch (article
+    """Weighted counts of term occurrences as (term, article in batch, count) sorted by article
+    then term, for occurrences given as term number (below 2**52) and text of the batch (article
     in batch * 4 + field)."""
-    packed = np.sort((term << 10) | text)
+    packed = np.sort(((text >> 2) << 54) | (term << 2) | (text & 3))
     starts = np.flatnonzero(np.diff(packed, prepend=-1))
     heads = packed[starts]
     weights = np.diff(np.append(starts, len(packed))) * _WEIGHT[heads & 3]
@@ -476,7 +472,7 @@ def _count(term: Ints, text: Ints) -> tuple[Ints, Ints, Ints]:
     groups = np.flatnonzero(np.diff(heads, prepend=-1))
     counts = np.minimum(np.add.reduceat(weights, groups), MAX_TF)
     heads = heads[groups]
-    return heads >> 8, heads & 0xFF, counts
+    return heads & ((1 << 52) - 1), heads >> 52, counts
 
 
 def _zeros_table(power: int) -> npt.NDArray[np.uint32]:

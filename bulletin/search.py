@@ -34,7 +34,7 @@ import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import chain, repeat
-from typing import Any, Protocol
+from typing import Any, Protocol, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -59,6 +59,7 @@ ENCODE_SLICE = 1 << 17  # postings written out at once
 GROUP_BYTES = 1 << 20  # term shards assembled at once
 FORMAT = 2  # meta.json's "format": 2 has posting lists as strings
 TERMS = "search-terms"  # the cache kind of each article's contributions to the index
+FILES = "search-file"  # the cache kind of the index's files, by digest
 _HELD_FORMAT = b"\x02"  # the first byte of what the store holds of an article
 _WEIGHT = np.array(list(WEIGHTS.values()), dtype=np.int64)
 _HASHED = 32  # terms.tokenise keys a word on its first 32 units: longer ones are keyed here
@@ -101,10 +102,10 @@ class SearchDoc:
 @compact
 @dataclass(frozen=True, slots=True)
 class SearchState:
-    """What an index was made of, kept in the cache so that the next build updates it: per
-    article id its key, and the bytes of every file. What each article contributes is kept
-    apart, by key (see ``TermStore``), so that a build reads only that of the articles that
-    changed."""
+    """What an index was made of, so that the next build updates it (the cache keeps it as
+    ``_Kept``): per article id its key, and the bytes of every file. What each article
+    contributes is kept apart, by key (see ``TermStore``), so that a build reads only that of
+    the articles that changed."""
 
     keys: tuple[str, ...]
     shards: tuple[bytes, ...]  # t/<n>.json
@@ -154,31 +155,113 @@ def files(articles: Sequence[Article], routes: Routes, date_format: str,
     """The whole index as (route, bytes), for the writer. With the build's ``cache`` (a
     bulletin.cache.Cache) the last build's index is updated for the articles that changed."""
     docs = docs_for(articles, date_format)
-    previous = cache.get("search", "state") if cache is not None else None
-    made, state = build(docs, previous if isinstance(previous, SearchState) else None,
-                        _CachedTerms(cache) if cache is not None else None)
+    previous, digests = _recall(cache) if cache is not None else (None, [])
+    made, state = build(docs, previous, _CachedTerms(cache) if cache is not None else None,
+                        docs.keys())
     if cache is not None:
-        cache.put("search", "state", state, remember=False)  # for the next build
-        cache.touch(TERMS, state.keys)
+        _remember(cache, state, previous, digests)
     return [(routes.search_data(name), data) for name, data in made]
 
 
-def docs_for(articles: Sequence[Article], date_format: str) -> list[SearchDoc]:
-    """The articles as the index holds them, oldest first: a new article keeps the others' ids."""
-    ordered = sorted(articles, key=lambda a: (a.date.timestamp(), a.slug, a.route))
-    return [
-        SearchDoc(
+@compact
+@dataclass(frozen=True, slots=True)
+class _Kept:
+    """What the cache holds of an index for the next build: its state with each file as the
+    digest of its bytes, which are kept apart (kind FILES), so that a build that changes a few
+    files stores only those again, not all of the index."""
+
+    keys: tuple[str, ...]
+    shards: tuple[str, ...]
+    chunks: tuple[str, ...]
+    size: int
+
+
+def _recall(cache: Any) -> tuple[SearchState | None, list[str]]:
+    """The last build's state from the cache, and the digests of its files (shards, chunks)."""
+    kept = cache.get("search", "state")
+    if not isinstance(kept, _Kept):
+        return None, []
+    digests = [*kept.shards, *kept.chunks]
+    found = cache.get_many(FILES, digests)
+    if not all(isinstance(found.get(digest), bytes) for digest in digests):
+        return None, []
+    blobs = [found[digest] for digest in digests]
+    shards = len(kept.shards)
+    return SearchState(kept.keys, tuple(blobs[:shards]), tuple(blobs[shards:]), kept.size, 0), \
+        digests
+
+
+def _remember(cache: Any, state: SearchState, previous: SearchState | None,
+              digests: list[str]) -> None:
+    """Keep the state in the cache for the next build: the files it did not change are there
+    already (the very same bytes objects as ``previous``'s, whose ``digests`` are known)."""
+    known = {id(blob): digest for blob, digest in zip(
+        [*previous.shards, *previous.chunks] if previous is not None else [], digests,
+        strict=True)}
+    now = []
+    for blob in (*state.shards, *state.chunks):
+        digest = known.get(id(blob))
+        if digest is None:
+            digest = hashlib.blake2b(blob, digest_size=16).hexdigest()
+            cache.put(FILES, digest, blob, remember=False)  # for the next build
+        now.append(digest)
+    cache.touch(FILES, now)
+    shards = len(state.shards)
+    cache.put("search", "state", _Kept(state.keys, tuple(now[:shards]), tuple(now[shards:]),
+                                       state.size), remember=False)
+    cache.touch(TERMS, state.keys)
+
+
+class _Docs(Sequence[SearchDoc]):
+    """Articles as the index holds them, each made when asked for (an update reads only a few),
+    and their keys, which tell them apart without making them."""
+
+    def __init__(self, articles: list[Article], date_format: str) -> None:
+        self.articles = articles
+        self.date_format = date_format
+
+    def __len__(self) -> int:
+        return len(self.articles)
+
+    @overload
+    def __getitem__(self, index: int) -> SearchDoc: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[SearchDoc]: ...
+
+    def __getitem__(self, index: int | slice) -> SearchDoc | list[SearchDoc]:
+        if isinstance(index, slice):
+            return [self._doc(a) for a in self.articles[index]]
+        return self._doc(self.articles[index])
+
+    def _doc(self, a: Article) -> SearchDoc:
+        return SearchDoc(
             url=a.url,
             title=a.title,
-            date=format_date(a.date, date_format),
+            date=format_date(a.date, self.date_format),
             summary=a.summary,
-            tags=" . ".join([t.name for t in a.tags] + ([a.category.name] if a.category else [])),
+            tags=_tags(a),
             lead=a.lead or "",
             body=a.text,
             body_key=a.body_key,  # the body text is a function of it (markup's cache key)
         )
-        for a in ordered
-    ]
+
+    def keys(self) -> list[str]:
+        """Each article's ``_doc_key``."""
+        return [_key(a.url, a.title, format_date(a.date, self.date_format), a.summary, _tags(a),
+                     a.lead or "", a.body_key or a.text) for a in self.articles]
+
+
+def _tags(article: Article) -> str:
+    """The tag and category names of an article, as the index reads them."""
+    names = [t.name for t in article.tags]
+    return " . ".join(names + [article.category.name] if article.category else names)
+
+
+def docs_for(articles: Sequence[Article], date_format: str) -> _Docs:
+    """The articles as the index holds them, oldest first: a new article keeps the others' ids."""
+    return _Docs(sorted(articles, key=lambda a: (a.date.timestamp(), a.slug, a.route)),
+                 date_format)
 
 
 def fold(text: str) -> str:
@@ -222,13 +305,14 @@ def index_files(docs: Sequence[SearchDoc]) -> list[tuple[str, bytes]]:
 
 
 def build(docs: Sequence[SearchDoc], previous: SearchState | None = None,
-          store: TermStore | None = None) -> tuple[list[tuple[str, bytes]], SearchState]:
+          store: TermStore | None = None, keys: list[str] | None = None,
+          ) -> tuple[list[tuple[str, bytes]], SearchState]:
     """The index files and the state they were made from. Given the last build's state and the
     store of article terms it filled, only the articles that changed or were appended are read
     again, and only the shards they touch are written again; the bytes are those of an index
-    made afresh."""
+    made afresh. ``keys`` are the docs' ``_doc_key``s, if known."""
     store = store if store is not None else MemoryTerms()
-    keys = [_doc_key(doc) for doc in docs]
+    keys = keys if keys is not None else [_doc_key(doc) for doc in docs]
     state = _update(previous, docs, keys, store) if previous is not None else None
     if state is None:
         state = _fresh(docs, keys, store)
@@ -245,8 +329,12 @@ def build(docs: Sequence[SearchDoc], previous: SearchState | None = None,
 
 
 def _doc_key(doc: SearchDoc) -> str:
-    body = doc.body_key or doc.body
-    parts = (doc.url, doc.title, doc.date, doc.summary, doc.tags, doc.lead, body)
+    """What tells a doc from another: a hash of its fields (of its body's key, if known)."""
+    return _key(doc.url, doc.title, doc.date, doc.summary, doc.tags, doc.lead,
+                doc.body_key or doc.body)
+
+
+def _key(*parts: str) -> str:
     text = "\0".join(parts).encode("utf-8", "surrogatepass")
     return hashlib.blake2b(text, digest_size=16).hexdigest()
 
@@ -358,10 +446,10 @@ def _read(docs: Sequence[SearchDoc], ids: Sequence[int],
             both = (crc[left].astype(np.uint64) << np.uint64(32)) | crc[right].astype(np.uint64)
             made.append(_contribution(pair_crc, both, count, mix=True))
         # Each article's contributions: its words' and its pairs' (each sorted by article).
-        bounds = [cut.tolist() for cut in cuts]
+        parts = [(values, cut.tolist()) for values, cut in zip(made, cuts, strict=True)]
         for n in range(len(batch)):
-            held(start + n, b"".join([_HELD_FORMAT] + [
-                values[cut[n] : cut[n + 1]].tobytes() for values, cut in zip(made, bounds)]))
+            held(start + n, b"".join(
+                [_HELD_FORMAT] + [values[cut[n] : cut[n + 1]].tobytes() for values, cut in parts]))
     pairs = _distinct(np.concatenate(pair_codes).astype(np.uint64)).astype(np.int64) \
         if pair_codes else np.zeros(0, dtype=np.int64)
     del pair_codes

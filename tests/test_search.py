@@ -332,6 +332,74 @@ def test_random_edits_update_the_index_to_what_a_fresh_one_holds(start, steps) -
             made, state = again, next_state
 
 
+def test_a_build_keys_each_article_as_its_search_doc_would_be_keyed(make_site, monkeypatch) -> None:
+    # The keys are worked out from the articles, without making their docs: they must be the
+    # docs' own keys, or an edit to a field could go unseen.
+    seen: list[tuple[list[SearchDoc], list[str]]] = []
+    real = search.build
+
+    def spy(docs, previous=None, store=None, keys=None):  # type: ignore[no-untyped-def]
+        seen.append((list(docs), list(keys)))
+        return real(docs, previous, store, keys)
+
+    monkeypatch.setattr(search, "build", spy)
+    site = make_site({
+        "content/a.md": article("Công an xã", tags='["An ninh", "Hưng Yên"]', category='"Tin tức"',
+                                summary='"Một câu tóm tắt."', body="Tuần tra ban đêm."),
+        "content/b.md": article("Phòng cháy", "2026-10-02T08:00:00+07:00", body="Diễn tập."),
+    })
+    site.build()
+    [(docs, keys)] = seen
+    assert [d.title for d in docs] == ["Công an xã", "Phòng cháy"]
+    assert docs[0].tags == "An ninh . Hưng Yên . Tin tức" and docs[0].lead == "Một câu tóm tắt."
+    assert keys == [search._doc_key(d) for d in docs]
+    assert len(set(keys)) == 2
+
+
+def test_an_edit_stores_again_only_the_index_files_it_changed(make_site, monkeypatch,
+                                                              tmp_path: Path) -> None:
+    import sqlite3
+
+    from bulletin.cache import Cache
+
+    monkeypatch.setattr(search, "SHARD_TARGET", 100)  # shards of a few terms each
+
+    def text(number: int, extra: str = "") -> str:
+        when = f"2026-10-{number % 28 + 1:02d}T08:{number:02d}:00+07:00"
+        return article(f"Bài {number} về công an xã", when,
+                       body=f"Tuần tra ban đêm số {number}, bắt giữ {number} đối tượng.{extra}")
+
+    site = make_site({f"content/a{n:02d}.md": text(n) for n in range(40)})
+    site.build()
+    before = tree_digest(site.output / DATA)
+    stored: list[str] = []
+    put = Cache.put
+
+    def spy(self, kind, key, value, remember=True):  # type: ignore[no-untyped-def]
+        if kind == search.FILES:
+            stored.append(key)
+        put(self, kind, key, value, remember)
+
+    monkeypatch.setattr(Cache, "put", spy)
+    site.write({"content/a07.md": text(7, " Thêm một câu mới.")})
+    site.build()
+    after = tree_digest(site.output / DATA)
+    changed = [name for name in after if name != "meta.json" and before.get(name) != after[name]]
+    assert 1 < len(stored) == len(changed) < len(after) / 4
+    site.build("--output", str(tmp_path / "cold"), "--cache", str(tmp_path / "cold-cache"))
+    assert tree_digest(tmp_path / "cold" / DATA) == after
+    # A file missing from the cache: the index is made afresh, the same.
+    db = sqlite3.connect(site.root / ".cache" / "bulletin.sqlite")
+    with db:
+        db.execute("DELETE FROM entries WHERE rowid = "
+                   "(SELECT min(rowid) FROM entries WHERE kind = ?)", (search.FILES,))
+    db.close()
+    site.write({"content/a07.md": text(7)})
+    site.build()
+    site.build("--output", str(tmp_path / "cold2"), "--cache", str(tmp_path / "cold-cache2"))
+    assert tree_digest(site.output / DATA) == tree_digest(tmp_path / "cold2" / DATA) == before
+
+
 def test_an_archive_without_words_has_an_empty_index() -> None:
     files = dict(index_files([SearchDoc(url="/tin/a/", title="", date="", summary="", tags="",
                                         lead="", body="")]))

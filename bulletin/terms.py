@@ -9,10 +9,11 @@ index tokenises a whole site in one pass.
 
 from __future__ import annotations
 
+import operator
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 
 import numpy as np
 import numpy.typing as npt
@@ -92,10 +93,26 @@ def _splitmix(x: Keys) -> Keys:
     return x
 
 
-def _needs_nfc(ch: str) -> bool:
-    """Whether a text holding ``ch`` may not be in NFC: its NFC quick check is not Yes, or it may
-    compose with or reorder around the character before it."""
-    return unicodedata.normalize("NFC", ch) != ch or unicodedata.combining(ch) != 0
+@cache
+def _units() -> tuple[list[str], npt.NDArray[np.bool_]]:
+    """Per UTF-16 code unit: its lower case (itself, when that is longer than one unit), and
+    whether a text holding it may not be in NFC: its NFC quick check is not Yes, or it may
+    compose with or reorder around the character before it. Shared by both tables, and worked
+    out with ``map`` (no Python loop per unit)."""
+    chars = [chr(c) for c in range(65536)]
+    lowered = list(map(str.lower, chars))
+    for i in np.flatnonzero(np.fromiter(map(len, lowered), dtype=np.intp, count=65536) != 1):
+        lowered[i] = chars[i]
+    nfc = map(partial(unicodedata.normalize, "NFC"), chars)
+    suspect = np.fromiter(map(operator.ne, nfc, chars), dtype=np.bool_, count=65536)
+    suspect |= np.fromiter(map(unicodedata.combining, chars), dtype=np.intp, count=65536) != 0
+    # The second character of a canonical pair composes with the first (NFC quick check Maybe);
+    # so do Hangul vowels and final consonants; a surrogate is half of a character beyond the BMP.
+    canonical = [d for d in map(unicodedata.decomposition, chars) if d and not d.startswith("<")]
+    seconds = [int(parts[1], 16) for d in canonical if len(parts := d.split()) == 2]
+    suspect[[c for c in seconds if c < 65536]] = True
+    suspect[0x1161:0x1176] = suspect[0x11A8:0x11C3] = suspect[0xD800:0xE000] = True
+    return lowered, suspect
 
 
 @cache
@@ -103,27 +120,15 @@ def _tables(digits: bool = False) -> tuple[Codes, Codes, Keys, int]:
     """The code of every UTF-16 code unit, with and without the mark of a unit that may need NFC;
     the stop-syllable lookup. With ``digits``, words are runs of letters and digits and _ spaces
     them like white space (the rule of the search index, Python's ``[^\\W_]+``)."""
-    chars = [chr(c) for c in range(65536)]
-    lowered = [low if len(low := ch.lower()) == 1 else ch for ch in chars]
-    codes = np.array(
-        [
-            ord(low)
-            if (low.isalnum() if digits else low.isalpha())
-            else _SPACE
-            if low.isspace() or (digits and low == "_")
-            else _BREAK
-            for low in lowered
-        ],
-        dtype=np.uint16,
-    )
+    lowered, suspect = _units()
+    word = np.fromiter(map(str.isalnum if digits else str.isalpha, lowered), dtype=np.bool_,
+                       count=65536)
+    space = np.fromiter(map(str.isspace, lowered), dtype=np.bool_, count=65536)
+    low = np.fromiter(map(ord, lowered), dtype=np.uint16, count=65536)
+    if digits:
+        space |= low == ord("_")
+    codes = np.where(word, low, np.where(space, _SPACE, _BREAK)).astype(np.uint16)
     codes[ord(SEPARATOR)] = _SEPARATOR
-    suspect = np.array([_needs_nfc(ch) for ch in chars], dtype=np.bool_)
-    # The second character of a canonical pair composes with the first (NFC quick check Maybe);
-    # so do Hangul vowels and final consonants; a surrogate is half of a character beyond the BMP.
-    pairs = [parts for ch in chars if len(parts := unicodedata.decomposition(ch).split()) == 2]
-    seconds = [int(b, 16) for a, b in pairs if not a.startswith("<") and int(b, 16) < 65536]
-    suspect[seconds] = True
-    suspect[0x1161:0x1176] = suspect[0x11A8:0x11C3] = suspect[0xD800:0xE000] = True
     marked = codes.copy()
     marked[suspect] = _SUSPECT
     stop_keys = _scan(SEPARATOR.join(sorted(STOP_SYLLABLES)), codes)[2]

@@ -75,6 +75,33 @@ def test_a_text_may_hold_the_separator_of_a_batch() -> None:
     assert "ma tuý" in terms("ma\x1ftuý") and terms("\x1f") == []
 
 
+def test_every_code_unit_is_coded_by_the_rule_of_words() -> None:
+    # The tables are worked out with map and numpy; here, one character at a time.
+    from bulletin import terms as module
+
+    # A unit that may compose with the one before it: the second half of a canonical pair,
+    # a Hangul vowel or final consonant, a surrogate.
+    composing = {int(parts[1], 16) for unit in range(65536)
+                 if len(parts := unicodedata.decomposition(chr(unit)).split()) == 2
+                 and not parts[0].startswith("<")}
+    composing |= {*range(0x1161, 0x1176), *range(0x11A8, 0x11C3), *range(0xD800, 0xE000)}
+    for digits in (False, True):
+        codes, marked, _, _ = module._tables(digits)
+        for unit in range(65536):
+            char = chr(unit)
+            low = char.lower() if len(char.lower()) == 1 else char
+            word = low.isalnum() if digits else low.isalpha()
+            space = low.isspace() or (digits and low == "_")
+            expected = ord(low) if word else module._SPACE if space else module._BREAK
+            if char == module.SEPARATOR:
+                expected = module._SEPARATOR
+            assert codes[unit] == expected, (digits, hex(unit))
+            suspect = (unicodedata.normalize("NFC", char) != char
+                       or unicodedata.combining(char) != 0 or unit in composing)
+            assert marked[unit] == (module._SUSPECT if suspect else expected), (digits, hex(unit))
+        assert marked[ord("ê")] == ord("ê") and marked[ord("\u0302")] == module._SUSPECT
+
+
 VIETNAMESE = "aăâeêioôơuưyđAĂÂĐ" + "\u0300\u0301\u0303\u0309\u0323\u0302\u0306\u031b"
 
 

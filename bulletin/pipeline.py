@@ -140,7 +140,7 @@ def _build(options: Options, started: float, clock: _Clock) -> Result:
             # The search index is made, and its files staged, before the related lists: one
             # after the other, the two never hold their working memory at once.
             transaction = Transaction(options.output, uptodate.last_output(options))
-            index = _search_index(_with_texts(articles, cache), config, cache, transaction)
+            index = _search_index(articles, config, cache, transaction)
             trim()
             clock.lap("search")
         related_key, matches, counted = relate_start(articles, docs, config, cache)
@@ -543,7 +543,9 @@ def _search_index(articles: list[Article], config: Config, cache: Cache, transac
     from . import search
 
     staged = []
-    for route, data in search.files(articles, Routes(config), config.date_format, cache):
+    # The index reads the texts of the articles it indexes again: on an edit, a few.
+    for route, data in search.files(articles, Routes(config), config.date_format, cache,
+                                    lambda chosen: _with_texts(chosen, cache)):
         rel = Routes.output_path(route)
         staged.append((rel, transaction.stage(rel, data)))
     return staged

@@ -67,6 +67,7 @@ _ENTRY = re.compile(r'("([^"]*)":(?:"[^"]*"|\{[^}]*\}))')  # one term of a shard
 
 Ints = npt.NDArray[np.int64]
 Keys = npt.NDArray[np.uint64]
+Texts = Callable[[list[Article]], list[Article]]  # the articles, with their plain texts
 
 
 def _fold_table() -> dict[int, str]:
@@ -150,11 +151,13 @@ class _CachedTerms:
         self.cache.put(TERMS, key, value, remember=False)  # for the next build
 
 
-def files(articles: Sequence[Article], routes: Routes, date_format: str,
-          cache: Any = None) -> list[tuple[str, bytes]]:
+def files(articles: Sequence[Article], routes: Routes, date_format: str, cache: Any = None,
+          texts: Texts | None = None) -> list[tuple[str, bytes]]:
     """The whole index as (route, bytes), for the writer. With the build's ``cache`` (a
-    bulletin.cache.Cache) the last build's index is updated for the articles that changed."""
-    docs = docs_for(articles, date_format)
+    bulletin.cache.Cache) the last build's index is updated for the articles that changed.
+    ``texts`` gives articles their plain text, if they come without it: it is asked only for
+    those the index reads (on an update, the changed and added ones)."""
+    docs = docs_for(articles, date_format, texts)
     previous, digests = _recall(cache) if cache is not None else (None, [])
     made, state = build(docs, previous, _CachedTerms(cache) if cache is not None else None,
                         docs.keys())
@@ -214,11 +217,13 @@ def _remember(cache: Any, state: SearchState, previous: SearchState | None,
 
 class _Docs(Sequence[SearchDoc]):
     """Articles as the index holds them, each made when asked for (an update reads only a few),
-    and their keys, which tell them apart without making them."""
+    and their keys and shown fields, which need neither the doc nor the article's text."""
 
-    def __init__(self, articles: list[Article], date_format: str) -> None:
+    def __init__(self, articles: list[Article], date_format: str,
+                 texts: Texts | None = None) -> None:
         self.articles = articles
         self.date_format = date_format
+        self.texts = texts
 
     def __len__(self) -> int:
         return len(self.articles)
@@ -230,9 +235,9 @@ class _Docs(Sequence[SearchDoc]):
     def __getitem__(self, index: slice) -> list[SearchDoc]: ...
 
     def __getitem__(self, index: int | slice) -> SearchDoc | list[SearchDoc]:
-        if isinstance(index, slice):
-            return [self._doc(a) for a in self.articles[index]]
-        return self._doc(self.articles[index])
+        chosen = self.articles[index] if isinstance(index, slice) else [self.articles[index]]
+        docs = [self._doc(a) for a in (self.texts(chosen) if self.texts else chosen)]
+        return docs if isinstance(index, slice) else docs[0]
 
     def _doc(self, a: Article) -> SearchDoc:
         return SearchDoc(
@@ -251,6 +256,11 @@ class _Docs(Sequence[SearchDoc]):
         return [_key(a.url, a.title, format_date(a.date, self.date_format), a.summary, _tags(a),
                      a.lead or "", a.body_key or a.text) for a in self.articles]
 
+    def shown(self, start: int, stop: int) -> list[list[str]]:
+        """The fields of docs[start:stop] that a results page shows (see ``_chunk``)."""
+        return [[a.url, a.title, format_date(a.date, self.date_format), a.summary]
+                for a in self.articles[start:stop]]
+
 
 def _tags(article: Article) -> str:
     """The tag and category names of an article, as the index reads them."""
@@ -258,10 +268,11 @@ def _tags(article: Article) -> str:
     return " . ".join(names + [article.category.name] if article.category else names)
 
 
-def docs_for(articles: Sequence[Article], date_format: str) -> _Docs:
-    """The articles as the index holds them, oldest first: a new article keeps the others' ids."""
+def docs_for(articles: Sequence[Article], date_format: str, texts: Texts | None = None) -> _Docs:
+    """The articles as the index holds them, oldest first: a new article keeps the others' ids.
+    ``texts`` gives articles their plain text (see ``files``)."""
     return _Docs(sorted(articles, key=lambda a: (a.date.timestamp(), a.slug, a.route)),
-                 date_format)
+                 date_format, texts)
 
 
 def fold(text: str) -> str:
@@ -921,9 +932,10 @@ def _update(state: SearchState, docs: Sequence[SearchDoc], keys: list[str],
 
 
 def _chunk(docs: Sequence[SearchDoc], number: int) -> bytes:
-    rows = [[d.url, d.title, d.date, d.summary]
-            for d in docs[number * CHUNK : (number + 1) * CHUNK]]
-    return _json(rows)
+    start, stop = number * CHUNK, (number + 1) * CHUNK
+    if isinstance(docs, _Docs):  # without making the docs, nor reading their texts
+        return _json(docs.shown(start, stop))
+    return _json([[d.url, d.title, d.date, d.summary] for d in docs[start:stop]])
 
 
 def _json(value: Any) -> bytes:

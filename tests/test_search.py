@@ -400,6 +400,36 @@ def test_an_edit_stores_again_only_the_index_files_it_changed(make_site, monkeyp
     assert tree_digest(site.output / DATA) == tree_digest(tmp_path / "cold2" / DATA) == before
 
 
+def test_an_edit_reads_the_text_of_the_edited_article_only(make_site, monkeypatch,
+                                                            tmp_path: Path) -> None:
+    # Texts come from the cache, and only where the index is worked out again.
+    site = make_site({f"content/a{n:02d}.md": article(
+        f"Bài {n}", f"2026-10-{n + 1:02d}T08:00:00+07:00", body=f"Nội dung số {n} về an ninh.")
+        for n in range(20)})
+    site.build()
+    asked: list[str] = []
+    real = search.files
+
+    def spy(articles, routes, date_format, cache=None, texts=None):  # type: ignore[no-untyped-def]
+        def counted(chosen):  # type: ignore[no-untyped-def]
+            asked.extend(a.title for a in chosen)
+            return texts(chosen)
+
+        return real(articles, routes, date_format, cache, counted)
+
+    monkeypatch.setattr(search, "files", spy)
+    site.write({"content/a07.md": article("Bài 7", "2026-10-08T08:00:00+07:00",
+                                          body="Nội dung số 7 về phòng cháy.")})
+    site.build()
+    assert asked == ["Bài 7"]
+    site.build("--output", str(tmp_path / "cold"), "--cache", str(tmp_path / "cold-cache"))
+    assert tree_digest(site.output / DATA) == tree_digest(tmp_path / "cold" / DATA)
+    assert len(asked) == 1 + 20  # the cold build read them all, in batches
+    _, terms = _index(site.output)
+    assert _docs(terms["phong chay"]) == [7] and _docs(terms["an ninh"]) == [  # type: ignore[arg-type]
+        n for n in range(20) if n != 7]
+
+
 def test_an_archive_without_words_has_an_empty_index() -> None:
     files = dict(index_files([SearchDoc(url="/tin/a/", title="", date="", summary="", tags="",
                                         lead="", body="")]))

@@ -845,7 +845,7 @@ def _update(state: SearchState, docs: Sequence[SearchDoc], keys: list[str],
     # The low 16 bits of the CRC-32 of every term key read again: its shard and the key in it.
     touched = _distinct(np.concatenate([np.zeros(0, dtype=np.uint64), *differ])
                         >> np.uint64(48)).astype(np.int64)
-    gone = set(touched.tolist())
+    low = set(touched.tolist())
     # The terms of the new read under those keys, each as the CRC-32 of its key: the others'
     # postings are in the index already (the same article ids with the same counts).
     words = len(read.words)
@@ -871,11 +871,11 @@ def _update(state: SearchState, docs: Sequence[SearchDoc], keys: list[str],
             slots[key, form] = len(texts)
             texts.append(text)
 
-    for number in sorted({c % count for c in gone}):
+    for number in sorted({c % count for c in low}):
         table = {key: entry for entry, key in _ENTRY.findall(shards[number].decode("utf-8"))}
         tables[number] = table
         for key, entry in table.items():
-            if zlib.crc32(key.encode("utf-8")) & 0xFFFF in gone:
+            if zlib.crc32(key.encode("utf-8")) & 0xFFFF in low:
                 reread(key, number, entry)
     for n, key in zip(kept, kept_key, strict=True):
         if key not in values:

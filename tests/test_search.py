@@ -254,6 +254,9 @@ def test_an_edit_rewrites_only_the_shards_whose_terms_change(monkeypatch) -> Non
     sentence = replace(docs[37], body=docs[37].body + " Thêm một câu mới.")
     steps = [
         # (the docs after the edit, the most shards it may write again)
+        # Only the summary, which is shown but not indexed: no term shard is written again.
+        (docs[:9] + [replace(docs[9], summary="Khác")] + docs[10:], 0),
+        (docs, 0),
         (docs[:37] + [sentence] + docs[38:], 8),  # 4 new words and 4 new pairs
         (docs, 8),  # the sentence removed again: its words leave the index
         # Only a count changes: "đường" is in every body, and a lead of one word has no pair.

@@ -85,12 +85,16 @@ class Cache:
     def _key(self, key: str) -> str:
         return f"{self.version}:{key}"
 
-    def get(self, kind: str, key: str) -> Any | None:
-        return self.get_many(kind, [key]).get(key)
+    def get(self, kind: str, key: str, keep: bool = True) -> Any | None:
+        return self.get_many(kind, [key], keep).get(key)
 
-    def get_many(self, kind: str, keys: Iterable[str]) -> dict[str, Any]:
+    def get_many(self, kind: str, keys: Iterable[str], keep: bool = True) -> dict[str, Any]:
+        """The entries found of ``keys``. They are kept for the next build, unless ``keep`` is
+        False: what only this build reads (an article's old version) goes when it commits, if
+        nothing else uses it."""
         keys = list(keys)
-        self.used.setdefault(kind, set()).update(keys)
+        if keep:
+            self.used.setdefault(kind, set()).update(keys)
         found: dict[str, Any] = {}
         missing = []
         for key in keys:

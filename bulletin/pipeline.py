@@ -543,9 +543,11 @@ def _search_index(articles: list[Article], config: Config, cache: Cache, transac
     from . import search
 
     staged = []
-    # The index reads the texts of the articles it indexes again: on an edit, a few.
+    # The index reads the texts of the articles it indexes again (on an edit, a few, and their
+    # old versions): assemble keeps them in the cache, by body key, and keeps those of the
+    # current bodies for the next build; an old version's goes.
     for route, data in search.files(articles, Routes(config), config.date_format, cache,
-                                    lambda chosen: _with_texts(chosen, cache)):
+                                    lambda keys: cache.get_many("text", keys, keep=False)):
         rel = Routes.output_path(route)
         staged.append((rel, transaction.stage(rel, data)))
     return staged

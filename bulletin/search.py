@@ -16,12 +16,12 @@ The index is split so that the browser fetches only what a query needs, however 
                      summary]
 
 Words are found with numpy (terms.tokenise), batch by batch, so no Python object is made per word.
-A rebuild reads again only the articles that changed or were added. What each article contributes
-(every posting it adds, as a 64-bit hash of term, exact form and count) is kept by the article's
-key, so that an edit compares the article's contributions before and after: only the terms where
-they differ have their posting lists read again, and only their shards are written again (an
-edit that adds a sentence rewrites a few shards, not all). Same articles, same bytes: keys are
-sorted and nothing depends on time or hash seeds, and an updated index equals one made afresh.
+A rebuild reads again only the articles that changed or were added. Each article's doc is kept by
+the article's key, so that an edit reads the article's old version too and compares the postings
+of the two: only the terms whose postings differ have their posting lists read again, and only
+their shards are written again (an edit that adds a sentence rewrites a few shards, not all).
+Same articles, same bytes: keys are sorted and nothing depends on time or hash seeds, and an
+updated index equals one made afresh.
 """
 
 from __future__ import annotations
@@ -31,8 +31,8 @@ import json
 import re
 import unicodedata
 import zlib
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from itertools import chain, repeat
 from typing import Any, Protocol, overload
 
@@ -58,16 +58,15 @@ BATCH = 256  # articles tokenised at once (an article in a batch is 8 bits of a 
 ENCODE_SLICE = 1 << 17  # postings written out at once
 GROUP_BYTES = 1 << 20  # term shards assembled at once
 FORMAT = 2  # meta.json's "format": 2 has posting lists as strings
-TERMS = "search-terms"  # the cache kind of each article's contributions to the index
+DOCS = "search-docs"  # the cache kind of each article's doc (see DocStore)
 FILES = "search-file"  # the cache kind of the index's files, by digest
-_HELD_FORMAT = b"\x02"  # the first byte of what the store holds of an article
 _WEIGHT = np.array(list(WEIGHTS.values()), dtype=np.int64)
 _HASHED = 32  # terms.tokenise keys a word on its first 32 units: longer ones are keyed here
 _ENTRY = re.compile(r'("([^"]*)":(?:"[^"]*"|\{[^}]*\}))')  # one term of a shard, and its key
 
 Ints = npt.NDArray[np.int64]
 Keys = npt.NDArray[np.uint64]
-Texts = Callable[[list[Article]], list[Article]]  # the articles, with their plain texts
+Texts = Callable[[list[str]], Mapping[str, Any]]  # body keys -> the bodies' plain texts
 
 
 def _fold_table() -> dict[int, str]:
@@ -104,9 +103,9 @@ class SearchDoc:
 @dataclass(frozen=True, slots=True)
 class SearchState:
     """What an index was made of, so that the next build updates it (the cache keeps it as
-    ``_Kept``): per article id its key, and the bytes of every file. What each article
-    contributes is kept apart, by key (see ``TermStore``), so that a build reads only that of
-    the articles that changed."""
+    ``_Kept``): per article id its key, and the bytes of every file. Each article's doc is kept
+    apart, by key (see ``DocStore``), so that a build reads only those of the articles that
+    changed."""
 
     keys: tuple[str, ...]
     shards: tuple[bytes, ...]  # t/<n>.json
@@ -115,51 +114,61 @@ class SearchState:
     rewritten: int  # how many term shards this build wrote again (all, when made afresh)
 
 
-class TermStore(Protocol):
-    """Where each article's contributions to the index are kept between builds, by the article's
-    key (see ``_contributions``)."""
+class DocStore(Protocol):
+    """Where each article's doc is kept between builds, by the article's key: an edit reads the
+    article's old version again, to find the postings it changes."""
 
-    def get(self, key: str) -> bytes | None: ...
+    def get(self, key: str) -> SearchDoc | None: ...
 
-    def put(self, key: str, value: bytes) -> None: ...
+    def put(self, key: str, doc: SearchDoc) -> None: ...
 
 
-class MemoryTerms:
-    """A TermStore for one process (tests, benchmarks)."""
+class MemoryDocs:
+    """A DocStore for one process (tests, benchmarks)."""
 
     def __init__(self) -> None:
-        self.held: dict[str, bytes] = {}
+        self.held: dict[str, object] = {}
 
-    def get(self, key: str) -> bytes | None:
-        return self.held.get(key)
+    def get(self, key: str) -> SearchDoc | None:
+        doc = self.held.get(key)
+        return doc if isinstance(doc, SearchDoc) else None
 
-    def put(self, key: str, value: bytes) -> None:
-        self.held[key] = value
+    def put(self, key: str, doc: SearchDoc) -> None:
+        self.held[key] = doc
 
 
-class _CachedTerms:
-    """A TermStore in the build cache."""
+class _CachedDocs:
+    """A DocStore in the build cache. A doc whose body has a key is kept without its text, which
+    the build caches by that key already: ``texts`` gives it back."""
 
-    def __init__(self, cache: Any) -> None:
+    def __init__(self, cache: Any, texts: Texts | None) -> None:
         self.cache = cache
+        self.texts = texts
 
-    def get(self, key: str) -> bytes | None:
-        value = self.cache.get(TERMS, key)
-        return value if isinstance(value, bytes) else None
+    def get(self, key: str) -> SearchDoc | None:
+        doc = self.cache.get(DOCS, key, keep=False)  # an old version: it goes after this build
+        if not isinstance(doc, SearchDoc):
+            return None
+        if not doc.body_key:
+            return doc
+        text = self.texts([doc.body_key]).get(doc.body_key) if self.texts else None
+        return replace(doc, body=text) if isinstance(text, str) else None
 
-    def put(self, key: str, value: bytes) -> None:
-        self.cache.put(TERMS, key, value, remember=False)  # for the next build
+    def put(self, key: str, doc: SearchDoc) -> None:
+        kept = replace(doc, body="") if doc.body_key else doc
+        self.cache.put(DOCS, key, kept, remember=False)  # for the next build
 
 
 def files(articles: Sequence[Article], routes: Routes, date_format: str, cache: Any = None,
           texts: Texts | None = None) -> list[tuple[str, bytes]]:
     """The whole index as (route, bytes), for the writer. With the build's ``cache`` (a
     bulletin.cache.Cache) the last build's index is updated for the articles that changed.
-    ``texts`` gives articles their plain text, if they come without it: it is asked only for
-    those the index reads (on an update, the changed and added ones)."""
+    ``texts`` gives the plain texts of bodies by their keys, for articles that come without
+    theirs: it is asked only for those the index reads (on an update, the changed and added
+    ones, and the old versions of the changed ones)."""
     docs = docs_for(articles, date_format, texts)
     previous, digests = _recall(cache) if cache is not None else (None, [])
-    made, state = build(docs, previous, _CachedTerms(cache) if cache is not None else None,
+    made, state = build(docs, previous, _CachedDocs(cache, texts) if cache is not None else None,
                         docs.keys())
     if cache is not None:
         _remember(cache, state, previous, digests)
@@ -185,7 +194,7 @@ def _recall(cache: Any) -> tuple[SearchState | None, list[str]]:
     if not isinstance(kept, _Kept):
         return None, []
     digests = [*kept.shards, *kept.chunks]
-    found = cache.get_many(FILES, digests)
+    found = cache.get_many(FILES, digests, keep=False)  # those still current: see _remember
     if not all(isinstance(found.get(digest), bytes) for digest in digests):
         return None, []
     blobs = [found[digest] for digest in digests]
@@ -212,7 +221,7 @@ def _remember(cache: Any, state: SearchState, previous: SearchState | None,
     shards = len(state.shards)
     cache.put("search", "state", _Kept(state.keys, tuple(now[:shards]), tuple(now[shards:]),
                                        state.size), remember=False)
-    cache.touch(TERMS, state.keys)
+    cache.touch(DOCS, state.keys)
 
 
 class _Docs(Sequence[SearchDoc]):
@@ -236,10 +245,12 @@ class _Docs(Sequence[SearchDoc]):
 
     def __getitem__(self, index: int | slice) -> SearchDoc | list[SearchDoc]:
         chosen = self.articles[index] if isinstance(index, slice) else [self.articles[index]]
-        docs = [self._doc(a) for a in (self.texts(chosen) if self.texts else chosen)]
+        wanted = [a.body_key for a in chosen if not a.text and a.body_key]
+        found = self.texts(wanted) if wanted and self.texts else {}
+        docs = [self._doc(a, a.text or found.get(a.body_key) or "") for a in chosen]
         return docs if isinstance(index, slice) else docs[0]
 
-    def _doc(self, a: Article) -> SearchDoc:
+    def _doc(self, a: Article, text: str) -> SearchDoc:
         return SearchDoc(
             url=a.url,
             title=a.title,
@@ -247,7 +258,7 @@ class _Docs(Sequence[SearchDoc]):
             summary=a.summary,
             tags=_tags(a),
             lead=a.lead or "",
-            body=a.text,
+            body=text,
             body_key=a.body_key,  # the body text is a function of it (markup's cache key)
         )
 
@@ -316,13 +327,13 @@ def index_files(docs: Sequence[SearchDoc]) -> list[tuple[str, bytes]]:
 
 
 def build(docs: Sequence[SearchDoc], previous: SearchState | None = None,
-          store: TermStore | None = None, keys: list[str] | None = None,
+          store: DocStore | None = None, keys: list[str] | None = None,
           ) -> tuple[list[tuple[str, bytes]], SearchState]:
     """The index files and the state they were made from. Given the last build's state and the
-    store of article terms it filled, only the articles that changed or were appended are read
+    store of article docs it filled, only the articles that changed or were appended are read
     again, and only the shards they touch are written again; the bytes are those of an index
     made afresh. ``keys`` are the docs' ``_doc_key``s, if known."""
-    store = store if store is not None else MemoryTerms()
+    store = store if store is not None else MemoryDocs()
     keys = keys if keys is not None else [_doc_key(doc) for doc in docs]
     state = _update(previous, docs, keys, store) if previous is not None else None
     if state is None:
@@ -372,21 +383,18 @@ class _Read:
 
 
 def _read(docs: Sequence[SearchDoc], ids: Sequence[int],
-          held: Callable[[int, bytes], None]) -> tuple[_Read, Keys]:
+          seen: Callable[[int, SearchDoc], None] | None = None) -> tuple[_Read, Keys]:
     """The terms of ``docs``, whose article ids are ``ids``, and every posting packed as
     ``slot << 32 | article id << 8 | weighted count``, ascending; a slot is an exact form's
-    number, or the number of words plus a pair's number. ``held(i, contributions)`` receives,
-    for docs[i], what it adds to the index (see ``_contributions``). One numpy pass per batch of
-    articles, and no Python object per word or posting."""
+    number, or the number of words plus a pair's number. ``seen(i, docs[i])`` is called for
+    each doc as it is read. One numpy pass per batch of articles, and no Python object per word
+    or posting."""
     vocabulary: dict[int, int] = {}  # word key -> exact form number
     words_: list[str] = []
     fold_of = np.zeros(0, dtype=np.int64)
-    form_key = np.zeros(0, dtype=np.uint64)  # per exact form, its key (a 64-bit hash of it)
     folds: dict[str, int] = {}
-    crcs: list[int] = []  # per folded form: CRC-32 of it, of it and a space, its UTF-8 length
-    spaced: list[int] = []
-    lengths: list[int] = []
-    crc = spaced_crc = length = np.zeros(0, dtype=np.int64)
+    crcs: list[int] = []  # per folded form: CRC-32 of it
+    crc = np.zeros(0, dtype=np.int64)
     word_parts: list[Keys] = []
     pair_parts: list[tuple[int, Keys]] = []  # (first doc of the batch, code << 16 | doc << 8 | n)
     pair_codes: list[Ints] = []  # the distinct pair codes of each batch
@@ -395,11 +403,12 @@ def _read(docs: Sequence[SearchDoc], ids: Sequence[int],
         raise ValueError("too many articles for the search index")
     for start in range(0, len(docs), BATCH):
         batch = docs[start : start + BATCH]
+        if seen is not None:
+            for n in range(len(batch)):
+                seen(start + n, batch[n])
         tokens = terms.tokenise([getattr(d, f) for d in batch for f in WEIGHTS], digits=True)
         keys = _word_keys(tokens)
         if not len(keys):
-            for n in range(len(batch)):
-                held(start + n, _HELD_FORMAT)
             continue
         table = _distinct(keys)
         local = _place(table, keys)
@@ -418,17 +427,12 @@ def _read(docs: Sequence[SearchDoc], ids: Sequence[int],
                 folded_form = fold(spelled)
                 if folded_form not in folds:
                     folds[folded_form] = len(folds)
-                    utf8 = folded_form.encode("utf-8")
-                    crcs.append(zlib.crc32(utf8))
-                    spaced.append(zlib.crc32(b" ", crcs[-1]))
-                    lengths.append(len(utf8))
+                    crcs.append(zlib.crc32(folded_form.encode("utf-8")))
                 added.append(folds[folded_form])
             number[new] = np.arange(len(words_) - len(new), len(words_))
             fold_of = np.concatenate((fold_of, np.asarray(added, dtype=np.int64)))
-            form_key = np.concatenate((form_key, table[new]))
             if len(folds) > known:
-                crc, spaced_crc, length = (np.asarray(x, dtype=np.int64)
-                                           for x in (crcs, spaced, lengths))
+                crc = np.asarray(crcs, dtype=np.int64)
             if len(folds) >= 1 << 24 or len(words_) >= 1 << 31:
                 raise ValueError("too many distinct words for the search index")
         word = number[local]
@@ -436,8 +440,6 @@ def _read(docs: Sequence[SearchDoc], ids: Sequence[int],
         batch_ids = id_array[start:]
         term, doc, count = _count(word, text)
         word_parts.append(((term << 32) | (batch_ids[doc] << 8) | count).astype(np.uint64))
-        cuts = [np.searchsorted(doc, np.arange(len(batch) + 1))]
-        made = [_contribution(crc[fold_of[term]], form_key[term], count)]
         # Pairs: two words side by side with only white space between, among a field's first
         # PAIR_WORDS words, under their folded forms.
         folded = fold_of[word]
@@ -451,16 +453,6 @@ def _read(docs: Sequence[SearchDoc], ids: Sequence[int],
             pair_parts.append((start, (code.astype(np.uint64) << np.uint64(16))
                                | ((doc << 8) | count).astype(np.uint64)))
             pair_codes.append(_distinct(code.astype(np.uint64)).astype(np.int64))
-            left, right = code >> 24, code & 0xFFFFFF
-            pair_crc = _shift_crc(spaced_crc[left], length[right]) ^ crc[right]
-            cuts.append(np.searchsorted(doc, np.arange(len(batch) + 1)))
-            both = (crc[left].astype(np.uint64) << np.uint64(32)) | crc[right].astype(np.uint64)
-            made.append(_contribution(pair_crc, both, count, mix=True))
-        # Each article's contributions: its words' and its pairs' (each sorted by article).
-        parts = [(values, cut.tolist()) for values, cut in zip(made, cuts, strict=True)]
-        for n in range(len(batch)):
-            held(start + n, b"".join(
-                [_HELD_FORMAT] + [values[cut[n] : cut[n + 1]].tobytes() for values, cut in parts]))
     pairs = _distinct(np.concatenate(pair_codes).astype(np.uint64)).astype(np.int64) \
         if pair_codes else np.zeros(0, dtype=np.int64)
     del pair_codes
@@ -490,29 +482,6 @@ def _read(docs: Sequence[SearchDoc], ids: Sequence[int],
         raise ValueError("too many distinct terms for the search index")
     packed.sort()
     return _Read(words_, fold_of, list(folds), crc, pairs), packed
-
-
-def _contribution(crc: Ints, identity: Ints | Keys, count: Ints, mix: bool = False) -> Keys:
-    """Postings as an article's contributions to the index, one 64-bit value each: the low 16
-    bits of the CRC-32 of the term's key (which name its shard and find it there), 40 bits of
-    a hash of the term and exact form (its tokeniser key; for a pair, its folded words' CRC-32s
-    mixed), and the weighted count. Two builds of an article differ in a term exactly where
-    their contributions do (but for a 56-bit collision)."""
-    hashed = identity.astype(np.uint64)
-    if mix:
-        hashed = terms.splitmix(hashed)
-    value: Keys = (crc.astype(np.uint64) & np.uint64(0xFFFF)) << np.uint64(48)
-    value |= (hashed >> np.uint64(24)) << np.uint64(8)
-    value |= count.astype(np.uint64)
-    return value
-
-
-def _contributions(held: bytes | None) -> Keys | None:
-    """An article's contributions as ``_read`` gave them to the store (distinct, in no set
-    order); None if there are none stored or they were stored in another format."""
-    if held is None or len(held) % 8 != 1 or held[:1] != _HELD_FORMAT:
-        return None  # (an older format stored 16-bit values: never 8n + 1 bytes)
-    return np.frombuffer(held, dtype=np.uint64, offset=1)
 
 
 def _word_keys(tokens: terms.Tokens) -> Keys:
@@ -560,10 +529,10 @@ def _buckets(table: Keys) -> Ints:
 
 
 def _count(term: Ints, text: Ints) -> tuple[Ints, Ints, Ints]:
-    """Weighted counts of term occurrences as (term, article in batch, count) sorted by article
-    then term, for occurrences given as term number (below 2**52) and text of the batch (article
+    """Weighted counts of term occurrences as (term, article in batch, count) sorted by term then
+    article, for occurrences given as term number (below 2**52) and text of the batch (article
     in batch * 4 + field)."""
-    packed = np.sort(((text >> 2) << 54) | (term << 2) | (text & 3))
+    packed = np.sort((term << 10) | text)
     starts = np.flatnonzero(np.diff(packed, prepend=-1))
     heads = packed[starts]
     weights = np.diff(np.append(starts, len(packed))) * _WEIGHT[heads & 3]
@@ -571,7 +540,7 @@ def _count(term: Ints, text: Ints) -> tuple[Ints, Ints, Ints]:
     groups = np.flatnonzero(np.diff(heads, prepend=-1))
     counts = np.minimum(np.add.reduceat(weights, groups), MAX_TF)
     heads = heads[groups]
-    return heads & ((1 << 52) - 1), heads >> 52, counts
+    return heads >> 8, heads & 0xFF, counts
 
 
 def _zeros_table(power: int) -> npt.NDArray[np.uint32]:
@@ -649,8 +618,8 @@ def _shard_bytes(texts: list[tuple[str, str]]) -> bytes:
 
 
 # -- made afresh, or updated --------------------------------------------------------------------
-def _fresh(docs: Sequence[SearchDoc], keys: list[str], store: TermStore) -> SearchState:
-    read, packed = _read(docs, range(len(docs)), lambda n, held: store.put(keys[n], held))
+def _fresh(docs: Sequence[SearchDoc], keys: list[str], store: DocStore) -> SearchState:
+    read, packed = _read(docs, range(len(docs)), lambda n, doc: store.put(keys[n], doc))
     text, bounds = _posting_text(packed, len(read.words) + len(read.pairs))
     del packed
     shards = _assemble(read, text, bounds)
@@ -811,13 +780,27 @@ def _ranks(strings: list[str]) -> Ints:
     return rank
 
 
+def _slot_names(read: _Read) -> list[tuple[str, str | None]]:
+    """The term of each slot of ``read``'s postings: (folded word, exact form), or (pair, None)."""
+    forms = [(read.folded[f], w) for w, f in zip(read.words, read.fold_of.tolist(), strict=True)]
+    return forms + [(read.pair_key(n), None) for n in range(len(read.pairs))]
+
+
+def _postings(read: _Read, packed: Keys) -> set[tuple[str, str | None, int, int]]:
+    """Every posting of a read as (term, exact form or None, article id, count)."""
+    names = _slot_names(read)
+    slot, ids, counts = _unpack(packed)
+    return {(*names[n], i, c) for n, i, c in zip(slot.tolist(), ids.tolist(), counts.tolist(),
+                                                  strict=True)}
+
+
 def _update(state: SearchState, docs: Sequence[SearchDoc], keys: list[str],
-            store: TermStore) -> SearchState | None:
+            store: DocStore) -> SearchState | None:
     """The state with changed and appended articles read again; None when a fresh index is
     simpler (articles removed or reordered, many changed, the shard count changed). Only the
     terms whose postings change are read again and only their shards written again: the terms
-    of an appended article, and those where a changed article's contributions (see
-    ``_contribution``) before and after differ, all forms of a folded word together."""
+    of an appended article, and those where a changed article's postings before and after
+    differ (a form added or gone, a count changed), all forms of a folded word together."""
     old = state.keys
     if len(keys) < len(old):
         return None
@@ -827,32 +810,20 @@ def _update(state: SearchState, docs: Sequence[SearchDoc], keys: list[str],
         return None
     if not redo:
         return SearchState(tuple(keys), state.shards, state.chunks, state.size, 0)
-    count = len(state.shards)
-    if count > 1 << 16:  # the shard of a term is no longer in the low 16 bits of its CRC-32
-        return None
-    was: list[Keys] = []
+    versions: list[SearchDoc] = []  # the changed articles as the last build read them
     for n in changed:
-        stored = _contributions(store.get(old[n]))
-        if stored is None:
+        doc = store.get(old[n])
+        if doc is None:
             return None
-        was.append(stored)
-    new_held: list[bytes] = [_HELD_FORMAT] * len(redo)
-    read, packed = _read([docs[n] for n in redo], redo,
-                         lambda n, held: new_held.__setitem__(n, held))
-    now = [np.frombuffer(held, dtype=np.uint64, offset=1) for held in new_held]
-    differ = [np.setxor1d(a, b, assume_unique=True) for a, b in zip(was, now, strict=False)]
-    differ += now[len(changed) :]
-    # The low 16 bits of the CRC-32 of every term key read again: its shard and the key in it.
-    touched = _distinct(np.concatenate([np.zeros(0, dtype=np.uint64), *differ])
-                        >> np.uint64(48)).astype(np.int64)
-    low = set(touched.tolist())
-    # The terms of the new read under those keys, each as the CRC-32 of its key: the others'
-    # postings are in the index already (the same article ids with the same counts).
-    words = len(read.words)
-    slot_crc = np.concatenate((read.crc[read.fold_of], read.pair_crc()))
-    kept = np.flatnonzero(np.isin(slot_crc & 0xFFFF, touched)).tolist()
-    kept_key = [read.folded[read.fold_of[n]] if n < words else read.pair_key(n - words)
-                for n in kept]
+        versions.append(doc)
+    after = [docs[n] for n in redo]
+    read, packed = _read(after, redo)
+    names = _slot_names(read)
+    # The terms whose postings differ between the two versions (all of an appended article's).
+    differ = _postings(*_read(versions, changed)) ^ _postings(read, packed)
+    touched = {key for key, _, _, _ in differ}
+    crc = {key: zlib.crc32(key.encode("utf-8")) for key in touched}
+    count = len(state.shards)
     shards = list(state.shards)
     # Every posting list to read again. A shard is split into its entries' texts; only the
     # entries read again are parsed and written anew.
@@ -871,23 +842,20 @@ def _update(state: SearchState, docs: Sequence[SearchDoc], keys: list[str],
             slots[key, form] = len(texts)
             texts.append(text)
 
-    for number in sorted({c % count for c in low}):
-        table = {key: entry for entry, key in _ENTRY.findall(shards[number].decode("utf-8"))}
-        tables[number] = table
-        for key, entry in table.items():
-            if zlib.crc32(key.encode("utf-8")) & 0xFFFF in low:
-                reread(key, number, entry)
-    for n, key in zip(kept, kept_key, strict=True):
-        if key not in values:
-            number = int(slot_crc[n]) % count
-            reread(key, number, tables[number].get(key))
+    for number in sorted({c % count for c in crc.values()}):
+        tables[number] = {key: entry
+                          for entry, key in _ENTRY.findall(shards[number].decode("utf-8"))}
+    for key in sorted(touched):
+        number = crc[key] % count
+        reread(key, number, tables[number].get(key))
     owner, ids, counts = postings.decode(texts)
     keep = ~np.isin(ids, np.asarray(changed, dtype=np.int64))
     owner, ids, counts = owner[keep], ids[keep], counts[keep]
     # The new postings of the terms read again, under the slot of their term (and form).
-    slot_of = np.full(len(slot_crc), -1, dtype=np.int64)
-    for n, key in zip(kept, kept_key, strict=True):
-        slot_of[n] = slots.setdefault((key, read.words[n] if n < words else None), len(slots))
+    slot_of = np.full(len(names), -1, dtype=np.int64)
+    for n, name in enumerate(names):
+        if name[0] in touched:
+            slot_of[n] = slots.setdefault(name, len(slots))
     new_slot, new_ids, new_counts = _unpack(packed)
     new_slot = slot_of[new_slot]
     taken = new_slot >= 0
@@ -920,8 +888,8 @@ def _update(state: SearchState, docs: Sequence[SearchDoc], keys: list[str],
         return None
     for number, table in tables.items():
         shards[number] = _shard_bytes(list(table.items()))
-    for n, held in zip(redo, new_held, strict=True):
-        store.put(keys[n], held)
+    for n, doc in zip(redo, after, strict=True):
+        store.put(keys[n], doc)
     chunks = list(state.chunks)
     for n in sorted({n // CHUNK for n in redo}):
         if n < len(chunks):

@@ -168,7 +168,7 @@ def test_cache_entries_survive_worker_processes(make_site, monkeypatch) -> None:
     db = sqlite3.connect(site.root / "cache" / "bulletin.sqlite")
     kinds = dict(db.execute("SELECT kind, count(*) FROM entries GROUP BY kind").fetchall())
     db.close()
-    assert kinds["front"] == kinds["body"] == kinds["html"] == kinds["search-terms"] == count
+    assert kinds["front"] == kinds["body"] == kinds["html"] == kinds["search-docs"] == count
     assert kinds["search"] == 1  # made in a process of its own, stored by this one
 
     rendered: list[str] = []  # every body rendered, by the quick path or by Markdown
@@ -197,7 +197,8 @@ def test_entries_of_a_deleted_article_leave_the_cache_with_it(make_site) -> None
     assert counts()["front"] == counts()["html"] == counts()["text"] == 2
     site.write({"content/a.md": article("Bài A", body="Một, sửa.")})  # the old version goes
     site.build("--cache", "cache")
-    assert counts()["front"] == counts()["html"] == counts()["text"] == 2
+    # (the search index read the old version's text and doc, to take its words out: they go)
+    assert counts()["front"] == counts()["html"] == counts()["text"] == counts()["search-docs"] == 2
     (site.content / "b.md").unlink()
     site.build("--cache", "cache")
     assert counts()["front"] == counts()["html"] == 1
@@ -257,7 +258,7 @@ def test_texts_gone_from_the_cache_are_made_again_for_search_and_related_lists(m
     db = sqlite3.connect(site.root / "cache" / "bulletin.sqlite")
     with db:
         db.execute("DELETE FROM entries WHERE kind IN ('text', 'related', 'related-terms', "
-                   "'search', 'search-terms')")
+                   "'search', 'search-docs')")
     db.close()
     (site.content / "bai-3.md").write_text(article("Bài 3", body="Nội dung số 3 về cháy.",
                                                    date="2026-10-04"), encoding="utf-8")

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from bulletin import postings, search
 from bulletin.search import (
     CHUNK,
-    MemoryTerms,
+    MemoryDocs,
     SearchDoc,
     build,
     fold,
@@ -197,7 +197,7 @@ def test_an_index_updated_from_the_last_build_equals_one_made_afresh(monkeypatch
     # Small shards, so that an edit touches only some of them, as on a large site.
     monkeypatch.setattr(search, "SHARD_TARGET", 500)
     docs = [_doc(n) for n in range(400)]
-    store = MemoryTerms()
+    store = MemoryDocs()
     made, state = build(docs, None, store)
     assert made == index_files(docs) and len(state.shards) > 1
     assert state.rewritten == len(state.shards)
@@ -222,7 +222,7 @@ def test_an_index_updated_from_the_last_build_equals_one_made_afresh(monkeypatch
 
 def test_an_edit_takes_the_old_words_out_of_the_index() -> None:
     docs = [_doc(n) for n in range(40)]
-    store = MemoryTerms()
+    store = MemoryDocs()
     _, state = build(docs[:39] + [_doc(39, "Độc nhất vô nhị")], None, store)
     made, state = build(docs, state, store)
     terms: dict[str, object] = {}
@@ -248,7 +248,7 @@ def test_an_edit_rewrites_only_the_shards_whose_terms_change(monkeypatch) -> Non
     # Small shards, as on a large site: 400 articles make 512 of them.
     monkeypatch.setattr(search, "SHARD_TARGET", 500)
     docs = [_doc(n) for n in range(400)]
-    store = MemoryTerms()
+    store = MemoryDocs()
     made, state = build(docs, None, store)
     assert len(state.shards) == 512
     sentence = replace(docs[37], body=docs[37].body + " Thêm một câu mới.")
@@ -284,10 +284,10 @@ def test_an_edit_rewrites_only_the_shards_whose_terms_change(monkeypatch) -> Non
 def test_an_old_store_entry_makes_the_index_afresh(monkeypatch) -> None:
     monkeypatch.setattr(search, "SHARD_TARGET", 500)
     docs = [_doc(n) for n in range(100)]
-    store = MemoryTerms()
+    store = MemoryDocs()
     _, state = build(docs, None, store)
     key = state.keys[7]
-    # What an earlier version stored: the low 16 bits of CRC-32s (here 8 bytes of them).
+    # What an earlier version stored by an article's key: 16-bit CRC-32s, not the doc.
     store.held[key] = np.array([3, 9, 40, 41], dtype=np.uint16).tobytes()
     edited = docs[:7] + [_doc(7, "sửa")] + docs[8:]
     made, state = build(edited, state, store)
@@ -317,7 +317,7 @@ def _search_doc(number: int, title: str, body: str) -> SearchDoc:
        steps=st.lists(st.lists(_EDITS, min_size=1, max_size=3), min_size=1, max_size=6))
 def test_random_edits_update_the_index_to_what_a_fresh_one_holds(start, steps) -> None:  # type: ignore[no-untyped-def]
     docs = [_search_doc(n, title, body) for n, (title, body) in enumerate(start)]
-    store = MemoryTerms()
+    store = MemoryDocs()
     with mock.patch.object(search, "SHARD_TARGET", 120):
         made, state = build(docs, None, store)
         for step in steps:
@@ -403,20 +403,23 @@ def test_an_edit_stores_again_only_the_index_files_it_changed(make_site, monkeyp
     assert tree_digest(site.output / DATA) == tree_digest(tmp_path / "cold2" / DATA) == before
 
 
-def test_an_edit_reads_the_text_of_the_edited_article_only(make_site, monkeypatch,
-                                                            tmp_path: Path) -> None:
-    # Texts come from the cache, and only where the index is worked out again.
+def test_an_edit_reads_from_the_cache_only_the_old_version_of_the_edited_article(
+        make_site, monkeypatch, tmp_path: Path) -> None:
+    # Texts come from the cache, and only where the index is worked out again: here the old
+    # version of the edited article, to find the postings that changed (the new version was
+    # just rendered: its text is at hand).
     site = make_site({f"content/a{n:02d}.md": article(
         f"Bài {n}", f"2026-10-{n + 1:02d}T08:00:00+07:00", body=f"Nội dung số {n} về an ninh.")
         for n in range(20)})
     site.build()
-    asked: list[str] = []
+    read: list[str] = []
     real = search.files
 
     def spy(articles, routes, date_format, cache=None, texts=None):  # type: ignore[no-untyped-def]
-        def counted(chosen):  # type: ignore[no-untyped-def]
-            asked.extend(a.title for a in chosen)
-            return texts(chosen)
+        def counted(keys):  # type: ignore[no-untyped-def]
+            found = texts(keys)
+            read.extend(found[key].strip() for key in keys if key in found)
+            return found
 
         return real(articles, routes, date_format, cache, counted)
 
@@ -424,13 +427,24 @@ def test_an_edit_reads_the_text_of_the_edited_article_only(make_site, monkeypatc
     site.write({"content/a07.md": article("Bài 7", "2026-10-08T08:00:00+07:00",
                                           body="Nội dung số 7 về phòng cháy.")})
     site.build()
-    assert asked == ["Bài 7"]
+    assert read == ["Nội dung số 7 về an ninh."]
     site.build("--output", str(tmp_path / "cold"), "--cache", str(tmp_path / "cold-cache"))
     assert tree_digest(site.output / DATA) == tree_digest(tmp_path / "cold" / DATA)
-    assert len(asked) == 1 + 20  # the cold build read them all, in batches
     _, terms = _index(site.output)
     assert _docs(terms["phong chay"]) == [7] and _docs(terms["an ninh"]) == [  # type: ignore[arg-type]
         n for n in range(20) if n != 7]
+    # The old version's text gone from the cache: the index is made afresh, the same.
+    import sqlite3
+
+    db = sqlite3.connect(site.root / ".cache" / "bulletin.sqlite")
+    with db:
+        db.execute("DELETE FROM entries WHERE kind = 'text'")
+    db.close()
+    site.write({"content/a07.md": article("Bài 7", "2026-10-08T08:00:00+07:00",
+                                          body="Nội dung số 7 về giao thông.")})
+    site.build()
+    site.build("--output", str(tmp_path / "cold2"), "--cache", str(tmp_path / "cold-cache2"))
+    assert tree_digest(site.output / DATA) == tree_digest(tmp_path / "cold2" / DATA)
 
 
 def test_an_archive_without_words_has_an_empty_index() -> None:

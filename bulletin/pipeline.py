@@ -507,13 +507,11 @@ def assemble(chosen: list[tuple[Source, Meta]], every: list[Source], options: Op
     return articles
 
 
-def _with_texts(articles: Sequence[Article], cache: Cache,
-                wanted: Iterable[int] | None = None) -> list[Article]:
-    """The articles, those ``wanted`` (by index; all by default) with their plain text, which
-    assemble leaves out of an article whose body comes from the cache."""
+def _with_texts(articles: Sequence[Article], cache: Cache, wanted: Iterable[int]) -> list[Article]:
+    """The articles, those ``wanted`` (by index) with their plain text, which assemble leaves out
+    of an article whose body comes from the cache (it made sure the cache holds the text)."""
     out = list(articles)
-    need = [i for i in (range(len(out)) if wanted is None else wanted)
-            if not out[i].text and out[i].body_key]
+    need = [i for i in wanted if not out[i].text and out[i].body_key]
     found = cache.get_many("text", [out[i].body_key for i in need])
     for i in need:
         text = found.get(out[i].body_key)

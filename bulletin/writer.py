@@ -101,10 +101,7 @@ class Transaction:
         self.staging.mkdir(parents=True)
         (self.staging / MARKER).write_bytes(_MARKER_TEXT)  # tells a later run the folder is ours
         self.fresh = not self.output.exists()
-        # Not with a symlink in the output: its listing holds what the link leads to, and the
-        # walk below removes the link itself, never what it leads to.
-        self.known = known if known and not self.fresh and \
-            intact(self.output, known, follow_symlinks=False) else None
+        self.known = known if known and not self.fresh else None  # checked at the commit
         self.changed: list[str] | None = None  # what the commit moved or removed
         self.after: tuple[Entry, ...] | None = None  # see listing()
 
@@ -151,6 +148,11 @@ class Transaction:
             (self.staging / MARKER).write_bytes(_MARKER_TEXT)
             os.rename(self.staging, self.output)
             return WriteReport(len(self.staged), self.unchanged, 0)
+        # The last build's listing stands for the output only if the output is still just that,
+        # checked now, and holds no symlink: its listing holds what a link leads to, and the walk
+        # removes the link itself, never what it leads to.
+        if self.known is not None and not intact(self.output, self.known, follow_symlinks=False):
+            self.known = None
         present = (name for name, *_ in self.known if name and name[-1] != "/") \
             if self.known is not None else (name for name, _ in walk_files(self.output))
         claimed = {str(rel) for rel in self.claims.owners}

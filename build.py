@@ -13,6 +13,8 @@ if __name__ == "__main__":
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
-        except OSError:  # a closed pipe: there is no one left to tell
+        except BrokenPipeError:  # a closed pipe: there is no one left to tell
             pass
+        except OSError:  # what was said is lost (a full disk): the run did not succeed
+            code = code or 120
     os._exit(code or 0)

@@ -51,9 +51,10 @@ def trim() -> None:
 def long_lived() -> Iterator[Callable[[], None]]:
     """For a run that builds up a large heap and keeps most of it to the end (a build): yields
     ``settle``, to call when a stage ends, which takes every object alive out of the cycle
-    collector's reach until the run ends (they are still freed when no longer referenced). The
-    collector's full passes would otherwise walk the whole, growing heap again and again: a
-    second of a 10k-article rebuild. It also runs less often meanwhile."""
+    collector's reach until the run ends. They are still freed when no longer referenced; only
+    reference cycles among them wait for the run's end to be collected. The collector's full
+    passes would otherwise walk the whole, growing heap again and again: a second of a
+    10k-article rebuild. It also runs less often meanwhile."""
     global _LONG_LIVED
     threshold = gc.get_threshold()
     gc.set_threshold(max(threshold[0], 10_000), *threshold[1:])

@@ -18,8 +18,10 @@ light modules.
 A stat proves nothing about a path changed within the file system's timestamp granularity of the
 moment the stat was taken: a second quick edit can leave the same size, mtime, ctime and inode.
 Inputs changed that recently are recorded by a digest as well (of a file's bytes, of a folder's
-entry names), which the check computes again. The output is stat'ed after the build's last
-write: a file someone puts in, or edits, within that granularity after the build ends is missed.
+entry names), which the check computes again. The output's listing is the writer's after the
+build's last write: the paths the commit changed stat'ed then, the others as the last listing had
+them when the commit found the output unchanged since (see writer.Transaction). A file someone
+puts in, or edits, within that granularity after the commit is missed.
 """
 
 from __future__ import annotations

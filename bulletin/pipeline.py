@@ -134,16 +134,18 @@ def _build(options: Options, started: float, clock: _Clock) -> Result:
             articles[0].bodies.release()
             trim()
         clock.lap("assemble")
+        texts = _Texts(cache, {a.body_key: (a.source, a.url) for a in articles}, options.content,
+                       config.trust_html, errors)
         docs = related_docs(articles, chosen, errors)  # a pin to no article is an error too
         _stop_on(errors, warnings)  # the next stages find none: they need not run
         if options.write:
             # The search index is made, and its files staged, before the related lists: one
             # after the other, the two never hold their working memory at once.
             transaction = Transaction(options.output, uptodate.last_output(options))
-            index = _search_index(articles, config, cache, transaction)
+            index = _search_index(articles, config, cache, transaction, texts)
             trim()
             clock.lap("search")
-        related_key, matches, counted = relate_start(articles, docs, config, cache)
+        related_key, matches, counted = relate_start(articles, docs, config, cache, texts)
         if options.write and articles:
             # The search index is made and the texts' terms counted: the texts can go before
             # the related lists are worked out.
@@ -440,8 +442,8 @@ def assemble(chosen: list[tuple[Source, Meta]], every: list[Source], options: Op
     jobs = [_BodyJob(s, routes.href(route), m.image, m.lines.get("image")) for s, m, route in planned]
     keys = [_body_key(job, config) for job in jobs]
     cached = cache.get_many("body", keys)
-    # A body's plain text is kept apart (most builds need few: see _with_texts); a body whose
-    # text has gone from the cache is made again.
+    # A body's plain text is kept apart (most builds need few: see _Texts); a body whose text
+    # has gone from the cache is made again.
     kept = cache.keys("text")
     missing = [i for i, key in enumerate(keys)
                if key not in cached or key not in kept
@@ -474,7 +476,9 @@ def assemble(chosen: list[tuple[Source, Meta]], every: list[Source], options: Op
         cached[keys[i]] = replace(body, html="", text="")
         cache.put("body", keys[i], cached[keys[i]], remember=False)
     if not options.write:  # check, and the related command: it explains lists by their texts
-        texts.update(cache.get_many("text", [key for key in keys if key not in texts]))
+        owners = {key: (job.source, job.url) for key, job in zip(keys, jobs, strict=True)}
+        loader = _Texts(cache, owners, options.content, config.trust_html, errors)
+        texts.update(loader([key for key in keys if key not in texts]))
 
     articles: list[Article] = []
     memo: Memo = {}
@@ -500,24 +504,58 @@ def assemble(chosen: list[tuple[Source, Meta]], every: list[Source], options: Op
             permalink=routes.permalink(route), route=route, tags=tags, category=category,
             author=meta.author, summary=summary, lead=meta.summary, body_key=key, links=body.links,
             bodies=store, image=image, updated=meta.updated, draft=meta.draft, scheduled=scheduled,
-            related_pins=meta.related, extra=meta.extra, text=texts.get(key, ""), assets=body.assets,
+            related_pins=meta.related, extra=meta.extra, text=texts.get(key, ""),
+            assets=body.assets,
             digest=digest,
         ))
     articles.sort(key=lambda a: (-a.date.timestamp(), a.slug, a.route))
     return articles
 
 
-def _with_texts(articles: Sequence[Article], cache: Cache, wanted: Iterable[int]) -> list[Article]:
-    """The articles, those ``wanted`` (by index) with their plain text, which assemble leaves out
-    of an article whose body comes from the cache (it made sure the cache holds the text)."""
-    out = list(articles)
-    need = [i for i in wanted if not out[i].text and out[i].body_key]
-    found = cache.get_many("text", [out[i].body_key for i in need])
-    for i in need:
-        text = found.get(out[i].body_key)
-        if text:
-            out[i] = replace(out[i], text=text)
-    return out
+class _Texts:
+    """The plain texts of bodies by body key, from the cache, where assemble keeps them apart from
+    the bodies. A text gone or damaged since is made again from its article's source, never read
+    as empty; a source that cannot be read again is an error of the build."""
+
+    def __init__(self, cache: Cache, owners: Mapping[str, tuple[Source, str]], content: Path,
+                 trust_html: bool, errors: list[SourceError]) -> None:
+        self.cache = cache
+        self.owners = owners  # body key -> the article's source and URL
+        self.content = content
+        self.trust_html = trust_html
+        self.errors = errors
+
+    def __call__(self, keys: Sequence[str], keep: bool = True) -> dict[str, str]:
+        """Those of ``keys`` found, or made again when they are the articles'; ``keep=False``:
+        see Cache.get_many."""
+        found = self.cache.get_many("text", keys, keep)
+        out: dict[str, str] = {}
+        for key in keys:
+            text = found.get(key)
+            if not isinstance(text, str) and key in self.owners:
+                text = self._again(*self.owners[key])
+                self.cache.put("text", key, text, remember=False)
+            if isinstance(text, str):
+                out[key] = text
+        return out
+
+    def _again(self, source: Source, url: str) -> str:
+        again = read_again(source) if not source.body else source
+        if isinstance(again, SourceError):
+            self.errors.append(again)
+            return ""
+        renderer = Renderer(trust_html=self.trust_html, describe=images.describe)
+        return renderer.render(again, url, self.content).text
+
+    def fill(self, articles: Sequence[Article], wanted: Iterable[int]) -> list[Article]:
+        """The articles, those ``wanted`` (by index) with their text."""
+        out = list(articles)
+        need = [i for i in wanted if not out[i].text and out[i].body_key]
+        found = self([out[i].body_key for i in need])
+        for i in need:
+            if found.get(out[i].body_key):
+                out[i] = replace(out[i], text=found[out[i].body_key])
+        return out
 
 
 def _body_key(job: _BodyJob, config: Config) -> str:
@@ -536,7 +574,7 @@ def _term(name: str, slug: str, route: str, routes: Routes, count: int) -> Term:
 
 
 def _search_index(articles: list[Article], config: Config, cache: Cache, transaction: Transaction,
-                  ) -> list[tuple[PurePosixPath, bool]]:
+                  texts: _Texts) -> list[tuple[PurePosixPath, bool]]:
     """Make the search index and stage its files; say which were written (or unchanged)."""
     from . import search
 
@@ -545,7 +583,7 @@ def _search_index(articles: list[Article], config: Config, cache: Cache, transac
     # old versions): assemble keeps them in the cache, by body key, and keeps those of the
     # current bodies for the next build; an old version's goes.
     for route, data in search.files(articles, Routes(config), config.date_format, cache,
-                                    lambda keys: cache.get_many("text", keys, keep=False)):
+                                    lambda keys: texts(keys, keep=False)):
         rel = Routes.output_path(route)
         staged.append((rel, transaction.stage(rel, data)))
     return staged
@@ -555,30 +593,34 @@ _Found = Sequence[tuple["related_mod.Match", ...]]  # related lists, one per art
 
 
 def relate_start(articles: list[Article], docs: Sequence[related_mod.Doc], config: Config,
-                 cache: Cache) -> tuple[str, _Found | None, related_mod.Counted | None]:
+                 cache: Cache, texts: _Texts,
+                 ) -> tuple[str, _Found | None, related_mod.Counted | None]:
     """The related lists' cache key, and the lists if cached; if not, the terms of the articles'
-    texts (``docs``, see :func:`related_docs`), counted: all that :func:`relate` needs of them."""
+    texts (``docs``, see :func:`related_docs`; ``texts`` gives those left in the cache),
+    counted: all that :func:`relate` needs of them."""
     from . import related as related_mod
 
     # An article's digest covers its source file (title, date, tags, pins) and its rendered body,
     # so the digests in order stand for the docs: no need to hash every article's text again.
     key = fingerprint((config.related_count, [a.digest for a in articles]))
-    found = cache.get("related", key)
-    if found is not None:
-        return key, found, None
     # The terms are counted in runs of articles, each run cached by its articles' digests: an
     # edit counts one run again, and a new article (they come first) the first run only.
     settings = related_mod.Settings()
     spans = related_mod.spans(len(articles), settings)
     runs = [fingerprint((repr(settings), [a.digest for a in articles[start:stop]]))
             for start, stop in spans]
-    known = cache.get_many("related-terms", runs)
-    # Only the runs counted now need their texts, which assemble may have left in the cache.
+    found = cache.get("related", key)
+    if found is not None:
+        cache.touch("related-terms", runs)  # for the next edit
+        return key, found, None
+    known = {run: blob for run, blob in cache.get_many("related-terms", runs).items()
+             if related_mod.readable(blob)}  # a damaged run is counted again
+    # Only the runs counted now need their texts.
     unknown = [i for run, (start, stop) in zip(runs, spans, strict=True) if run not in known
                for i in range(start, stop)]
-    texts = _with_texts(articles, cache, unknown)
-    docs = [replace(doc, text=full.text) if full.text != doc.text else doc
-            for doc, full in zip(docs, texts, strict=True)]
+    full = texts.fill(articles, unknown)
+    docs = [replace(doc, text=article.text) if article.text != doc.text else doc
+            for doc, article in zip(docs, full, strict=True)]
     counted = related_mod.count(docs, settings, [known.get(run) for run in runs])
     for number, run in enumerate(runs):
         if run not in known:

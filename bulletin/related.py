@@ -28,7 +28,7 @@ from .frozen import compact
 from .terms import STOP_SYLLABLES, Keys, occurrences, spelled, terms, tokenise
 
 __all__ = ["Counted", "Doc", "Match", "Settings", "STOP_SYLLABLES", "count", "explain", "packed",
-           "related", "spans", "terms"]
+           "readable", "related", "spans", "terms"]
 
 Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
@@ -268,10 +268,16 @@ def packed(counted: Counted, run: int) -> bytes:
     return len(b.keys).to_bytes(8, "little") + b.keys.tobytes() + b.tf.tobytes() + b.docs.tobytes()
 
 
+def readable(blob: object) -> bool:
+    """Whether ``blob`` can be what :func:`packed` gave (a damaged cache entry cannot)."""
+    return isinstance(blob, bytes) and len(blob) >= 8 and \
+        len(blob) == 8 + 13 * int.from_bytes(blob[:8], "little")
+
+
 def _unpacked(blob: bytes, start: int) -> _Batch:
-    size = int.from_bytes(blob[:8], "little")
-    if len(blob) != 8 + 13 * size:
+    if not readable(blob):
         raise ValueError("damaged counts")
+    size = int.from_bytes(blob[:8], "little")
     return _Batch(
         start=start,
         keys=np.frombuffer(blob, np.uint64, size, 8),

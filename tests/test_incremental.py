@@ -269,3 +269,55 @@ def test_texts_gone_from_the_cache_are_made_again_for_search_and_related_lists(m
     shards = [json.loads(p.read_text(encoding="utf-8"))
               for p in (site.output / "tim-kiem").rglob("t/*.json")]
     assert any("chay rung" in shard for shard in shards)  # an unchanged article's words
+
+
+def test_damaged_texts_and_term_runs_in_the_cache_are_made_again_not_read_as_empty(
+        make_site) -> None:
+    # A cache entry that cannot be read is a miss: the text is made again from its source, the
+    # run of term counts counted again, and the site is as a cold build makes it.
+    import pickle
+    import sqlite3
+
+    site = make_site({f"content/bai-{n}.md": article(f"Bài {n}", body=f"Nội dung số {n} về {w}.",
+                                                     date=f"2026-10-{n + 1:02d}")
+                      for n, w in enumerate(["cháy rừng", "lũ quét", "cháy nhà", "giao thông"])})
+    site.build("--cache", "cache")
+    db = sqlite3.connect(site.root / "cache" / "bulletin.sqlite")
+    with db:
+        db.execute("UPDATE entries SET value = x'00' WHERE kind = 'text'")  # unreadable
+        db.execute("UPDATE entries SET value = ? WHERE kind = 'related-terms'",  # cut short
+                   (pickle.dumps(b"\x05\0\0\0\0\0\0\0abc"),))
+        db.execute("DELETE FROM entries WHERE kind IN ('related', 'search', 'search-docs')")
+    db.close()
+    for stamp in (site.root / "cache" / "uptodate").iterdir():  # not a no-op: build it all
+        stamp.unlink()
+    site.build("--cache", "cache")
+    fresh = site.root / "fresh"
+    site.build("--output", str(fresh), "--cache", "cache2")
+    assert tree_digest(site.output) == tree_digest(fresh)
+
+
+def test_term_runs_outlive_a_build_that_reused_the_related_lists(make_site) -> None:
+    # A template edit reuses the related lists; the runs of term counts stay for the next edit.
+    import sqlite3
+
+    site = make_site({f"content/bai-{n}.md": article(f"Bài {n}", body=f"Nội dung {n}.")
+                      for n in range(3)})
+    (site.root / "templates").mkdir(exist_ok=True)
+    site.build("--cache", "cache")
+
+    def runs() -> int:
+        db = sqlite3.connect(site.root / "cache" / "bulletin.sqlite")
+        try:
+            return db.execute("SELECT count(*) FROM entries WHERE kind = 'related-terms'"
+                              ).fetchone()[0]
+        finally:
+            db.close()
+
+    assert runs() == 1
+    shutil.copytree(PROJECT / "templates", site.root / "templates", dirs_exist_ok=True)
+    page = site.root / "templates" / "article.html"
+    page.write_text(page.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    result = site.build("--cache", "cache", "--templates", str(site.root / "templates"))
+    assert "(0 rendered)" not in result.out
+    assert runs() == 1

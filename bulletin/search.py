@@ -263,9 +263,8 @@ class _Docs(Sequence[SearchDoc]):
         )
 
     def keys(self) -> list[str]:
-        """Each article's ``_doc_key``."""
-        return [_key(a.url, a.title, format_date(a.date, self.date_format), a.summary, _tags(a),
-                     a.lead or "", a.body_key or a.text) for a in self.articles]
+        """Each article's ``_doc_key``: a doc whose body has a key needs not its text for it."""
+        return [_doc_key(self._doc(a, a.text)) for a in self.articles]
 
     def shown(self, start: int, stop: int) -> list[list[str]]:
         """The fields of docs[start:stop] that a results page shows (see ``_chunk``)."""

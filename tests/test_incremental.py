@@ -245,16 +245,29 @@ def test_a_file_not_read_is_read_after_all_when_its_cached_parts_are_gone(make_s
     assert "Nội dung số 1." in (site.output / "tin/bai-1/index.html").read_text(encoding="utf-8")
 
 
+def _four_stories(make_site):  # type: ignore[no-untyped-def]
+    """A site of four short stories, built once with the cache in cache/."""
+    site = make_site({f"content/bai-{n}.md": article(f"Bài {n}", body=f"Nội dung số {n} về {w}.",
+                                                     date=f"2026-10-{n + 1:02d}")
+                      for n, w in enumerate(["cháy rừng", "lũ quét", "cháy nhà", "giao thông"])})
+    site.build("--cache", "cache")
+    return site
+
+
+def _as_cold(site) -> None:  # type: ignore[no-untyped-def]
+    """The site's output is what a cold build of its content makes."""
+    fresh = site.root / "fresh"
+    site.build("--output", str(fresh), "--cache", "cache2")
+    assert tree_digest(site.output) == tree_digest(fresh)
+
+
 def test_texts_gone_from_the_cache_are_made_again_for_search_and_related_lists(make_site) -> None:
     # A body's plain text is cached apart from it, and read only where a list or the index is
     # worked out again: a body whose text has gone is rendered again, not indexed as empty.
     import json
     import sqlite3
 
-    site = make_site({f"content/bai-{n}.md": article(f"Bài {n}", body=f"Nội dung số {n} về {w}.",
-                                                     date=f"2026-10-{n + 1:02d}")
-                      for n, w in enumerate(["cháy rừng", "lũ quét", "cháy nhà", "giao thông"])})
-    site.build("--cache", "cache")
+    site = _four_stories(make_site)
     db = sqlite3.connect(site.root / "cache" / "bulletin.sqlite")
     with db:
         db.execute("DELETE FROM entries WHERE kind IN ('text', 'related', 'related-terms', "
@@ -263,9 +276,7 @@ def test_texts_gone_from_the_cache_are_made_again_for_search_and_related_lists(m
     (site.content / "bai-3.md").write_text(article("Bài 3", body="Nội dung số 3 về cháy.",
                                                    date="2026-10-04"), encoding="utf-8")
     site.build("--cache", "cache")
-    fresh = site.root / "fresh"
-    site.build("--output", str(fresh), "--cache", "cache2")
-    assert tree_digest(site.output) == tree_digest(fresh)
+    _as_cold(site)
     shards = [json.loads(p.read_text(encoding="utf-8"))
               for p in (site.output / "tim-kiem").rglob("t/*.json")]
     assert any("chay rung" in shard for shard in shards)  # an unchanged article's words
@@ -278,10 +289,7 @@ def test_damaged_texts_and_term_runs_in_the_cache_are_made_again_not_read_as_emp
     import pickle
     import sqlite3
 
-    site = make_site({f"content/bai-{n}.md": article(f"Bài {n}", body=f"Nội dung số {n} về {w}.",
-                                                     date=f"2026-10-{n + 1:02d}")
-                      for n, w in enumerate(["cháy rừng", "lũ quét", "cháy nhà", "giao thông"])})
-    site.build("--cache", "cache")
+    site = _four_stories(make_site)
     db = sqlite3.connect(site.root / "cache" / "bulletin.sqlite")
     with db:
         db.execute("UPDATE entries SET value = x'00' WHERE kind = 'text'")  # unreadable
@@ -292,9 +300,7 @@ def test_damaged_texts_and_term_runs_in_the_cache_are_made_again_not_read_as_emp
     for stamp in (site.root / "cache" / "uptodate").iterdir():  # not a no-op: build it all
         stamp.unlink()
     site.build("--cache", "cache")
-    fresh = site.root / "fresh"
-    site.build("--output", str(fresh), "--cache", "cache2")
-    assert tree_digest(site.output) == tree_digest(fresh)
+    _as_cold(site)
 
 
 def test_term_runs_outlive_a_build_that_reused_the_related_lists(make_site) -> None:

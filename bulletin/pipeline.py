@@ -136,6 +136,8 @@ def _build(options: Options, started: float, clock: _Clock) -> Result:
         clock.lap("assemble")
         texts = _Texts(cache, {a.body_key: (a.source, a.url) for a in articles}, options.content,
                        config.trust_html, errors)
+        if not options.write:  # check, and the related command: it explains lists by their texts
+            articles = texts.fill(articles, range(len(articles)))
         docs = related_docs(articles, chosen, errors)  # a pin to no article is an error too
         _stop_on(errors, warnings)  # the next stages find none: they need not run
         if options.write:
@@ -475,10 +477,6 @@ def assemble(chosen: list[tuple[Source, Meta]], every: list[Source], options: Op
         texts[keys[i]] = body.text
         cached[keys[i]] = replace(body, html="", text="")
         cache.put("body", keys[i], cached[keys[i]], remember=False)
-    if not options.write:  # check, and the related command: it explains lists by their texts
-        owners = {key: (job.source, job.url) for key, job in zip(keys, jobs, strict=True)}
-        loader = _Texts(cache, owners, options.content, config.trust_html, errors)
-        texts.update(loader([key for key in keys if key not in texts]))
 
     articles: list[Article] = []
     memo: Memo = {}

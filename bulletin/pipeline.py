@@ -15,6 +15,7 @@ from .cache import Cache
 from .config import Config, load_config, logo_warnings, with_base_url
 from .errors import BuildFailed, SourceError, display_path
 from .fingerprint import Memo, fingerprint, fingerprint_new
+from .listing import Entry
 from .frozen import compact
 from .i18n import sort_key_for
 from .markup import Body, BodyStore, Renderer, link_errors, photos_unchanged, plain_body, summarise
@@ -102,7 +103,8 @@ def _build(options: Options, started: float, clock: _Clock) -> Result:
             now = now.replace(tzinfo=config.tz)
         fronts: dict[str, Any] = {}
         bodies: dict[str, Body] = {}
-        sources = read_all(options.content, errors, parsed=fronts, bodies=bodies, cache=cache)
+        sources = read_all(options.content, errors, parsed=fronts, bodies=bodies, cache=cache,
+                           stats=uptodate.content_stats(inputs))
         warnings += logo_warnings(config, options.static)
         loaded = load(sources, config, cache, errors, warnings, options.progress, fronts)
         del fronts
@@ -243,7 +245,8 @@ def _protected(options: Options) -> list[Path]:
 def read_all(content: Path, errors: list[SourceError],
              found: tuple[list[tuple[Path, Path | None]], list[SourceError]] | None = None,
              parsed: dict[str, Any] | None = None, bodies: dict[str, Body] | None = None,
-             cache: Cache | None = None) -> list[Source]:
+             cache: Cache | None = None,
+             stats: Mapping[str, Entry] | None = None) -> list[Source]:
     """Find (unless ``found`` is what discover returned) and decode every article file.
 
     Files are read, and their front matter parsed unless cached, in the worker processes; the
@@ -253,7 +256,9 @@ def read_all(content: Path, errors: list[SourceError],
 
     With a ``cache``, a file whose size, times and inode are those recorded when it was last
     read, and whose front matter is cached, is not read at all: its Source comes from the record,
-    without text (``source.read_again`` reads it if a stage needs it after all).
+    without text (``source.read_again`` reads it if a stage needs it after all). ``stats``: the
+    listing of the content folder taken as the build started, by relative path, if there is one
+    (a file is then compared with its listed stat, not stat'ed again).
     """
     if not content.is_dir():
         errors.append(SourceError(display_path(content), None, "content folder not found",
@@ -268,7 +273,7 @@ def read_all(content: Path, errors: list[SourceError],
         records = cache.get_many("stat", (str(path) for path, _ in files))
     shown = display_path(content)
     # Files unchanged since their record are recalled here; only the others go to the workers.
-    recalled = [_recall(path, bundle, records.get(str(path)), known, content, shown)
+    recalled = [_recall(path, bundle, records.get(str(path)), known, content, shown, stats)
                 for path, bundle in files]
     changed = [file for file, source in zip(files, recalled, strict=True) if source is None]
     read = iter(fan_out(_read_files, (changed, content, shown, known, bodies is not None),
@@ -294,20 +299,27 @@ _Read = tuple[Source | SourceError, Any, Body | None, tuple[Any, ...] | None]
 
 
 def _recall(path: Path, bundle: Path | None, record: tuple[Any, ...] | None,
-            known: frozenset[str], content: Path, shown: str) -> Source | None:
+            known: frozenset[str], content: Path, shown: str,
+            stats: Mapping[str, Entry] | None = None) -> Source | None:
     """The Source of a file from its stat record, without its text, when the file's size, times
-    and inode are those recorded and its front matter is cached; else None (it must be read)."""
+    and inode are those recorded and its front matter is cached; else None (it must be read).
+    The file's stat is its entry in ``stats`` when given (see read_all)."""
     if record is None or record[4] not in known:
-        return None
-    try:
-        stat = os.stat(path)
-    except OSError:
-        return None
-    if (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino) != tuple(record[:4]):
         return None
     name, top = str(path), os.path.join(content, "")
     rel = name[len(top):].replace(os.sep, "/") if name.startswith(top) else \
         path.relative_to(content).as_posix()
+    if stats is not None:
+        listed = stats.get(rel)
+        if listed is None or listed[1:] != tuple(record[:4]):
+            return None
+    else:
+        try:
+            stat = os.stat(path)
+        except OSError:
+            return None
+        if (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino) != tuple(record[:4]):
+            return None
     return Source(path=path, shown=f"{shown}/{rel}", rel=rel, bundle=bundle, front="", body="",
                   front_line=record[5], body_line=record[6], digest=record[4])
 

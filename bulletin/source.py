@@ -24,30 +24,47 @@ def discover(content: Path) -> tuple[list[tuple[Path, Path | None]], list[Source
     found: list[tuple[Path, Path | None]] = []
     errors: list[SourceError] = []
     visited: dict[Path, Path] = {}  # real folder → the path it was first reached by
-    for folder, dirs, files in os.walk(content, followlinks=True):
-        here = Path(folder)
+    # Top down, as os.walk(followlinks=True), from directory entries: whether a file is a
+    # symlink is known without asking the file system again for each file.
+    stack = [content]
+    while stack:
+        here = stack.pop()
         real = here.resolve()
         if not real.is_relative_to(root):
             errors.append(SourceError(display_path(here), None,
                                       "symlink points outside the content folder",
                                       "Copy the files into content/ instead of linking to them."))
-            dirs[:] = []
             continue
         if real in visited:
             errors.append(SourceError(display_path(here), None,
                                       f"is the same folder as {display_path(visited[real])} "
                                       "(a symlink leads there), which is read already",
                                       "Remove the symlink."))
-            dirs[:] = []
             continue
         visited[real] = here
-        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
-        bundle = here if "index.md" in files and here.resolve() != root else None
+        try:
+            with os.scandir(here) as listed:
+                items = list(listed)
+        except OSError:  # as os.walk: a folder that cannot be listed is passed over
+            continue
+        dirs, files = [], {}
+        for item in items:
+            try:
+                is_dir = item.is_dir()
+            except OSError:
+                is_dir = False
+            if is_dir:
+                if not item.name.startswith((".", "_")):
+                    dirs.append(item.name)
+            else:
+                files[item.name] = item
+        stack += [here / name for name in sorted(dirs, reverse=True)]
+        bundle = here if "index.md" in files and real != root else None
         for name in sorted(files):
             if name.startswith(".") or not name.endswith(".md"):
                 continue
             path = here / name
-            linked = os.path.islink(path)
+            linked = files[name].is_symlink()
             if linked and not path.resolve().is_relative_to(root):
                 errors.append(SourceError(display_path(path), None,
                                           "symlink points outside the content folder",

@@ -102,6 +102,13 @@ def inputs(options: Options) -> Inputs | None:
     return Inputs(_key(options), config, trees, racy)
 
 
+def content_stats(taken: Inputs | None) -> dict[str, Entry] | None:
+    """The content folder's listing in ``taken`` by relative path (see inputs); None without."""
+    if taken is None or taken.trees[0] is None:
+        return None
+    return {entry[0]: entry for entry in taken.trees[0]}
+
+
 def window(dates: Iterable[datetime], now: datetime, recent: timedelta) -> Window:
     """The span of time around ``now`` in which, for every date, whether it is past (the article
     is published) and whether it lies within ``recent`` before the moment (the news sitemap's

@@ -292,3 +292,23 @@ def test_window_bounds_are_the_nearest_dates_and_window_ends_around_now() -> Non
     start, end = uptodate.window(dates, now, 2 * day)
     assert (start, end) == (uptodate._micros(now), uptodate._micros(now + day))
     assert uptodate.window([], now, 2 * day) == (None, None)
+
+
+def test_files_are_recalled_by_the_listing_taken_when_the_build_started(make_site) -> None:
+    """An article whose stat in the build's first listing is the one recorded when it was last
+    read is not read again; the others are."""
+    from bulletin.cache import Cache
+    from bulletin.pipeline import read_all
+
+    site = two_articles(make_site)
+    site.build()
+    old = listing.listing(site.content)
+    site.write({"content/a.md": article("Bài A", body="Nội dung A, sửa lại.")})
+    now = listing.listing(site.content)
+    for taken, read_again in ((now, {"a.md"}), (old, set())):
+        cache = Cache(site.root / ".cache")
+        sources = read_all(site.content, [], cache=cache,
+                           stats={entry[0]: entry for entry in taken or ()})
+        cache.close()
+        assert {s.rel for s in sources} == {"a.md", "b.md"}
+        assert {s.rel for s in sources if s.body} == read_again

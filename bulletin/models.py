@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import operator
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from pathlib import Path
 from types import MappingProxyType
@@ -60,6 +61,18 @@ class Meta:
     related: tuple[str, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     lines: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        """Pickled (the cache keeps validated front matter) with its two mappings as dicts."""
+        return _meta, (*_META_HEAD(self), dict(self.extra), dict(self.lines))
+
+
+def _meta(*values: Any) -> Meta:
+    *head, extra, lines = values
+    return Meta(*head, extra=MappingProxyType(extra), lines=MappingProxyType(lines))
+
+
+_META_HEAD = operator.attrgetter(*(f.name for f in fields(Meta) if f.name not in ("extra", "lines")))
 
 
 @compact

@@ -362,13 +362,25 @@ def load(sources: list[Source], config: Config, cache: Cache, errors: list[Sourc
          read: Mapping[str, Any] | None = None) -> list[tuple[Source, Meta]]:
     """Parse and validate every article's front matter; problems go to ``errors``/``warnings``.
 
-    ``read`` holds front matter that ``read_all`` parsed already, by source digest.
+    ``read`` holds front matter that ``read_all`` parsed already, by source digest. Front
+    matter found valid without a warning is cached as its Meta, by the file's bytes, its path
+    (messages name it) and the site's timezone: an unchanged article is not validated again.
     """
     read = read or {}
-    parsed = cache.get_many("front", (s.digest for s in sources if s.digest not in read))
-    cache.touch("when", parsed)
+    keys = [f"{s.digest}\t{s.shown}\t{config.timezone}" for s in sources]
+    valid = cache.get_many("meta", (key for s, key in zip(sources, keys, strict=True)
+                                    if s.digest not in read))
+    cache.touch("front", (s.digest for s, key in zip(sources, keys, strict=True) if key in valid))
+    parsed = cache.get_many("front", (s.digest for s, key in zip(sources, keys, strict=True)
+                                      if s.digest not in read and key not in valid))
     loaded: list[tuple[Source, Meta]] = []
-    for number, source in enumerate(sources):
+    for number, (source, key) in enumerate(zip(sources, keys, strict=True)):
+        if progress and number % 500 == 0:
+            progress("read", number, len(sources))
+        known = valid.get(key)
+        if known is not None:
+            loaded.append((source, known))
+            continue
         result = read.get(source.digest) or parsed.get(source.digest)
         fresh = result is None or source.digest not in parsed
         if result is None:
@@ -381,8 +393,6 @@ def load(sources: list[Source], config: Config, cache: Cache, errors: list[Sourc
             result = parse_yaml(source)
         if fresh:
             cache.put("front", source.digest, result, remember=False)
-        if progress and number % 500 == 0:
-            progress("read", number, len(sources))
         if isinstance(result, list):
             errors += [replace(e, path=source.shown) for e in result]
             continue
@@ -392,8 +402,8 @@ def load(sources: list[Source], config: Config, cache: Cache, errors: list[Sourc
             (warnings if problem.warning else errors).append(problem)
         if meta is not None:
             loaded.append((source, meta))
-            if fresh:
-                cache.put("when", source.digest, meta.date, remember=False)
+            if not found:
+                cache.put("meta", key, meta, remember=False)
     return loaded
 
 

@@ -6,7 +6,7 @@ import json
 
 import lxml.html
 
-from .conftest import article, photo
+from .conftest import DEFAULT_CONFIG, article, photo
 
 BASE = "https://example.gov.vn/ban-tin/"
 CONFIG = f'title = "Bản tin thử"\nbase_url = "{BASE}"\ndescription = "Tin & ảnh"\n'
@@ -149,3 +149,23 @@ def test_a_logo_missing_from_static_is_a_warning(make_site) -> None:
     result = site.build()
     assert "site.toml: warning: logo 'img/logo.jpg' is not in" in result.err
     assert meta(site.page("/tin/bai-a/"))["og:image"] == [f"{BASE}img/logo.jpg"]
+
+
+def test_front_matter_kept_valid_in_the_cache_still_warns_and_follows_the_timezone(
+        make_site) -> None:  # type: ignore[no-untyped-def]
+    """An unchanged article is not validated again by the next build (its Meta is cached):
+    one with a warning still shows it every time, and another timezone dates all anew."""
+    site = make_site({"content/a.md": article("Bài A", date="2026-10-01T08:00:00"),
+                      "content/b.md": article("Bài B", categry='"An ninh"')})
+    warning = "content/b.md:4: warning: unknown key 'categry': did you mean 'category'?"
+
+    def stamp() -> str:
+        return site.page("/tin/bai-a/").cssselect("time[datetime]")[0].get("datetime")
+
+    assert warning in site.build().err
+    assert stamp().startswith("2026-10-01T08:00:00+07:00")
+    site.write({"content/c.md": article("Bài C")})  # not a no-op: the cache is read
+    assert warning in site.build().err
+    site.write({"site.toml": DEFAULT_CONFIG + 'timezone = "UTC"\n'})
+    assert warning in site.build().err
+    assert stamp().startswith("2026-10-01T08:00:00+00:00")

@@ -68,11 +68,13 @@ class Meta:
 
 
 def _meta(*values: Any) -> Meta:
-    *head, extra, lines = values
-    return Meta(*head, extra=MappingProxyType(extra), lines=MappingProxyType(lines))
+    """A Meta from its field values in order (``extra`` and ``lines``, the last two, as dicts)."""
+    return Meta(**dict(zip(_META_NAMES, values[:-2], strict=True)),
+                extra=MappingProxyType(values[-2]), lines=MappingProxyType(values[-1]))
 
 
-_META_HEAD = operator.attrgetter(*(f.name for f in fields(Meta) if f.name not in ("extra", "lines")))
+_META_NAMES = tuple(f.name for f in fields(Meta) if f.name not in ("extra", "lines"))
+_META_HEAD = operator.attrgetter(*_META_NAMES)
 
 
 @compact

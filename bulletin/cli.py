@@ -316,7 +316,7 @@ def _explain(result: Result, slug: str, console: Console) -> int:
                         "the last part of the article's URL; add --drafts or --future for "
                         "unpublished ones.")
         return EXIT_USAGE
-    docs = related_docs(result.published)
+    docs = related_docs(result.published, texts=result.texts)
     for index in found:
         article = result.published[index]
         print(f"{article.title}  ({article.url}, {article.source.shown})")

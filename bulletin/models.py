@@ -41,6 +41,11 @@ class Source:
     body_line: int  # line number of the first body line
     digest: str  # hash of the file's bytes
 
+    def without_body(self) -> Source:
+        """This source without its body's text (the largest thing it holds, once rendered)."""
+        return Source(self.path, self.shown, self.rel, self.bundle, self.front, "",
+                      self.front_line, self.body_line, self.digest)
+
 
 @dataclass(frozen=True, slots=True)
 class Meta:
@@ -118,7 +123,6 @@ class Article:
     scheduled: bool
     related_pins: tuple[str, ...]
     extra: Mapping[str, Any]
-    text: str  # plain text of the body, for related articles and search
     assets: tuple[Any, ...] = ()  # markup.Asset: photos copied beside the page
     bodies: Any = field(default=None, compare=False, repr=False)  # markup.BodyStore
     digest: str = ""  # changes whenever anything a page shows of this article changes

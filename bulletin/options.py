@@ -3,7 +3,7 @@ before the engine: the command line answers a no-op rebuild with these alone."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -54,3 +54,5 @@ class Result:
     timings: tuple[tuple[str, float], ...] = ()  # seconds per stage, for --verbose
     peaks: tuple[int, ...] = ()  # the main process's peak memory (bytes) at the end of each stage
     cpu: tuple[float, ...] = ()  # CPU seconds of each stage, its worker processes included
+    # check mode: the plain texts of the articles' bodies, by body key (the related command's)
+    texts: Mapping[str, str] = field(repr=False, default_factory=dict)

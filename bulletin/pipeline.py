@@ -119,17 +119,16 @@ def _build(options: Options, started: float, clock: _Clock) -> Result:
         chosen = [(s, m) for s, m in loaded
                   if (options.drafts or not m.draft) and (options.future or m.date <= now)]
         routes = Routes(config)
+        made: dict[str, str] = {}  # the plain texts of the bodies rendered now, by body key
         articles = assemble(chosen, [s for s, _ in loaded], options, config, routes, now, cache,
-                            errors, bodies)
+                            errors, bodies, made)
         del bodies
         # Bodies are rendered: keep the sources without their text, the largest thing held
-        # (those the workers rendered came without it).
-        light = {id(s): replace(s, body="") for s in sources if s.body}
+        # (those the workers rendered came without it; assemble made the articles with theirs).
+        light = {id(s): s.without_body() for s in sources if s.body}
         if light:
             sources = [light.get(id(s), s) for s in sources]
             chosen = [(light.get(id(s), s), m) for s, m in chosen]
-            articles = [replace(a, source=light[id(a.source)]) if id(a.source) in light else a
-                        for a in articles]
         del loaded, light
         if options.write and articles:
             # The bodies are stored: the page workers read their share from the cache.
@@ -137,9 +136,9 @@ def _build(options: Options, started: float, clock: _Clock) -> Result:
             trim()
         clock.lap("assemble")
         texts = _Texts(cache, {a.body_key: (a.source, a.url) for a in articles}, options.content,
-                       config.trust_html, errors)
+                       config.trust_html, errors, made)
         if not options.write:  # check, and the related command: it explains lists by their texts
-            articles = texts.fill(articles, range(len(articles)))
+            texts.load([a.body_key for a in articles])
         docs = related_docs(articles, chosen, errors)  # a pin to no article is an error too
         _stop_on(errors, warnings)  # the next stages find none: they need not run
         if options.write:
@@ -153,8 +152,7 @@ def _build(options: Options, started: float, clock: _Clock) -> Result:
         if options.write and articles:
             # The search index is made and the texts' terms counted: the texts can go before
             # the related lists are worked out.
-            articles = [replace(a, text="") if a.text else a for a in articles]
-            docs = [replace(d, text="") if d.text else d for d in docs]
+            made.clear()
             trim()
         matches = relate(docs, config, cache, related_key, matches, counted)
         del sources, chosen, docs, counted  # and every article's front matter and text
@@ -185,6 +183,7 @@ def _build(options: Options, started: float, clock: _Clock) -> Result:
         matches=tuple(matches),
         rendered=rendered,
         timings=tuple(clock.laps),
+        texts=made,  # all of them in check mode (see above); none left after a build
     )
     cache.commit()
     cache.close()
@@ -353,7 +352,7 @@ def _read_files(shared: tuple[list[tuple[Path, Path | None]], Path, str, frozens
         front = parse_yaml(source)
         body = plain_body(source.body) if render and isinstance(front, tuple) and \
             "image" not in front[0] else None
-        out.append((replace(source, body="") if body is not None else source, front, body, record))
+        out.append((source.without_body() if body is not None else source, front, body, record))
     return out
 
 
@@ -425,10 +424,12 @@ def _render_bodies(shared: tuple[list[_BodyJob], Path, bool], start: int, stop: 
 
 def assemble(chosen: list[tuple[Source, Meta]], every: list[Source], options: Options,
              config: Config, routes: Routes, now: datetime, cache: Cache,
-             errors: list[SourceError], ready: Mapping[str, Body] | None = None) -> list[Article]:
+             errors: list[SourceError], ready: Mapping[str, Body] | None = None,
+             made_texts: dict[str, str] | None = None) -> list[Article]:
     """Routes, bodies and taxonomies for the published articles, newest first.
 
     ``ready`` holds bodies rendered while reading (plain prose without a photo), by source digest.
+    The plain texts of the bodies rendered now go to ``made_texts``, by body key (see _Texts).
     """
     ready = ready or {}
     route_owner: dict[str, Source] = {}
@@ -491,7 +492,7 @@ def assemble(chosen: list[tuple[Source, Meta]], every: list[Source], options: Op
     store = BodyStore(cache, urls)
     cache.touch("html", keys)
     cache.touch("text", keys)
-    texts: dict[str, str] = {}  # those at hand: the bodies made now
+    texts = made_texts if made_texts is not None else {}
     for i, body in zip(missing, fresh):
         cache.put("html", keys[i], body.html, remember=False)  # the store holds it
         store.fresh[keys[i]] = body.html
@@ -520,11 +521,11 @@ def assemble(chosen: list[tuple[Source, Meta]], every: list[Source], options: Op
         digest = fingerprint_new((source.digest, key, job.url, tags, category, summary, image,
                                   scheduled, meta.draft, linked, body.assets), memo)
         articles.append(Article(
-            source=source, title=meta.title, slug=meta.slug, date=meta.date, url=job.url,
+            source=source.without_body() if source.body else source, title=meta.title, slug=meta.slug, date=meta.date, url=job.url,
             permalink=routes.permalink(route), route=route, tags=tags, category=category,
             author=meta.author, summary=summary, lead=meta.summary, body_key=key, links=body.links,
             bodies=store, image=image, updated=meta.updated, draft=meta.draft, scheduled=scheduled,
-            related_pins=meta.related, extra=meta.extra, text=texts.get(key, ""),
+            related_pins=meta.related, extra=meta.extra,
             assets=body.assets,
             digest=digest,
         ))
@@ -533,12 +534,15 @@ def assemble(chosen: list[tuple[Source, Meta]], every: list[Source], options: Op
 
 
 class _Texts:
-    """The plain texts of bodies by body key, from the cache, where assemble keeps them apart from
-    the bodies. A text gone or damaged since is made again from its article's source, never read
-    as empty; a source that cannot be read again is an error of the build."""
+    """The plain texts of bodies by body key: those ``made`` by this build (see assemble), the
+    others from the cache, where assemble keeps them apart from the bodies. A text gone or
+    damaged since is made again from its article's source, never read as empty; a source that
+    cannot be read again is an error of the build."""
 
     def __init__(self, cache: Cache, owners: Mapping[str, tuple[Source, str]], content: Path,
-                 trust_html: bool, errors: list[SourceError]) -> None:
+                 trust_html: bool, errors: list[SourceError],
+                 made: dict[str, str] | None = None) -> None:
+        self.made = made if made is not None else {}
         self.cache = cache
         self.owners = owners  # body key -> the article's source and URL
         self.content = content
@@ -548,9 +552,10 @@ class _Texts:
     def __call__(self, keys: Sequence[str], keep: bool = True) -> dict[str, str]:
         """Those of ``keys`` found, or made again when they are the articles'; ``keep=False``:
         see Cache.get_many."""
-        found = self.cache.get_many("text", keys, keep)
-        out: dict[str, str] = {}
-        for key in keys:
+        out = {key: self.made[key] for key in keys if key in self.made}
+        rest = [key for key in keys if key not in out]
+        found = self.cache.get_many("text", rest, keep) if rest else {}
+        for key in rest:
             text = found.get(key)
             if not isinstance(text, str) and key in self.owners:
                 text = self._again(*self.owners[key])
@@ -567,15 +572,9 @@ class _Texts:
         renderer = Renderer(trust_html=self.trust_html, describe=images.describe)
         return renderer.render(again, url, self.content).text
 
-    def fill(self, articles: Sequence[Article], wanted: Iterable[int]) -> list[Article]:
-        """The articles, those ``wanted`` (by index) with their text."""
-        out = list(articles)
-        need = [i for i in wanted if not out[i].text and out[i].body_key]
-        found = self([out[i].body_key for i in need])
-        for i in need:
-            if found.get(out[i].body_key):
-                out[i] = replace(out[i], text=found[out[i].body_key])
-        return out
+    def load(self, keys: Sequence[str]) -> None:
+        """Hold the texts of ``keys`` in memory, with those made by this build."""
+        self.made.update(self([key for key in keys if key and key not in self.made]))
 
 
 def _body_key(job: _BodyJob, config: Config) -> str:
@@ -638,9 +637,10 @@ def relate_start(articles: list[Article], docs: Sequence[related_mod.Doc], confi
     # Only the runs counted now need their texts.
     unknown = [i for run, (start, stop) in zip(runs, spans, strict=True) if run not in known
                for i in range(start, stop)]
-    full = texts.fill(articles, unknown)
-    docs = [replace(doc, text=article.text) if article.text != doc.text else doc
-            for doc, article in zip(docs, full, strict=True)]
+    found = texts([articles[i].body_key for i in unknown if articles[i].body_key])
+    docs = list(docs)
+    for i in unknown:
+        docs[i] = replace(docs[i], text=found.get(articles[i].body_key, ""))
     counted = related_mod.count(docs, settings, [known.get(run) for run in runs])
     for number, run in enumerate(runs):
         if run not in known:
@@ -662,8 +662,11 @@ def relate(docs: Sequence[related_mod.Doc], config: Config, cache: Cache, key: s
 
 
 def related_docs(articles: Sequence[Article], chosen: Sequence[tuple[Source, Meta]] = (),
-                 errors: list[SourceError] | None = None) -> list[related_mod.Doc]:
-    """What the related index reads of each article; a pin to no published slug is an error."""
+                 errors: list[SourceError] | None = None,
+                 texts: Mapping[str, str] | None = None) -> list[related_mod.Doc]:
+    """What the related index reads of each article, with its text if ``texts`` (by body key)
+    holds it (relate_start gives the docs it counts theirs); a pin to no published slug is an
+    error."""
     from . import related as related_mod
 
     by_slug = {a.slug: i for i, a in enumerate(articles)}
@@ -680,7 +683,8 @@ def related_docs(articles: Sequence[Article], chosen: Sequence[tuple[Source, Met
                                           "Use the slug of the other article, the last part of its URL."))
         docs.append(related_mod.Doc(
             tags=tuple(t.slug for t in article.tags), title=article.title, summary=article.summary,
-            text=article.text, day=article.date.timestamp() / 86400,
+            text=texts.get(article.body_key, "") if texts else "",
+            day=article.date.timestamp() / 86400,
             category=article.category.slug if article.category else None, pins=tuple(pins),
         ))
     return docs

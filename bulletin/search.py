@@ -245,9 +245,9 @@ class _Docs(Sequence[SearchDoc]):
 
     def __getitem__(self, index: int | slice) -> SearchDoc | list[SearchDoc]:
         chosen = self.articles[index] if isinstance(index, slice) else [self.articles[index]]
-        wanted = [a.body_key for a in chosen if not a.text and a.body_key]
+        wanted = [a.body_key for a in chosen if a.body_key]
         found = self.texts(wanted) if wanted and self.texts else {}
-        docs = [self._doc(a, a.text or found.get(a.body_key) or "") for a in chosen]
+        docs = [self._doc(a, found.get(a.body_key) or "") for a in chosen]
         return docs if isinstance(index, slice) else docs[0]
 
     def _doc(self, a: Article, text: str) -> SearchDoc:
@@ -264,7 +264,7 @@ class _Docs(Sequence[SearchDoc]):
 
     def keys(self) -> list[str]:
         """Each article's ``_doc_key``: a doc whose body has a key needs not its text for it."""
-        return [_doc_key(self._doc(a, a.text)) for a in self.articles]
+        return [_doc_key(self._doc(a, "")) for a in self.articles]
 
     def shown(self, start: int, stop: int) -> list[list[str]]:
         """The fields of docs[start:stop] that a results page shows (see ``_chunk``)."""

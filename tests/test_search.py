@@ -408,22 +408,32 @@ def test_an_edit_reads_from_the_cache_only_the_old_version_of_the_edited_article
     # Texts come from the cache, and only where the index is worked out again: here the old
     # version of the edited article, to find the postings that changed (the new version was
     # just rendered: its text is at hand).
+    from bulletin.cache import Cache
+
     site = make_site({f"content/a{n:02d}.md": article(
         f"Bài {n}", f"2026-10-{n + 1:02d}T08:00:00+07:00", body=f"Nội dung số {n} về an ninh.")
         for n in range(20)})
     site.build()
-    read: list[str] = []
-    real = search.files
+    read: list[str] = []  # what the index reads of the texts in the cache
+    indexing = False
+    real, real_files = Cache.get_many, search.files
 
-    def spy(articles, routes, date_format, cache=None, texts=None):  # type: ignore[no-untyped-def]
-        def counted(keys):  # type: ignore[no-untyped-def]
-            found = texts(keys)
-            read.extend(found[key].strip() for key in keys if key in found)
-            return found
+    def spy(self, kind, keys, keep=True):  # type: ignore[no-untyped-def]
+        found = real(self, kind, keys, keep)
+        if kind == "text" and indexing:
+            read.extend(text.strip() for text in found.values())
+        return found
 
-        return real(articles, routes, date_format, cache, counted)
+    def files(*args, **names):  # type: ignore[no-untyped-def]
+        nonlocal indexing
+        indexing = True
+        try:
+            return real_files(*args, **names)
+        finally:
+            indexing = False
 
-    monkeypatch.setattr(search, "files", spy)
+    monkeypatch.setattr(Cache, "get_many", spy)
+    monkeypatch.setattr(search, "files", files)
     site.write({"content/a07.md": article("Bài 7", "2026-10-08T08:00:00+07:00",
                                           body="Nội dung số 7 về phòng cháy.")})
     site.build()

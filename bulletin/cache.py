@@ -27,6 +27,11 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(before=_finish_writes)
 
 
+def pickled(value: Any) -> bytes:
+    """``value`` as the cache stores it (see Cache.put_pickled)."""
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+
 class Cache:
     """kind → key → picklable value, stored in one SQLite file under the cache folder.
 
@@ -144,17 +149,26 @@ class Cache:
     def put(self, kind: str, key: str, value: Any, remember: bool = True) -> None:
         """Store ``value``; ``remember=False`` keeps no live copy in this process (it is read
         back from storage if asked for), for large values this build has no further use for."""
-        if remember or self.readonly:
+        if self.readonly:  # nowhere to store it but here
             self.memory[kind, key] = value
-        else:
-            self.memory.pop((kind, key), None)
+            self.used.setdefault(kind, set()).add(key)
+            return
+        self.put_pickled(kind, key, pickled(value))
+        if remember:
+            self.memory[kind, key] = value
+
+    def put_pickled(self, kind: str, key: str, data: bytes) -> None:
+        """``put(kind, key, value, remember=False)``, given what ``pickled(value)`` returned
+        (in a worker process, say, so that this one need not pickle the value)."""
+        if self.readonly:
+            self.put(kind, key, pickle.loads(data))
+            return
+        self.memory.pop((kind, key), None)
         self.used.setdefault(kind, set()).add(key)
-        if not self.readonly:
-            data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-            self.pending[kind, key] = data
-            self.pending_bytes += len(data)
-            if self.pending_bytes > FLUSH_BYTES:
-                self.flush()
+        self.pending[kind, key] = data
+        self.pending_bytes += len(data)
+        if self.pending_bytes > FLUSH_BYTES:
+            self.flush()
 
     def flush(self, wait: bool = False) -> None:
         """Store the pending entries, to bound memory: a thread of its own writes them (SQLite

@@ -11,7 +11,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence
 
 from . import feeds, images, sitemap, uptodate
-from .cache import Cache
+from .cache import Cache, pickled
 from .config import Config, load_config, logo_warnings, with_base_url
 from .errors import BuildFailed, SourceError, display_path
 from .fingerprint import Memo, fingerprint, fingerprint_new
@@ -102,7 +102,7 @@ def _build(options: Options, started: float, clock: _Clock) -> Result:
         if now.tzinfo is None:
             now = now.replace(tzinfo=config.tz)
         fronts: dict[str, Any] = {}
-        bodies: dict[str, Body] = {}
+        bodies: dict[str, _Made] = {}
         sources = read_all(options.content, errors, parsed=fronts, bodies=bodies, cache=cache,
                            stats=uptodate.content_stats(inputs))
         warnings += logo_warnings(config, options.static)
@@ -243,7 +243,7 @@ def _protected(options: Options) -> list[Path]:
 # -- load ---------------------------------------------------------------------------------------
 def read_all(content: Path, errors: list[SourceError],
              found: tuple[list[tuple[Path, Path | None]], list[SourceError]] | None = None,
-             parsed: dict[str, Any] | None = None, bodies: dict[str, Body] | None = None,
+             parsed: dict[str, Any] | None = None, bodies: dict[str, _Made] | None = None,
              cache: Cache | None = None,
              stats: Mapping[str, Entry] | None = None) -> list[Source]:
     """Find (unless ``found`` is what discover returned) and decode every article file.
@@ -294,7 +294,7 @@ def read_all(content: Path, errors: list[SourceError],
     return sources
 
 
-_Read = tuple[Source | SourceError, Any, Body | None, tuple[Any, ...] | None]
+_Read = tuple[Source | SourceError, Any, "_Made | None", tuple[Any, ...] | None]
 
 
 def _recall(path: Path, bundle: Path | None, record: tuple[Any, ...] | None,
@@ -352,7 +352,8 @@ def _read_files(shared: tuple[list[tuple[Path, Path | None]], Path, str, frozens
         front = parse_yaml(source)
         body = plain_body(source.body) if render and isinstance(front, tuple) and \
             "image" not in front[0] else None
-        out.append((source.without_body() if body is not None else source, front, body, record))
+        out.append((source.without_body() if body is not None else source, front,
+                    _made(body) if body is not None else None, record))
     return out
 
 
@@ -415,16 +416,34 @@ class _BodyJob:
     image_line: int | None
 
 
-def _render_bodies(shared: tuple[list[_BodyJob], Path, bool], start: int, stop: int) -> list[Body]:
+@compact
+@dataclass(frozen=True, slots=True)
+class _Made:
+    """A body rendered in a worker process, with its cache entries pickled there: the main
+    process stores them as they are, and never holds the HTML as text."""
+
+    body: Body  # without its HTML and text
+    text: str
+    entries: tuple[bytes, bytes, bytes]  # its HTML, text and ``body``, pickled (see Cache.put)
+
+
+def _made(body: Body) -> _Made:
+    bare = replace(body, html="", text="")
+    return _Made(bare, body.text, (pickled(body.html), pickled(body.text), pickled(bare)))
+
+
+def _render_bodies(shared: tuple[list[_BodyJob], Path, bool], start: int,
+                   stop: int) -> list[_Made]:
     jobs, content, trust = shared
     renderer = Renderer(trust_html=trust, describe=images.describe)
-    return [renderer.render(job.source, job.url, content, image=job.image, image_line=job.image_line)
+    return [_made(renderer.render(job.source, job.url, content, image=job.image,
+                                  image_line=job.image_line))
             for job in jobs[start:stop]]
 
 
 def assemble(chosen: list[tuple[Source, Meta]], every: list[Source], options: Options,
              config: Config, routes: Routes, now: datetime, cache: Cache,
-             errors: list[SourceError], ready: Mapping[str, Body] | None = None,
+             errors: list[SourceError], ready: Mapping[str, _Made] | None = None,
              made_texts: dict[str, str] | None = None) -> list[Article]:
     """Routes, bodies and taxonomies for the published articles, newest first.
 
@@ -493,13 +512,13 @@ def assemble(chosen: list[tuple[Source, Meta]], every: list[Source], options: Op
     cache.touch("html", keys)
     cache.touch("text", keys)
     texts = made_texts if made_texts is not None else {}
-    for i, body in zip(missing, fresh):
-        cache.put("html", keys[i], body.html, remember=False)  # the store holds it
-        store.fresh[keys[i]] = body.html
-        cache.put("text", keys[i], body.text, remember=False)
-        texts[keys[i]] = body.text
-        cached[keys[i]] = replace(body, html="", text="")
-        cache.put("body", keys[i], cached[keys[i]], remember=False)
+    for i, rendered in zip(missing, fresh):
+        html, text, bare = rendered.entries
+        cache.put_pickled("html", keys[i], html)  # the store reads it from there
+        cache.put_pickled("text", keys[i], text)
+        texts[keys[i]] = rendered.text
+        cached[keys[i]] = rendered.body
+        cache.put_pickled("body", keys[i], bare)
 
     articles: list[Article] = []
     memo: Memo = {}

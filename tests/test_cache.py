@@ -51,3 +51,18 @@ def test_a_readonly_cache_never_writes(tmp_path: Path, readonly: bool) -> None:
     cache.commit()
     cache.close()
     assert (tmp_path / "c" / "bulletin.sqlite").exists() is not readonly
+
+
+@pytest.mark.parametrize("readonly", [True, False])
+def test_an_entry_pickled_elsewhere_reads_back_as_its_value(tmp_path: Path, readonly: bool) -> None:
+    Cache(tmp_path / "c").close()  # the file exists, so a readonly cache opens it
+    cache = Cache(tmp_path / "c", readonly=readonly)
+    value = {"html": "<p>Đường dây</p>", "n": 3}
+    cache.put("x", "old", 1)
+    cache.put_pickled("x", "old", cache_mod.pickled(value))  # replaces the live copy too
+    cache.put_pickled("x", "new", cache_mod.pickled(value))
+    assert cache.get_many("x", ["old", "new"]) == {"old": value, "new": value}
+    cache.commit()
+    cache.close()
+    stored = Cache(tmp_path / "c").get_many("x", ["old", "new"])
+    assert stored == ({} if readonly else {"old": value, "new": value})

@@ -68,6 +68,8 @@ def _feed(hasher: Any, value: Any, memo: Memo) -> None:
         hasher.update(b"p:" + str(value).encode("utf-8", "surrogatepass") + b";")
     elif isinstance(value, Article) and value.digest:
         hasher.update(b"d:" + value.digest.encode() + b";")
+    elif kind is tuple and _articles(value):  # a page's own list of articles: inline
+        hasher.update(b"A%d:" % len(value) + ";".join([a.digest for a in value]).encode() + b";")
     else:
         entry = memo.get(id(value))
         if entry is None:
@@ -110,6 +112,15 @@ def _feed_composite(hasher: Any, value: Any, memo: Memo) -> None:
         _feed(hasher, sorted(value, key=repr), memo)
     else:
         update(b"r:" + repr(value).encode("utf-8", "surrogatepass") + b";")
+
+
+def _articles(value: tuple[Any, ...]) -> bool:
+    """Whether ``value`` holds nothing but articles that have a digest (then it is hashed by
+    theirs, inline: cheaper than remembering the tuple, which is seldom shared)."""
+    for item in value:
+        if type(item) is not Article or not item.digest:
+            return False
+    return True
 
 
 @functools.cache

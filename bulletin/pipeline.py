@@ -773,7 +773,7 @@ def plan(articles: list[Article], matches: list[tuple[related_mod.Match, ...]], 
 @compact
 @dataclass(frozen=True, slots=True)
 class _Rendered:
-    rel: PurePosixPath
+    rel: str  # the page's path in the output (a str: thousands of them travel between processes)
     written: bool
     error: SourceError | None = None
     print: str = ""  # the page's fingerprint, for the manifest ("" for check)
@@ -809,7 +809,7 @@ def _render_pages(shared: tuple[Templates, list[Page], Transaction | None, _Know
             stat = transaction.current(rel) if entry and transaction and entry[0] == print_ \
                 else None
             if stat is not None and entry == (print_, stat.st_size, stat.st_mtime_ns):
-                out[number] = _Rendered(rel, False, print=print_, rendered=False)
+                out[number] = _Rendered(str(rel), False, print=print_, rendered=False)
                 continue
         todo.append((number, page, print_))
     shown = [page.context["article"] for _, page, _ in todo if "article" in page.context]
@@ -838,15 +838,15 @@ def _render_batch(templates: Templates, pages: list[tuple[Page, str]],
     for page, print_ in pages:
         rel = Routes.output_path(page.route)
         if page.template in failed:
-            out.append(_Rendered(rel, False, print=print_))
+            out.append(_Rendered(str(rel), False, print=print_))
             continue
         try:
             data = templates.render(page.template, page.context).encode("utf-8")
         except TemplateProblem as problem:
             failed.add(page.template)
-            out.append(_Rendered(rel, False, problem.error, print=print_))
+            out.append(_Rendered(str(rel), False, problem.error, print=print_))
             continue
-        out.append(_Rendered(rel, transaction.stage(rel, data) if transaction else False,
+        out.append(_Rendered(str(rel), transaction.stage(rel, data) if transaction else False,
                              print=print_))
     return out
 
@@ -918,14 +918,14 @@ def publish(options: Options, config: Config, templates: Templates, pages: list[
     if after is not None:
         files = {name: (size, mtime) for name, size, mtime, _, _ in after}
         for result in results:
-            name = str(result.rel)
+            name = result.rel
             if name in files:
                 manifest[name] = (result.print, *files[name])
     else:
         for result in results:
             stat = transaction.current(result.rel)
             if stat is not None:
-                manifest[str(result.rel)] = (result.print, stat.st_size, stat.st_mtime_ns)
+                manifest[result.rel] = (result.print, stat.st_size, stat.st_mtime_ns)
     cache.put("manifest", manifest_key, manifest)
     return report, rendered
 

@@ -95,7 +95,7 @@ class Transaction:
         self.root = os.path.join(self.output, "")  # for paths as plain strings
         self.staging = staging_folder(self.output)
         self.claims = Claims()
-        self.staged: set[PurePosixPath] = set()
+        self.staged: set[str] = set()  # paths relative to the output
         self.unchanged = 0
         recover(self.output)
         self.staging.mkdir(parents=True)
@@ -108,7 +108,7 @@ class Transaction:
     def claim(self, rel: PurePosixPath, owner: str) -> SourceError | None:
         return self.claims.claim(rel, owner)
 
-    def current(self, rel: PurePosixPath) -> os.stat_result | None:
+    def current(self, rel: PurePosixPath | str) -> os.stat_result | None:
         """The stat of a file in the live output, or None."""
         try:
             return os.stat(f"{self.root}{rel}")
@@ -137,9 +137,9 @@ class Transaction:
         shutil.copyfile(source, target)
         return True
 
-    def record(self, rel: PurePosixPath, written: bool) -> None:
+    def record(self, rel: PurePosixPath | str, written: bool) -> None:
         if written:
-            self.staged.add(rel)
+            self.staged.add(str(rel))
         else:
             self.unchanged += 1
 
@@ -158,7 +158,7 @@ class Transaction:
         claimed = {str(rel) for rel in self.claims.owners}
         stale = sorted(name for name in present
                        if name not in claimed and name.rpartition("/")[2] != MARKER)
-        journal = {"move": sorted(str(rel) for rel in self.staged), "remove": stale}
+        journal = {"move": sorted(self.staged), "remove": stale}
         (self.staging / JOURNAL).write_text(json.dumps(journal), encoding="utf-8")
         _apply(self.output, self.staging, journal)
         self.changed = journal["move"] + stale + [MARKER]

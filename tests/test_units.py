@@ -158,3 +158,25 @@ def test_a_slug_is_accepted_exactly_when_slugify_gives_it_back(slug: str) -> Non
 
     plain = bool(slug.strip()) and slugify(slug) == slug and ".." not in slug
     assert (unsafe_slug_reason(slug) is None) == plain
+
+
+def test_a_pages_list_of_articles_counts_by_their_digests_in_order() -> None:
+    from bulletin.fingerprint import fingerprint_new
+    from bulletin.models import Article
+
+    def made(digest: str) -> Article:
+        return Article(source=None, title="T", slug="t", date=datetime(2026, 1, 1, tzinfo=TZ),  # type: ignore[arg-type]
+                       url="/t/", permalink="https://x/t/", route="/t/", tags=(), category=None,
+                       author=None, summary="", lead=None, body_key="", links=(), image=None,
+                       updated=None, draft=False, scheduled=False, related_pins=(), extra={},
+                       digest=digest)
+
+    a, b, c = made("a"), made("b"), made("c")
+
+    def page(related: tuple[Article, ...]) -> str:
+        return fingerprint_new({"article": c, "related": related}, {}, "site")
+
+    prints = {page(()), page((a,)), page((a, b)), page((b, a)), page((a, b, c))}
+    assert len(prints) == 5  # order and length count
+    assert page((a, b)) == page((made("a"), made("b")))  # the digests, not the objects
+    assert page((a, made(""))) != page((a, made("x")))  # without a digest: by its fields

@@ -540,7 +540,8 @@ def assemble(chosen: list[tuple[Source, Meta]], every: list[Source], options: Op
         digest = fingerprint_new((source.digest, key, job.url, tags, category, summary, image,
                                   scheduled, meta.draft, linked, body.assets), memo)
         articles.append(Article(
-            source=source.without_body() if source.body else source, title=meta.title, slug=meta.slug, date=meta.date, url=job.url,
+            source=source.without_body() if source.body else source, title=meta.title,
+            slug=meta.slug, date=meta.date, url=job.url,
             permalink=routes.permalink(route), route=route, tags=tags, category=category,
             author=meta.author, summary=summary, lead=meta.summary, body_key=key, links=body.links,
             bodies=store, image=image, updated=meta.updated, draft=meta.draft, scheduled=scheduled,

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from pathlib import Path
 from types import MappingProxyType
+from zoneinfo import ZoneInfo
 from typing import Any, Mapping
 
 from .frozen import compact
@@ -68,18 +69,23 @@ class Meta:
     lines: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
-        """Pickled (the cache keeps validated front matter) with its two mappings as dicts."""
-        return _meta, (*_META_HEAD(self), dict(self.extra), dict(self.lines))
+        """Pickled (the cache keeps validated front matter) with its two mappings as dicts and
+        its date as a naive one and the name of its zone: a zone is slow to unpickle."""
+        title, date, *rest = _META_HEAD(self)
+        zone = date.tzinfo.key if isinstance(date.tzinfo, ZoneInfo) else None
+        return _meta, (zone, title, date if zone is None else date.replace(tzinfo=None), *rest,
+                       dict(self.extra), dict(self.lines))
 
 
-def _meta(*values: Any) -> Meta:
-    """A Meta from its field values in order (``extra`` and ``lines``, the last two, as dicts)."""
-    return Meta(**dict(zip(_META_NAMES, values[:-2], strict=True)),
-                extra=MappingProxyType(values[-2]), lines=MappingProxyType(values[-1]))
+def _meta(zone: str | None, title: str, date: datetime, *rest: Any) -> Meta:
+    """A Meta from what its ``__reduce__`` gave."""
+    make: Any = Meta  # positional arguments: mypy cannot tell that they fit
+    return make(title, date if zone is None else date.replace(tzinfo=ZoneInfo(zone)), *rest[:-2],
+                MappingProxyType(rest[-2]), MappingProxyType(rest[-1]))
 
 
-_META_NAMES = tuple(f.name for f in fields(Meta) if f.name not in ("extra", "lines"))
-_META_HEAD = operator.attrgetter(*_META_NAMES)
+# every field in order but extra and lines, the last two (see Meta.__reduce__)
+_META_HEAD = operator.attrgetter(*(f.name for f in fields(Meta) if f.name not in ("extra", "lines")))
 
 
 @compact

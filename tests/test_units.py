@@ -180,3 +180,20 @@ def test_a_pages_list_of_articles_counts_by_their_digests_in_order() -> None:
     assert len(prints) == 5  # order and length count
     assert page((a, b)) == page((made("a"), made("b")))  # the digests, not the objects
     assert page((a, made(""))) != page((a, made("x")))  # without a digest: by its fields
+
+
+def test_a_meta_pickles_back_equal_with_its_zone() -> None:
+    import pickle
+    from datetime import timedelta, timezone
+    from types import MappingProxyType
+
+    from bulletin.models import Meta
+
+    for zone in (TZ, timezone(timedelta(hours=7)), None):
+        meta = Meta("Tiêu đề", datetime(2026, 3, 15, 8, 30, tzinfo=zone), "tieu-de", ("An ninh",),
+                    updated=datetime(2026, 3, 16, tzinfo=zone),
+                    extra=MappingProxyType({"topic": [9]}), lines=MappingProxyType({"title": 2}))
+        again = pickle.loads(pickle.dumps(meta))
+        assert again == meta and again.date.tzinfo == zone and again.date.isoformat() == \
+            meta.date.isoformat()
+        assert isinstance(again.extra, MappingProxyType) and isinstance(again.lines, MappingProxyType)

@@ -12,7 +12,6 @@ from typing import Any, Iterable
 from .version import code_version
 
 FLUSH_BYTES = 32 << 20  # pending entries beyond this go to SQLite before the commit
-SCAN_KEYS = 1000  # get_many of this many keys or more may read the kind's entries in one pass
 _INHERITED: list[sqlite3.Connection] = []  # connections a forked worker got from its parent
 _WRITING: set[threading.Thread] = set()  # background writes under way (see Cache.flush)
 
@@ -116,35 +115,18 @@ class Cache:
         if db is None or not missing:
             return found
         try:
-            for stored, value in self._rows(db, kind, missing):
-                try:
-                    found[stored] = pickle.loads(value)
-                except Exception:  # noqa: BLE001 - a damaged entry is a miss
-                    continue
+            for start in range(0, len(missing), 500):
+                chunk = [self._key(k) for k in missing[start:start + 500]]
+                rows = db.execute(f"SELECT key, value FROM entries WHERE kind = ? AND key IN "
+                                  f"({','.join('?' * len(chunk))})", [kind, *chunk])
+                for stored, value in rows:
+                    try:
+                        found[stored.split(":", 1)[1]] = pickle.loads(value)
+                    except Exception:  # noqa: BLE001 - a damaged entry is a miss
+                        continue
         except sqlite3.Error:
             return found
         return found
-
-    def _rows(self, db: sqlite3.Connection, kind: str,
-              keys: list[str]) -> Iterable[tuple[str, bytes]]:
-        """The stored (key, value) of those of ``keys`` found. Many keys of a kind (an edit
-        asks for every article's) are read in one pass over the kind's entries, in the order of
-        the table's index, which is several times faster than looking each one up."""
-        prefix = self.version + ":"
-        start = len(prefix)
-        if len(keys) >= SCAN_KEYS:
-            stored, = db.execute("SELECT count(*) FROM entries WHERE kind = ? AND key >= ? AND "
-                                 "key < ?", (kind, prefix, self.version + ";")).fetchone()
-            if len(keys) * 3 >= stored:
-                wanted = set(keys)
-                rows = db.execute("SELECT key, value FROM entries WHERE kind = ? AND key >= ? "
-                                  "AND key < ?", (kind, prefix, self.version + ";"))
-                return ((key[start:], value) for key, value in rows if key[start:] in wanted)
-        return ((key[start:], value) for chunk in range(0, len(keys), 500)
-                for key, value in db.execute(
-                    f"SELECT key, value FROM entries WHERE kind = ? AND key IN "
-                    f"({','.join('?' * len(keys[chunk:chunk + 500]))})",
-                    [kind, *(prefix + k for k in keys[chunk:chunk + 500])]))
 
     def keys(self, kind: str) -> set[str]:
         """Every key stored for ``kind`` (without reading the values)."""

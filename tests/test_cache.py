@@ -66,24 +66,3 @@ def test_an_entry_pickled_elsewhere_reads_back_as_its_value(tmp_path: Path, read
     cache.close()
     stored = Cache(tmp_path / "c").get_many("x", ["old", "new"])
     assert stored == ({} if readonly else {"old": value, "new": value})
-
-
-@pytest.mark.parametrize("scan", [True, False])
-def test_many_keys_read_in_one_pass_give_what_looking_each_up_gives(
-        tmp_path: Path, monkeypatch, scan: bool) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(cache_mod, "SCAN_KEYS", 1 if scan else 10**9)
-    cache = Cache(tmp_path / "c")
-    for n in range(30):
-        cache.put("x", f"k{n:02d}", n)
-        cache.put("y", f"k{n:02d}", -n)
-    cache.commit()
-    cache.close()
-    db = sqlite3.connect(tmp_path / "c" / "bulletin.sqlite")
-    with db:  # an entry of another version of the tool, and a damaged one
-        db.execute("INSERT INTO entries VALUES ('x', 'old:k03', ?)", (cache_mod.pickled(99),))
-        db.execute("UPDATE entries SET value = x'00' WHERE kind = 'x' AND key LIKE '%:k05'")
-    db.close()
-    again = Cache(tmp_path / "c")
-    wanted = [f"k{n:02d}" for n in range(0, 40, 2)]  # some of them never stored
-    assert again.get_many("x", wanted) == {f"k{n:02d}": n for n in range(0, 30, 2) if n != 5}
-    assert again.get_many("x", ["k03", "k05", "k07"]) == {"k03": 3, "k07": 7}

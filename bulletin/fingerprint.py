@@ -13,6 +13,7 @@ from typing import Any
 from .models import Article
 
 Memo = dict[int, tuple[Any, bytes]]
+SMALL = 4  # a tuple of this many items or fewer is hashed where it is met, not remembered
 
 
 def fingerprint(value: Any, memo: Memo | None = None) -> str:
@@ -70,6 +71,9 @@ def _feed(hasher: Any, value: Any, memo: Memo) -> None:
         hasher.update(b"d:" + value.digest.encode() + b";")
     elif kind is tuple and _articles(value):  # a page's own list of articles: inline
         hasher.update(b"A%d:" % len(value) + ";".join([a.digest for a in value]).encode() + b";")
+    elif kind is tuple and len(value) <= SMALL:  # inline: cheaper than remembering it
+        hasher.update(b"i")
+        _feed_composite(hasher, value, memo)
     else:
         entry = memo.get(id(value))
         if entry is None:

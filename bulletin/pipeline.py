@@ -661,11 +661,24 @@ def relate_start(articles: list[Article], docs: Sequence[related_mod.Doc], confi
     docs = list(docs)
     for i in unknown:
         docs[i] = replace(docs[i], text=found.get(articles[i].body_key, ""))
-    counted = related_mod.count(docs, settings, [known.get(run) for run in runs])
-    for number, run in enumerate(runs):
-        if run not in known:
-            cache.put("related-terms", run, related_mod.packed(counted, number), remember=False)
+    # A cold build counts every run: on every core, each run's counts coming back as bytes.
+    todo = [(number, run) for number, run in enumerate(runs) if run not in known]
+    fresh = fan_out(_count_runs, (docs, settings, [spans[number] for number, _ in todo]),
+                    len(todo), minimum=32)
+    for (_, run), blob in zip(todo, fresh, strict=True):
+        known[run] = blob
+        cache.put("related-terms", run, blob, remember=False)
+    counted = related_mod.count(docs, settings, [known[run] for run in runs])
     return key, None, counted
+
+
+def _count_runs(shared: tuple[Sequence[related_mod.Doc], related_mod.Settings,
+                              Sequence[tuple[int, int]]], start: int, stop: int) -> list[bytes]:
+    """The counted terms of runs ``start`` to ``stop`` of those given, as bytes (a fan_out batch)."""
+    from . import related as related_mod
+
+    docs, settings, runs = shared
+    return [related_mod.count_run(docs, settings, *runs[i]) for i in range(start, stop)]
 
 
 def relate(docs: Sequence[related_mod.Doc], config: Config, cache: Cache, key: str,

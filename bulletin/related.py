@@ -27,8 +27,8 @@ from scipy import sparse
 from .frozen import compact
 from .terms import STOP_SYLLABLES, Keys, occurrences, spelled, terms, tokenise
 
-__all__ = ["Counted", "Doc", "Match", "Settings", "STOP_SYLLABLES", "count", "explain", "packed",
-           "readable", "related", "spans", "terms"]
+__all__ = ["Counted", "Doc", "Match", "Settings", "STOP_SYLLABLES", "count", "count_run", "explain",
+           "packed", "readable", "related", "spans", "terms"]
 
 Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
@@ -264,7 +264,16 @@ def spans(n: int, settings: Settings = Settings()) -> list[tuple[int, int]]:
 def packed(counted: Counted, run: int) -> bytes:
     """The counts of one run (numbered as in :func:`spans`) as bytes, for :func:`count`'s
     ``known``. Where the run starts is not kept: the same docs may start elsewhere next time."""
-    b = counted.batches[run]
+    return _packed(counted.batches[run])
+
+
+def count_run(docs: Sequence[Doc], settings: Settings, start: int, stop: int) -> bytes:
+    """The counts of docs[start:stop], a run of :func:`spans`, as :func:`packed` gives them: runs
+    can be counted apart (in other processes) and handed to :func:`count` as ``known``."""
+    return _packed(_counts(docs, settings, start, stop))
+
+
+def _packed(b: _Batch) -> bytes:
     return len(b.keys).to_bytes(8, "little") + b.keys.tobytes() + b.tf.tobytes() + b.docs.tobytes()
 
 

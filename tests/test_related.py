@@ -426,3 +426,24 @@ def test_runs_counted_before_are_reused_where_their_docs_now_start() -> None:
         assert mine.tf.tolist() == theirs.tf.tolist() and mine.docs.tolist() == theirs.docs.tolist()
     with pytest.raises(ValueError, match="another number of runs"):
         count(after, settings, known[1:])
+
+
+def test_runs_counted_in_worker_processes_give_the_same_lists(monkeypatch) -> None:
+    # A cold build counts its runs on every core: each run's counts come back as bytes, and the
+    # lists made of them are those of counting in this process.
+    from bulletin.parallel import fan_out
+    from bulletin.pipeline import _count_runs
+    from bulletin.related import Settings, count, count_run, packed, spans
+
+    monkeypatch.setenv("BULLETIN_WORKERS", "2")
+    settings = Settings(batch=4)
+    docs = [doc(f"Bản tin số {i}", text=f"{(DRUG, FIRE, ROAD)[i % 3]} Chi tiết {i % 7}.",
+                tags=(f"t{i % 5}",), day=float(i)) for i in range(150)]
+    runs = spans(len(docs), settings)
+    here = count(docs, settings)
+    blobs = fan_out(_count_runs, (docs, settings, runs), len(runs), minimum=1)
+    assert blobs == [packed(here, n) for n in range(len(runs))]
+    assert blobs[3] == count_run(docs, settings, *runs[3])
+    textless = [Doc(d.tags, d.title, d.summary, "", d.day, d.category, d.pins) for d in docs]
+    from_workers = count(textless, settings, blobs)
+    assert related(textless, 5, settings, counted=from_workers) == related(docs, 5, settings)

@@ -312,14 +312,16 @@ def _model(docs: Sequence[Doc], settings: Settings, counted: Counted | None = No
     for part in range(1 << part_bits):
         pieces = [b.keys[c[part] : c[part + 1]] for b, c in zip(batches, cuts, strict=True)]
         keys = np.concatenate(pieces) if pieces else np.zeros(0, np.uint64)
-        terms_, df, term = _terms_of(keys, part_bits, limit)
-        idf = np.append(np.log((n + 1) / (df + 0.5)), 0.0).astype(np.float32)
+        # The term numbers (kept for every article until all parts are done) go on from the
+        # last part's.
+        first = sum(len(t) for t in terms_parts)
+        terms_, df, numbers = _terms_of(keys, part_bits, limit, first)
+        idf = np.zeros(first + len(df) + 1, dtype=np.float32)  # by term number; the last: none
+        idf[first:-1] = np.log((n + 1) / (df + 0.5))
         tf = np.concatenate(
             [b.tf[c[part] : c[part + 1]] for b, c in zip(batches, cuts, strict=True)]
         )
-        score = tf * idf[term]  # 0 for a term not indexed (term -1)
-        term[term >= 0] += sum(len(t) for t in terms_parts)
-        numbers = term.astype(np.int32)  # kept for every article until all parts are done
+        score = tf * idf[numbers]  # 0 for a term not indexed (number -1)
         terms_parts.append(terms_)
         splits = np.cumsum([len(piece) for piece in pieces])[:-1]
         for i, (t, sc) in enumerate(
@@ -378,9 +380,12 @@ def _counts(docs: Sequence[Doc], settings: Settings, start: int, stop: int) -> _
     )
 
 
-def _terms_of(keys: Keys, prefix: int, limit: float) -> tuple[Keys, Ints, Ints]:
+def _terms_of(
+    keys: Keys, prefix: int, limit: float, first: int = 0
+) -> tuple[Keys, Ints, npt.NDArray[np.int32]]:
     """For the term keys of one part (55 bits, the first ``prefix`` alike): the indexed terms in
-    ascending order, their document frequencies, and the term number of each key (-1: none).
+    ascending order, their document frequencies, and the term number of each key (-1: none), the
+    terms being numbered from ``first``.
 
     Only terms shared by two articles, and not by too many, are indexed. One sort of (key, place)
     packed in 64 bits does it, so no lookup of the keys is needed afterwards. A key keeps 64 bits
@@ -395,14 +400,14 @@ def _terms_of(keys: Keys, prefix: int, limit: float) -> tuple[Keys, Ints, Ints]:
     packed |= np.arange(size, dtype=np.uint64)
     packed.sort()
     place = (packed & np.uint64((1 << place_bits) - 1)).astype(np.intp)
-    new = _starts_runs(packed >> np.uint64(place_bits))
-    firsts = np.flatnonzero(new)
+    firsts = np.flatnonzero(_starts_runs(packed >> np.uint64(place_bits)))
     df = np.diff(firsts, append=size)
     indexed = (df >= 2) & (df <= limit)
-    number = np.cumsum(indexed) - 1
+    number = np.cumsum(indexed, dtype=np.int32)
+    number += np.int32(first - 1)
     number[~indexed] = -1
-    term = np.empty(size, dtype=np.int64)
-    term[place] = number.take(np.cumsum(new) - 1)
+    term = np.empty(size, dtype=np.int32)
+    term[place] = np.repeat(number, df)
     return keys.take(place.take(firsts[indexed])), df[indexed], term
 
 

@@ -648,7 +648,7 @@ def relate_start(articles: list[Article], docs: Sequence[related_mod.Doc], confi
     spans = related_mod.spans(len(articles), settings)
     runs = [fingerprint((repr(settings), [a.digest for a in articles[start:stop]]))
             for start, stop in spans]
-    found = cache.get("related", key)
+    found = related_mod.unpacked_lists(cache.get("related", key))  # None: not there, or damaged
     if found is not None:
         cache.touch("related-terms", runs)  # for the next edit
         return key, found, None
@@ -657,10 +657,10 @@ def relate_start(articles: list[Article], docs: Sequence[related_mod.Doc], confi
     # Only the runs counted now need their texts.
     unknown = [i for run, (start, stop) in zip(runs, spans, strict=True) if run not in known
                for i in range(start, stop)]
-    found = texts([articles[i].body_key for i in unknown if articles[i].body_key])
+    held = texts([articles[i].body_key for i in unknown if articles[i].body_key])
     docs = list(docs)
     for i in unknown:
-        docs[i] = replace(docs[i], text=found.get(articles[i].body_key, ""))
+        docs[i] = replace(docs[i], text=held.get(articles[i].body_key, ""))
     # A cold build counts every run: on every core, each run's counts coming back as bytes.
     todo = [(number, run) for number, run in enumerate(runs) if run not in known]
     fresh = fan_out(_count_runs, (docs, settings, [spans[number] for number, _ in todo]),
@@ -690,7 +690,7 @@ def relate(docs: Sequence[related_mod.Doc], config: Config, cache: Cache, key: s
 
     if found is None:
         found = related_mod.related(docs, config.related_count, counted=counted)
-        cache.put("related", key, found)
+        cache.put("related", key, related_mod.packed_lists(found))
     return list(found)
 
 

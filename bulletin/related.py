@@ -18,6 +18,8 @@ import gc
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from itertools import repeat
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -28,7 +30,7 @@ from .frozen import compact
 from .terms import STOP_SYLLABLES, Keys, occurrences, spelled, terms, tokenise
 
 __all__ = ["Counted", "Doc", "Match", "Settings", "STOP_SYLLABLES", "count", "count_run", "explain",
-           "packed", "readable", "related", "spans", "terms"]
+           "packed", "packed_lists", "readable", "related", "spans", "terms", "unpacked_lists"]
 
 Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
@@ -57,6 +59,52 @@ class Match:
     shared_tags: tuple[str, ...] = ()
     shared_terms: tuple[str, ...] = ()
     reason: str = "score"  # "pinned", "score" or "recent"
+
+
+_REASONS = ("pinned", "score", "recent")  # a Match's reason, by its code in packed_lists
+
+
+def packed_lists(found: Sequence[tuple[Match, ...]]) -> bytes:
+    """Related lists as :func:`related` makes them (no shared tags or terms) in bytes, for a
+    cache: made and read back in a fraction of the time their pickle takes."""
+    flat = [match for matches in found for match in matches]
+    if any(match.shared_tags or match.shared_terms for match in flat):
+        raise ValueError("only lists without shared tags and terms are packed")
+    code = {reason: number for number, reason in enumerate(_REASONS)}
+    lengths = np.array(list(map(len, found)), dtype=np.int64)
+    index = np.array(list(map(attrgetter("index"), flat)), dtype=np.int64)
+    score = np.array(list(map(attrgetter("score"), flat)), dtype=np.float64)
+    reason = np.array([code[r] for r in map(attrgetter("reason"), flat)], dtype=np.uint8)
+    return (len(found).to_bytes(8, "little") + lengths.tobytes() + index.tobytes()
+            + score.tobytes() + reason.tobytes())
+
+
+def unpacked_lists(blob: object) -> list[tuple[Match, ...]] | None:
+    """The lists :func:`packed_lists` made ``blob`` of; None if it cannot be such bytes (a
+    damaged cache entry, or one of another kind)."""
+    if not isinstance(blob, bytes) or len(blob) < 8:
+        return None
+    n = int.from_bytes(blob[:8], "little")
+    if len(blob) < 8 + 8 * n:
+        return None
+    lengths = np.frombuffer(blob, np.int64, n, 8)
+    size = int(lengths.sum())
+    if (lengths < 0).any() or len(blob) != 8 + 8 * n + 17 * size:
+        return None
+    at = 8 + 8 * n
+    codes = np.frombuffer(blob, np.uint8, size, at + 16 * size)
+    if (codes >= len(_REASONS)).any():
+        return None
+    matches = list(map(
+        Match,
+        np.frombuffer(blob, np.int64, size, at).tolist(),
+        np.frombuffer(blob, np.float64, size, at + 8 * size).tolist(),
+        repeat(()),
+        repeat(()),
+        np.array(_REASONS, dtype=object).take(codes).tolist(),
+    ))
+    bounds = np.concatenate(([0], np.cumsum(lengths))).tolist()
+    return [tuple(matches[lo:hi]) for lo, hi in zip(bounds, bounds[1:])]
 
 
 @dataclass(frozen=True, slots=True)

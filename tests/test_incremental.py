@@ -327,3 +327,20 @@ def test_term_runs_outlive_a_build_that_reused_the_related_lists(make_site) -> N
     result = site.build("--cache", "cache", "--templates", str(site.root / "templates"))
     assert "(0 rendered)" not in result.out
     assert runs() == 1
+
+
+def test_damaged_related_lists_in_the_cache_are_worked_out_again(make_site) -> None:
+    # Related lists that cannot be read back from the cache are a miss, not an error nor empty.
+    import pickle
+    import sqlite3
+
+    site = _four_stories(make_site)
+    db = sqlite3.connect(site.root / "cache" / "bulletin.sqlite")
+    with db:
+        db.execute("UPDATE entries SET value = ? WHERE kind = 'related'",  # cut short
+                   (pickle.dumps(b"\x02" + bytes(7) + b"abc"),))
+    db.close()
+    for stamp in (site.root / "cache" / "uptodate").iterdir():  # not a no-op: build it all
+        stamp.unlink()
+    site.build("--cache", "cache")
+    _as_cold(site)

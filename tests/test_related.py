@@ -447,3 +447,26 @@ def test_runs_counted_in_worker_processes_give_the_same_lists(monkeypatch) -> No
     textless = [Doc(d.tags, d.title, d.summary, "", d.day, d.category, d.pins) for d in docs]
     from_workers = count(textless, settings, blobs)
     assert related(textless, 5, settings, counted=from_workers) == related(docs, 5, settings)
+
+
+def test_related_lists_packed_for_the_cache_come_back_the_same() -> None:
+    # The cache keeps the lists as bytes: every reason, score and index comes back as it was.
+    from bulletin.related import packed_lists, unpacked_lists
+
+    docs = [doc("Ma tuý", DRUG, day=0.0, category="a", pins=(3,)), doc("Ma tuý lớn", DRUG, day=1.0),
+            doc("Lẻ loi", "Một câu khác hẳn.", day=2.0, category="a"), doc("Cháy", FIRE, day=3.0)]
+    found = related(docs, 3)
+    assert {m.reason for matches in found for m in matches} == {"pinned", "score", "recent"}
+    assert unpacked_lists(packed_lists(found)) == found
+    assert unpacked_lists(packed_lists([(), ()])) == [(), ()]
+    with pytest.raises(ValueError, match="shared tags and terms"):
+        packed_lists([explain(docs, 1, found[1])])
+
+
+def test_bytes_that_cannot_be_packed_lists_are_none() -> None:
+    from bulletin.related import packed_lists, unpacked_lists
+
+    good = packed_lists(related([doc("Ma tuý", DRUG), doc("Ma tuý lớn", DRUG)], 1))
+    assert unpacked_lists(good) is not None
+    for bad in (None, b"", b"\x05", good[:-1], good + b"\0", good[:-1] + b"\x07", [(Match(1, 0.5),)]):
+        assert unpacked_lists(bad) is None

@@ -690,7 +690,9 @@ def relate(docs: Sequence[related_mod.Doc], config: Config, cache: Cache, key: s
 
     if found is None:
         found = related_mod.related(docs, config.related_count, counted=counted)
-        cache.put("related", key, related_mod.packed_lists(found))
+        packed = related_mod.packed_lists(found)
+        if packed is not None:
+            cache.put("related", key, packed)
     return list(found)
 
 

@@ -64,12 +64,14 @@ class Match:
 _REASONS = ("pinned", "score", "recent")  # a Match's reason, by its code in packed_lists
 
 
-def packed_lists(found: Sequence[tuple[Match, ...]]) -> bytes:
+def packed_lists(found: Sequence[tuple[Match, ...]]) -> bytes | None:
     """Related lists as :func:`related` makes them (no shared tags or terms) in bytes, for a
-    cache: made and read back in a fraction of the time their pickle takes."""
+    cache: made and read back in a fraction of the time their pickle takes. None for lists
+    that cannot be so (such as :func:`explain` makes)."""
     flat = [match for matches in found for match in matches]
-    if any(match.shared_tags or match.shared_terms for match in flat):
-        raise ValueError("only lists without shared tags and terms are packed")
+    if any(match.shared_tags or match.shared_terms or match.reason not in _REASONS
+           for match in flat):
+        return None
     code = {reason: number for number, reason in enumerate(_REASONS)}
     lengths = np.array(list(map(len, found)), dtype=np.int64)
     index = np.array(list(map(attrgetter("index"), flat)), dtype=np.int64)

@@ -51,6 +51,17 @@ def fingerprint_new(value: tuple[Any, ...] | list[Any] | abc.Mapping[Any, Any],
     return hasher.hexdigest()
 
 
+def digest_of(value: Any, memo: Memo) -> bytes:
+    """The digest (16 bytes) that stands for a container or dataclass object wherever it is
+    met, remembered in ``memo`` by identity (see fingerprint)."""
+    entry = memo.get(id(value))
+    if entry is None:
+        inner = hashlib.blake2b(digest_size=16)
+        _feed_composite(inner, value, memo)
+        entry = memo[id(value)] = (value, inner.digest())
+    return entry[1]
+
+
 def _feed(hasher: Any, value: Any, memo: Memo) -> None:
     kind = type(value)
     if kind is str:  # the common cases first, by exact type; the same bytes as the general ones
@@ -75,12 +86,7 @@ def _feed(hasher: Any, value: Any, memo: Memo) -> None:
         hasher.update(b"i")
         _feed_composite(hasher, value, memo)
     else:
-        entry = memo.get(id(value))
-        if entry is None:
-            inner = hashlib.blake2b(digest_size=16)
-            _feed_composite(inner, value, memo)
-            entry = memo[id(value)] = (value, inner.digest())
-        hasher.update(b"o:" + entry[1])
+        hasher.update(b"o:" + digest_of(value, memo))
 
 
 def _feed_composite(hasher: Any, value: Any, memo: Memo) -> None:

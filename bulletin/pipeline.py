@@ -8,16 +8,16 @@ import time
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 from . import feeds, images, sitemap, uptodate
 from .cache import Cache, pickled
 from .config import Config, load_config, logo_warnings, with_base_url
 from .errors import BuildFailed, SourceError, display_path
-from .fingerprint import Memo, fingerprint, fingerprint_new
-from .listing import Entry
+from .fingerprint import Memo, digest_of, fingerprint, fingerprint_new
 from .frozen import compact
 from .i18n import sort_key_for
+from .listing import Entry
 from .markup import Body, BodyStore, Renderer, link_errors, photos_unchanged, plain_body, summarise
 from .meta import parse_yaml, validate
 from .models import Article, Image, Meta, Source, Term
@@ -464,7 +464,8 @@ def assemble(chosen: list[tuple[Source, Meta]], every: list[Source], options: Op
             continue
         route_owner[route] = source
         planned.append((source, meta, route))
-    urls = {s.rel: routes.href(route) for s, _, route in planned}
+    hrefs = [routes.href(route) for _, _, route in planned]
+    urls = {s.rel: href for (s, _, _), href in zip(planned, hrefs, strict=True)}
     unpublished = frozenset(s.rel for s in every) - frozenset(urls)
 
     sort_key = sort_key_for(config.language)
@@ -483,7 +484,8 @@ def assemble(chosen: list[tuple[Source, Meta]], every: list[Source], options: Op
                                  counts["category", key])
                       for key, (name, slug) in category_names.items()}
 
-    jobs = [_BodyJob(s, routes.href(route), m.image, m.lines.get("image")) for s, m, route in planned]
+    jobs = [_BodyJob(s, href, m.image, m.lines.get("image"))
+            for (s, m, _), href in zip(planned, hrefs, strict=True)]
     keys = [_body_key(job, config) for job in jobs]
     cached = cache.get_many("body", keys)
     # A body's plain text is kept apart (most builds need few: see _Texts); a body whose text
@@ -537,8 +539,8 @@ def assemble(chosen: list[tuple[Source, Meta]], every: list[Source], options: Op
         summary = meta.summary or summarise(body.first_paragraph, config.summary_length)
         scheduled = meta.date > now
         linked = tuple(urls.get(link.target, "") for link in body.links)
-        digest = fingerprint_new((source.digest, key, job.url, tags, category, summary, image,
-                                  scheduled, meta.draft, linked, body.assets), memo)
+        digest = _article_digest(source.digest, key, job.url, tags, category, summary,
+                                 scheduled, meta.draft, (image, linked, body.assets), memo)
         articles.append(Article(
             source=source.without_body() if source.body else source, title=meta.title,
             slug=meta.slug, date=meta.date, url=job.url,
@@ -551,6 +553,22 @@ def assemble(chosen: list[tuple[Source, Meta]], every: list[Source], options: Op
         ))
     articles.sort(key=lambda a: (-a.date.timestamp(), a.slug, a.route))
     return articles
+
+
+def _article_digest(source: str, body: str, url: str, tags: tuple[Term, ...],
+                    category: Term | None, summary: str, scheduled: bool, draft: bool,
+                    rest: tuple[Any, ...], memo: Memo) -> str:
+    """Article.digest: a fingerprint of the source file's and the body's digests and of all
+    else an article shows that they do not settle. What most articles have is hashed directly
+    (a fingerprint of the whole tuple takes several times longer); ``rest`` (photo, linked
+    URLs, assets), through ``fingerprint``, only when it holds anything."""
+    head = f"{source}:{body}:{len(url)}:{url}:{len(summary)}:{summary}:{scheduled:d}{draft:d}"
+    hasher = hashlib.blake2b(head.encode("utf-8", "surrogatepass"), digest_size=16)
+    hasher.update(b"t%d:" % len(tags) + b"".join([digest_of(tag, memo) for tag in tags]))
+    hasher.update(b"c" + digest_of(category, memo) if category is not None else b"-")
+    if any(rest):
+        hasher.update(b"+" + fingerprint_new(rest, memo).encode())
+    return hasher.hexdigest()
 
 
 class _Texts:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from collections import Counter, defaultdict
 from typing import Any, Callable, Iterable
@@ -9,6 +10,7 @@ from typing import Any, Callable, Iterable
 from .slug import slugify
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a site has a few thousand tags, named again and again
 def term_key(name: str) -> str:
     """Identity of a tag: NFC and NFD, upper and lower case spellings are one tag.
 

@@ -197,3 +197,22 @@ def test_a_meta_pickles_back_equal_with_its_zone() -> None:
         assert again == meta and again.date.tzinfo == zone and again.date.isoformat() == \
             meta.date.isoformat()
         assert isinstance(again.extra, MappingProxyType) and isinstance(again.lines, MappingProxyType)
+
+
+def test_an_articles_digest_changes_with_everything_it_stands_for() -> None:
+    from bulletin.models import Image, Term
+    from bulletin.pipeline import _article_digest
+
+    tag, other = Term("Ma tuý", "ma-tuy", "/the/ma-tuy/"), Term("Cháy", "chay", "/the/chay/")
+    base = dict(source="a" * 32, body="b" * 32, url="/tin/x/", tags=(tag,), category=None,
+                summary="Tóm tắt", scheduled=False, draft=False, rest=(None, (), ()))
+    changes = [dict(source="c" * 32), dict(body="d" * 32), dict(url="/tin/y/"), dict(tags=()),
+               dict(tags=(tag, other)), dict(tags=(other, tag)),
+               dict(tags=(Term("Ma tuý", "ma-tuy", "/the/ma-tuy/", count=2),)),
+               dict(category=tag), dict(summary="Tóm tắt khác"), dict(scheduled=True),
+               dict(draft=True), dict(rest=(Image("/a.jpg", "ảnh"), (), ())),
+               dict(rest=(None, ("/tin/z/",), ())), dict(rest=(None, ("",), ())),
+               dict(url="/tin/x/:7:Tóm", summary="")]  # no field can pass for another
+    digests = [_article_digest(**{**base, **change}, memo={}) for change in [{}] + changes]
+    assert len(set(digests)) == len(digests)
+    assert _article_digest(**base, memo={}) == _article_digest(**base, memo={})  # type: ignore[arg-type]

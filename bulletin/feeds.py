@@ -100,10 +100,15 @@ def _joined(base: str, url: str) -> str:
         return url
 
 
-def entry(article: Article, config: Config) -> Entry:
-    """An article's feed entry, dates in the site's timezone."""
+def entry(article: Article, config: Config, shown: dict[int, Term] | None = None) -> Entry:
+    """An article's feed entry, dates in the site's timezone. ``shown`` remembers each term
+    as entries show it, by the identity of the article's term (many articles share one)."""
     tz = config.tz
     terms = ((article.category,) if article.category else ()) + article.tags
+    shown = {} if shown is None else shown
+    for term in terms:
+        if id(term) not in shown:
+            shown[id(term)] = Term(xml_text(term.name), term.slug, term.url, term.permalink)
     return Entry(
         article=article,
         title=xml_text(article.title),
@@ -115,7 +120,7 @@ def entry(article: Article, config: Config) -> Entry:
         content=xml_text(absolute_links(article.body, article.permalink))
         if config.feed_full_content else None,
         author=xml_text(article.author) if article.author else None,
-        categories=tuple(Term(xml_text(t.name), t.slug, t.url, t.permalink) for t in terms),
+        categories=tuple([shown[id(t)] for t in terms]),
     )
 
 
@@ -128,6 +133,7 @@ def plan(articles: Sequence[Article], tags: Mapping[str, Term], by_tag: Mapping[
     articles (shown only in preview builds) never reach a feed.
     """
     made: dict[int, Entry] = {}  # one Entry per article, shared by every feed that holds it
+    shown: dict[int, Term] = {}  # the terms as entries show them (see entry)
 
     def entries(items: Iterable[Article]) -> tuple[Entry, ...]:
         chosen: list[Entry] = []
@@ -135,7 +141,7 @@ def plan(articles: Sequence[Article], tags: Mapping[str, Term], by_tag: Mapping[
             if article.draft or article.scheduled:
                 continue
             if id(article) not in made:
-                made[id(article)] = entry(article, config)
+                made[id(article)] = entry(article, config, shown)
             chosen.append(made[id(article)])
             if len(chosen) == config.feed_items:
                 break

@@ -528,7 +528,7 @@ def assemble(chosen: list[tuple[Source, Meta]], every: list[Source], options: Op
         body = cached[key]
         errors += body.errors
         errors += link_errors(source, body.links, urls, unpublished)
-        tags = tuple(dict.fromkeys(tag_terms[term_key(t)] for t in meta.tags))
+        tags = tuple([tag_terms[k] for k in dict.fromkeys([term_key(t) for t in meta.tags])])
         category = category_terms[term_key(meta.category)] if meta.category else None
         image = None
         if body.image_url:

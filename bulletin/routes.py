@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import functools
+import re
 from datetime import datetime
 from pathlib import PurePosixPath
 from urllib.parse import quote
 
 from .config import Config
 from .slug import slugify
+
+# What quote(route, safe="/#?=&%") leaves as it is: ASCII letters, digits, "_.-~" and the safe ones.
+_PLAIN = re.compile(r"[A-Za-z0-9_.~/#?=&%-]*\Z").match
 
 
 class Routes:
@@ -83,6 +87,8 @@ class Routes:
     # -- what pages link to ---------------------------------------------------------------
     def href(self, route: str) -> str:
         """A link usable on any page: the route under the site's base path."""
+        if _PLAIN(route):  # a slug's route, as nearly all are: nothing to quote
+            return self.prefix + route
         return self.prefix + quote(route, safe="/#?=&%")
 
     def permalink(self, route: str) -> str:

@@ -216,3 +216,11 @@ def test_an_articles_digest_changes_with_everything_it_stands_for() -> None:
     digests = [_article_digest(**{**base, **change}, memo={}) for change in [{}] + changes]
     assert len(set(digests)) == len(digests)
     assert _article_digest(**base, memo={}) == _article_digest(**base, memo={})  # type: ignore[arg-type]
+
+
+@given(st.text(alphabet=st.sampled_from(string.printable + "đưạ\u00a0~"), max_size=30))
+def test_an_href_is_the_route_quoted_under_the_base_path(route: str) -> None:
+    from urllib.parse import quote
+
+    routes = Routes(Config(base_url="https://a.vn/ban-tin/"))
+    assert routes.href(route) == "/ban-tin" + quote(route, safe="/#?=&%")

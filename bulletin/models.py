@@ -7,8 +7,8 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from pathlib import Path
 from types import MappingProxyType
-from zoneinfo import ZoneInfo
 from typing import Any, Mapping
+from zoneinfo import ZoneInfo
 
 from .frozen import compact
 
@@ -72,7 +72,7 @@ class Meta:
         """Pickled (the cache keeps validated front matter) with its two mappings as dicts and
         its date as a naive one and the name of its zone: a zone is slow to unpickle."""
         title, date, *rest = _META_HEAD(self)
-        zone = date.tzinfo.key if isinstance(date.tzinfo, ZoneInfo) else None
+        zone = date.tzinfo.key if isinstance(date.tzinfo, ZoneInfo) else None  # None: no name
         return _meta, (zone, title, date if zone is None else date.replace(tzinfo=None), *rest,
                        dict(self.extra), dict(self.lines))
 

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
+from . import plainyaml
 from .errors import SourceError
 from .models import Meta, Source
 from .slug import slugify, unsafe_slug_reason
@@ -38,6 +39,12 @@ _DATE_HINT = "Write dates year first: 2024-03-15, 2024-03-15 08:30 or 2024-03-15
 
 def parse_yaml(source: Source) -> tuple[dict[str, Any], dict[str, int]] | list[SourceError]:
     """The front matter as a mapping plus each key's line, or the YAML problems with their lines."""
+    plain = plainyaml.read(source.front, source.front_line, _Loader.yaml_implicit_resolvers)
+    return plain if plain is not None else load_yaml(source)
+
+
+def load_yaml(source: Source) -> tuple[dict[str, Any], dict[str, int]] | list[SourceError]:
+    """``parse_yaml`` through the YAML loader, whatever the front matter holds."""
     loader = None
     try:
         loader = _Loader(source.front)  # the pure-Python loader checks characters already here

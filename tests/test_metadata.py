@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import lxml.html
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from .conftest import DEFAULT_CONFIG, article, photo
 
@@ -169,3 +171,54 @@ def test_front_matter_kept_valid_in_the_cache_still_warns_and_follows_the_timezo
     site.write({"site.toml": DEFAULT_CONFIG + 'timezone = "UTC"\n'})
     assert warning in site.build().err
     assert stamp().startswith("2026-10-01T08:00:00+00:00")
+
+
+_WORDS = ["Tin", "đường", "Công an", "yes", "No", "on", "null", "~", "9", "012", "0x1F", "1_000",
+          "3.5", ".inf", "-5", "+5", "0", "2024-03-15", "2024-03-15T08:30:00+07:00", "a: b", "a:",
+          "a:b", "a #b", "C#", "http://x.vn/a", "<<", "=", "...", "a, b", "[a]", "{a}", "'", '"',
+          "it's", "\\n", "\t", "\u00a0", "&a", "*a", "!a", "|", ">", "%", "@", "`", "?", "-", "- a"]
+
+
+def _scalars() -> st.SearchStrategy[str]:
+    text = st.lists(st.sampled_from(_WORDS + [" ", ",", ":"]), max_size=4).map("".join)
+    return st.one_of(text, text.map(lambda t: f'"{t}"'), text.map(lambda t: f"'{t}'"))
+
+
+def _entries() -> st.SearchStrategy[str]:
+    key = st.sampled_from(["title", "date", "tags", "slug", "topic", "image_alt", "yes", "on",
+                           "Title", "x1", "a b", "_"])
+    flow = st.lists(_scalars(), max_size=3).map(lambda items: "[" + ", ".join(items) + "]")
+    block = st.lists(_scalars(), max_size=3).map(
+        lambda items: "".join(f"\n  - {item}" for item in items))
+    value = st.one_of(_scalars().map(lambda v: " " + v), flow.map(lambda v: " " + v), block,
+                      st.just(""), st.just("  x"))
+    return st.builds(lambda k, v: k + ":" + v, key, value)
+
+
+def _usual() -> st.SearchStrategy[str]:
+    """Entries as editors write them, which the loader need not read."""
+    word = st.sampled_from(["Tin", "đường", "Công an tỉnh", "9", "0", "2024-03-15",
+                            "2024-03-15T08:30:00+07:00", "bai-1", "C", "a:b", "it's", "<a"])
+    text = st.lists(word, min_size=1, max_size=3).map(" ".join)
+    item = st.one_of(text, text.map(lambda t: f'"{t}"'))
+    key = st.sampled_from(["title", "date", "tags", "slug", "topic", "summary"])
+    value = st.one_of(item.map(lambda v: " " + v),
+                      st.lists(item, max_size=3).map(lambda items: " [" + ", ".join(items) + "]"),
+                      st.lists(item, min_size=1, max_size=3).map(
+                          lambda items: "".join(f"\n- {item}" for item in items)))
+    return st.builds(lambda k, v: k + ":" + v, key, value)
+
+
+@given(st.lists(st.one_of(_usual(), _usual(), _entries(),
+                          st.sampled_from(["", "# ghi chú", "  tiếp"])),
+                min_size=1, max_size=6).map(lambda lines: "\n" + "\n".join(lines) + "\n"))
+@settings(max_examples=400, deadline=None)
+def test_front_matter_read_without_the_loader_is_what_the_loader_reads(front: str) -> None:
+    from bulletin import meta, plainyaml
+    from bulletin.models import Source
+
+    fast = plainyaml.read(front, 2, meta._Loader.yaml_implicit_resolvers)
+    if fast is not None:
+        source = Source(path=None, shown="a.md", rel="a.md", bundle=None, front=front,  # type: ignore[arg-type]
+                        body="", front_line=2, body_line=9, digest="x")
+        assert repr(fast) == repr(meta.load_yaml(source))

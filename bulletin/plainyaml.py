@@ -2,9 +2,10 @@
 
 Lines of ``key: value``, and keys holding a block list of items, whose values are quoted text,
 plain text or whole numbers, or flow lists of them, are read here several times faster than by
-the YAML loader. Anything else (comments, blank lines, escapes, other kinds of values, nesting,
-a key given twice) gives None, and the loader reads the front matter instead, with its messages.
-What is read here is what the loader gives: tests/test_metadata.py checks it on generated input.
+the YAML loader; empty lines between them are skipped. Anything else (comments, escapes, other
+kinds of values, nesting, a key given twice) gives None, and the loader reads the front matter
+instead, with its messages. What is read here is what the loader gives, the C one (libyaml) and
+the pure-Python one alike: tests/test_metadata.py checks it against both on generated input.
 """
 
 from __future__ import annotations
@@ -16,13 +17,13 @@ from typing import Any
 Resolvers = dict[Any, list[tuple[str, "re.Pattern[str]"]]]
 Read = tuple[dict[str, Any], dict[str, int]]
 
-_KEY = re.compile(r"([a-z_][a-z0-9_]*):(?: (.*))?\Z")
+_KEY = re.compile(r"([a-z_][a-z0-9_]{0,1023}):(?: (.*))?\Z")  # YAML: a key of 1024 at most
 _ITEM = re.compile(r"( *)- (.*)\Z")
 _INT = re.compile(r"(?:0|[1-9][0-9]{0,17})\Z")
 _STR, _INT_TAG = "tag:yaml.org,2002:str", "tag:yaml.org,2002:int"
 _NOT_KEYS = frozenset({"y", "n", "yes", "no", "true", "false", "on", "off", "null"})
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
-_FLOW = frozenset(",[]{}")
+_FLOW = frozenset(",[]{}?")  # the pure-Python loader also ends a flow scalar at "?"
 
 
 def read(front: str, first_line: int, resolvers: Resolvers) -> Read | None:

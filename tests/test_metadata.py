@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+from unittest import mock
 
 import lxml.html
-from hypothesis import given, settings
+import yaml
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
+
+from bulletin import meta as front_matter
 
 from .conftest import DEFAULT_CONFIG, article, photo
 
@@ -176,7 +180,8 @@ def test_front_matter_kept_valid_in_the_cache_still_warns_and_follows_the_timezo
 _WORDS = ["Tin", "đường", "Công an", "yes", "No", "on", "null", "~", "9", "012", "0x1F", "1_000",
           "3.5", ".inf", "-5", "+5", "0", "2024-03-15", "2024-03-15T08:30:00+07:00", "a: b", "a:",
           "a:b", "a #b", "C#", "http://x.vn/a", "<<", "=", "...", "a, b", "[a]", "{a}", "'", '"',
-          "it's", "\\n", "\t", "\u00a0", "&a", "*a", "!a", "|", ">", "%", "@", "`", "?", "-", "- a"]
+          "it's", "\\n", "\t", "\u00a0", "&a", "*a", "!a", "|", ">", "%", "@", "`", "?", "-", "- a",
+          "Vì sao?", "a?b", "k" * 1025]
 
 
 def _scalars() -> st.SearchStrategy[str]:
@@ -186,13 +191,20 @@ def _scalars() -> st.SearchStrategy[str]:
 
 def _entries() -> st.SearchStrategy[str]:
     key = st.sampled_from(["title", "date", "tags", "slug", "topic", "image_alt", "yes", "on",
-                           "Title", "x1", "a b", "_"])
+                           "Title", "x1", "a b", "_", "k" * 1024, "k" * 1025])
     flow = st.lists(_scalars(), max_size=3).map(lambda items: "[" + ", ".join(items) + "]")
     block = st.lists(_scalars(), max_size=3).map(
         lambda items: "".join(f"\n  - {item}" for item in items))
     value = st.one_of(_scalars().map(lambda v: " " + v), flow.map(lambda v: " " + v), block,
                       st.just(""), st.just("  x"))
     return st.builds(lambda k, v: k + ":" + v, key, value)
+
+
+class _PureLoader(yaml.SafeLoader):
+    """meta._Loader on the pure-Python parser."""
+
+
+_PureLoader.yaml_implicit_resolvers = front_matter._Loader.yaml_implicit_resolvers
 
 
 def _usual() -> st.SearchStrategy[str]:
@@ -212,13 +224,18 @@ def _usual() -> st.SearchStrategy[str]:
 @given(st.lists(st.one_of(_usual(), _usual(), _entries(),
                           st.sampled_from(["", "# ghi chú", "  tiếp"])),
                 min_size=1, max_size=6).map(lambda lines: "\n" + "\n".join(lines) + "\n"))
+@example("\ntags: [Vì sao?, Tin]\n")  # the pure-Python loader ends a flow scalar at "?"
+@example("\n" + "k" * 1025 + ": x\n")  # a key is 1024 characters at most
 @settings(max_examples=400, deadline=None)
 def test_front_matter_read_without_the_loader_is_what_the_loader_reads(front: str) -> None:
-    from bulletin import meta, plainyaml
+    from bulletin import plainyaml
     from bulletin.models import Source
 
-    fast = plainyaml.read(front, 2, meta._Loader.yaml_implicit_resolvers)
+    fast = plainyaml.read(front, 2, front_matter._Loader.yaml_implicit_resolvers)
     if fast is not None:
         source = Source(path=None, shown="a.md", rel="a.md", bundle=None, front=front,  # type: ignore[arg-type]
                         body="", front_line=2, body_line=9, digest="x")
-        assert repr(fast) == repr(meta.load_yaml(source))
+        assert repr(fast) == repr(front_matter.load_yaml(source))
+        # ... and what the pure-Python loader reads, where libyaml is not installed
+        with mock.patch.object(front_matter, "_Loader", _PureLoader):
+            assert repr(fast) == repr(front_matter.load_yaml(source))

@@ -135,7 +135,13 @@ def read_source(path: Path, content: Path, bundle: Path | None,
 
 def read_again(source: Source) -> Source | SourceError:
     """The full text of a Source that was made from the cache without reading its file (see
-    pipeline.read_all), for the rare stage that needs it after all."""
+    pipeline.read_all), for the rare stage that needs it after all. A file that no longer has
+    the bytes the build took it for (saved again since the build started) is an error: what
+    the build made of it would be kept under the other version's digest."""
     cut = len(source.rel) + 1
-    return read_source(source.path, Path(str(source.path)[:-cut]), source.bundle,
-                       source.shown[:-cut])
+    again = read_source(source.path, Path(str(source.path)[:-cut]), source.bundle,
+                        source.shown[:-cut])
+    if isinstance(again, Source) and again.digest != source.digest:
+        return SourceError(source.shown, None, "the file changed while the build was reading it",
+                           "Build again: the next build reads it as it is now.")
+    return again

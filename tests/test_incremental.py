@@ -245,6 +245,23 @@ def test_a_file_not_read_is_read_after_all_when_its_cached_parts_are_gone(make_s
     assert "Nội dung số 1." in (site.output / "tin/bai-1/index.html").read_text(encoding="utf-8")
 
 
+def test_a_file_saved_again_before_the_build_reads_it_after_all_is_an_error(make_site) -> None:
+    """The build took the file for the version its listing and records showed; it must not
+    render other bytes under that version's digest."""
+    from bulletin.errors import SourceError
+    from bulletin.source import read_again, read_source
+
+    site = make_site({"content/a.md": article("Bài A", body="Nội dung A.")})
+    taken = read_source(site.content / "a.md", site.content, None, "content")
+    assert not isinstance(taken, SourceError)
+    recalled = taken.without_body()
+    assert read_again(recalled) == taken  # unchanged: read as it was taken
+    site.write({"content/a.md": article("Bài A", body="Nội dung đã sửa.")})
+    problem = read_again(recalled)
+    assert isinstance(problem, SourceError) and problem.path == "content/a.md"
+    assert problem.message == "the file changed while the build was reading it"
+
+
 def _four_stories(make_site):  # type: ignore[no-untyped-def]
     """A site of four short stories, built once with the cache in cache/."""
     site = make_site({f"content/bai-{n}.md": article(f"Bài {n}", body=f"Nội dung số {n} về {w}.",

@@ -666,7 +666,8 @@ def relate_start(articles: list[Article], docs: Sequence[related_mod.Doc], confi
     spans = related_mod.spans(len(articles), settings)
     runs = [fingerprint((repr(settings), [a.digest for a in articles[start:stop]]))
             for start, stop in spans]
-    found = related_mod.unpacked_lists(cache.get("related", key))  # None: not there, or damaged
+    # None: not there, or damaged
+    found = related_mod.unpacked_lists(cache.get("related", key), len(articles))
     if found is not None:
         cache.touch("related-terms", runs)  # for the next edit
         return key, found, None

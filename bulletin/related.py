@@ -81,13 +81,13 @@ def packed_lists(found: Sequence[tuple[Match, ...]]) -> bytes | None:
             + score.tobytes() + reason.tobytes())
 
 
-def unpacked_lists(blob: object) -> list[tuple[Match, ...]] | None:
-    """The lists :func:`packed_lists` made ``blob`` of; None if it cannot be such bytes (a
-    damaged cache entry, or one of another kind)."""
+def unpacked_lists(blob: object, count: int) -> list[tuple[Match, ...]] | None:
+    """The lists of ``count`` articles that :func:`packed_lists` made ``blob`` of; None if it
+    cannot be such bytes (a damaged cache entry, or one of another kind)."""
     if not isinstance(blob, bytes) or len(blob) < 8:
         return None
     n = int.from_bytes(blob[:8], "little")
-    if len(blob) < 8 + 8 * n:
+    if n != count or len(blob) < 8 + 8 * n:
         return None
     lengths = np.frombuffer(blob, np.int64, n, 8)
     size = int(lengths.sum())
@@ -95,11 +95,12 @@ def unpacked_lists(blob: object) -> list[tuple[Match, ...]] | None:
         return None
     at = 8 + 8 * n
     codes = np.frombuffer(blob, np.uint8, size, at + 16 * size)
-    if (codes >= len(_REASONS)).any():
+    index = np.frombuffer(blob, np.int64, size, at)
+    if (codes >= len(_REASONS)).any() or (index < 0).any() or (index >= n).any():
         return None
     matches = list(map(
         Match,
-        np.frombuffer(blob, np.int64, size, at).tolist(),
+        index.tolist(),
         np.frombuffer(blob, np.float64, size, at + 8 * size).tolist(),
         repeat(()),
         repeat(()),

@@ -457,15 +457,21 @@ def test_related_lists_packed_for_the_cache_come_back_the_same() -> None:
             doc("Lẻ loi", "Một câu khác hẳn.", day=2.0, category="a"), doc("Cháy", FIRE, day=3.0)]
     found = related(docs, 3)
     assert {m.reason for matches in found for m in matches} == {"pinned", "score", "recent"}
-    assert unpacked_lists(packed_lists(found)) == found
-    assert unpacked_lists(packed_lists([(), ()])) == [(), ()]
+    assert unpacked_lists(packed_lists(found), len(docs)) == found
+    assert unpacked_lists(packed_lists([(), ()]), 2) == [(), ()]
     assert packed_lists([explain(docs, 1, found[1])]) is None  # not cached, worked out again
 
 
 def test_bytes_that_cannot_be_packed_lists_are_none() -> None:
     from bulletin.related import packed_lists, unpacked_lists
 
+    import numpy as np
+
     good = packed_lists(related([doc("Ma tuý", DRUG), doc("Ma tuý lớn", DRUG)], 1))
-    assert unpacked_lists(good) is not None
-    for bad in (None, b"", b"\x05", good[:-1], good + b"\0", good[:-1] + b"\x07", [(Match(1, 0.5),)]):
-        assert unpacked_lists(bad) is None
+    assert good is not None and unpacked_lists(good, 2) is not None
+    assert unpacked_lists(good, 3) is None  # lists for another number of articles
+    at = 8 + 8 * 2  # where the first match's index is kept
+    outside = good[:at] + np.int64(2).tobytes() + good[at + 8:]  # an index past the articles
+    for bad in (None, b"", b"\x05", good[:-1], good + b"\0", good[:-1] + b"\x07", outside,
+                [(Match(1, 0.5),)]):
+        assert unpacked_lists(bad, 2) is None

@@ -308,11 +308,11 @@ def _recall(path: Path, bundle: Path | None, record: tuple[Any, ...] | None,
     name, top = str(path), os.path.join(content, "")
     rel = name[len(top):].replace(os.sep, "/") if name.startswith(top) else \
         path.relative_to(content).as_posix()
-    if stats is not None:
-        listed = stats.get(rel)
-        if listed is None or listed[1:] != tuple(record[:4]):
+    listed = stats.get(rel) if stats is not None else None
+    if listed is not None and listed[4]:
+        if listed[1:] != tuple(record[:4]):
             return None
-    else:
+    else:  # not listed, or listed without an inode (directory entries on Windows)
         try:
             stat = os.stat(path)
         except OSError:

@@ -843,7 +843,7 @@ def _render_pages(shared: tuple[Templates, list[Page], Transaction | None, _Know
             entry = known.previous.get(str(rel))
             stat = transaction.current(rel) if entry and transaction and entry[0] == print_ \
                 else None
-            if stat is not None and entry == (print_, stat.st_size, stat.st_mtime_ns):
+            if stat is not None and entry == (print_, *stat):
                 out[number] = _Rendered(str(rel), False, print=print_, rendered=False)
                 continue
         todo.append((number, page, print_))
@@ -926,6 +926,11 @@ def publish(options: Options, config: Config, templates: Templates, pages: list[
         results = fan_out(_render_pages, (templates, claimed, transaction, known), len(claimed),
                           minimum=100,
                           progress=(lambda d, t: progress("pages", d, t)) if progress else None)
+        if transaction.known is not None and not transaction.confirm():
+            # The output changed since the last build listed it, and pages were found unchanged
+            # by that listing: decide again, each page by its file as it is now.
+            results = fan_out(_render_pages, (templates, claimed, transaction, known),
+                              len(claimed), minimum=100)
         for rel, _ in index:
             problem = transaction.claim(rel, "the search index")
             if problem is not None:
@@ -960,7 +965,7 @@ def publish(options: Options, config: Config, templates: Templates, pages: list[
         for result in results:
             stat = transaction.current(result.rel)
             if stat is not None:
-                manifest[result.rel] = (result.print, stat.st_size, stat.st_mtime_ns)
+                manifest[result.rel] = (result.print, *stat)
     cache.put("manifest", manifest_key, manifest)
     return report, rendered
 

@@ -101,19 +101,43 @@ class Transaction:
         self.staging.mkdir(parents=True)
         (self.staging / MARKER).write_bytes(_MARKER_TEXT)  # tells a later run the folder is ours
         self.fresh = not self.output.exists()
-        self.known = known if known and not self.fresh else None  # checked at the commit
+        self.known = known if known and not self.fresh else None  # checked: see confirm
+        self._listed: dict[str, tuple[int, int]] | None = None  # its files: size, mtime
+        self._confirmed: bool | None = None  # whether the output is still what it lists
         self.changed: list[str] | None = None  # what the commit moved or removed
         self.after: tuple[Entry, ...] | None = None  # see listing()
 
     def claim(self, rel: PurePosixPath, owner: str) -> SourceError | None:
         return self.claims.claim(rel, owner)
 
-    def current(self, rel: PurePosixPath | str) -> os.stat_result | None:
-        """The stat of a file in the live output, or None."""
+    def current(self, rel: PurePosixPath | str) -> tuple[int, int] | None:
+        """The size and mtime (ns) of a file in the live output, or None when there is none.
+
+        Until the commit, while the last build's listing is not found wrong (see confirm), it
+        answers, and no file is stat'ed: an edit asks for every page's.
+        """
+        if self.known is not None and self._confirmed is not False and self.changed is None:
+            if self._listed is None:
+                self._listed = {name: (size, mtime) for name, size, mtime, _, _ in self.known
+                                if name and name[-1] != "/"}
+            return self._listed.get(str(rel))
         try:
-            return os.stat(f"{self.root}{rel}")
+            stat = os.stat(f"{self.root}{rel}")
         except OSError:
             return None
+        return stat.st_size, stat.st_mtime_ns
+
+    def confirm(self) -> bool:
+        """Whether the output is still what the last build's listing says (checked once, after
+        the pages are decided on: a page is rendered again when its file changed since). When it
+        is not, the listing is dropped, and ``current`` stats each file from then on. A listing
+        holding a symlink is never confirmed: it holds what the link leads to."""
+        if self._confirmed is None:
+            self._confirmed = self.known is not None and \
+                intact(self.output, self.known, follow_symlinks=False)
+        if not self._confirmed:
+            self.known = None
+        return self._confirmed
 
     def stage(self, rel: PurePosixPath, data: bytes) -> bool:
         """Stage new bytes for ``rel``; False (nothing written) when the live file already has them.
@@ -148,11 +172,11 @@ class Transaction:
             (self.staging / MARKER).write_bytes(_MARKER_TEXT)
             os.rename(self.staging, self.output)
             return WriteReport(len(self.staged), self.unchanged, 0)
-        # The last build's listing stands for the output only if the output is still just that,
-        # checked now, and holds no symlink: its listing holds what a link leads to, and the walk
-        # removes the link itself, never what it leads to.
-        if self.known is not None and not intact(self.output, self.known, follow_symlinks=False):
-            self.known = None
+        # The last build's listing stands for the output only if the output is still just that
+        # and holds no symlink (see confirm): its listing holds what a link leads to, and the
+        # walk removes the link itself, never what it leads to.
+        if self.known is not None:
+            self.confirm()
         present = (name for name, *_ in self.known if name and name[-1] != "/") \
             if self.known is not None else (name for name, _ in walk_files(self.output))
         claimed = {str(rel) for rel in self.claims.owners}

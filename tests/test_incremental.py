@@ -119,6 +119,22 @@ def test_unchanged_files_keep_their_mtime_and_an_edit_rewrites_only_its_pages(ma
     assert site.output / "css/style.css" not in changed
 
 
+def test_a_page_changed_in_the_output_is_repaired_by_the_next_edit(make_site) -> None:
+    """An edit decides which pages are unchanged by the listing the last build took of the
+    output; a page file changed since (by hand, or by a tool) is found at the check of that
+    listing, and rendered again."""
+    files = {f"content/a{i}.md": article(f"Bài {i}", date=f"2026-10-{i + 1:02d}") for i in range(3)}
+    site = make_site(files)
+    site.build("--cache", "cache")
+    page = site.output / "404.html"  # a page the edit below does not change
+    good = page.read_bytes()
+    page.write_bytes(good.replace(b"</body>", b"</BODY>"))  # the same size
+    site.write({"content/a0.md": article("Bài 0", date="2026-10-01", body="Nội dung mới.")})
+    site.build("--cache", "cache")
+    assert page.read_bytes() == good
+    assert "Nội dung mới." in (site.output / "tin/bai-0/index.html").read_text(encoding="utf-8")
+
+
 def test_an_unchanged_site_is_not_rebuilt_but_a_damaged_output_is_repaired(make_site) -> None:
     site = make_site({"content/a.md": article("Bài A"), "content/b.md": article("Bài B", date="2026-10-02")})
     site.build()

@@ -59,6 +59,11 @@ def listing(folder: Path) -> Listing:
     return tuple(found)
 
 
+def file_stats(entries: Iterable[Entry]) -> dict[str, tuple[int, int]]:
+    """The files of a listing (its folders left out), by path: size and mtime (ns)."""
+    return {name: (size, mtime) for name, size, mtime, _, _ in entries if name and name[-1] != "/"}
+
+
 def entry(name: str, stat: os.stat_result) -> Entry:
     return (name, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
 

@@ -17,7 +17,7 @@ from .errors import BuildFailed, SourceError, display_path
 from .fingerprint import Memo, digest_of, fingerprint, fingerprint_new
 from .frozen import compact
 from .i18n import sort_key_for
-from .listing import Entry
+from .listing import Entry, file_stats
 from .markup import Body, BodyStore, Renderer, link_errors, photos_unchanged, plain_body, summarise
 from .meta import parse_yaml, validate
 from .models import Article, Image, Meta, Source, Term
@@ -956,11 +956,10 @@ def publish(options: Options, config: Config, templates: Templates, pages: list[
     manifest = {}
     after = transaction.listing()
     if after is not None:
-        files = {name: (size, mtime) for name, size, mtime, _, _ in after}
+        present = file_stats(after)
         for result in results:
-            name = result.rel
-            if name in files:
-                manifest[name] = (result.print, *files[name])
+            if result.rel in present:
+                manifest[result.rel] = (result.print, *present[result.rel])
     else:
         for result in results:
             stat = transaction.current(result.rel)

@@ -10,7 +10,7 @@ from pathlib import Path, PurePosixPath
 from typing import Iterable
 
 from .errors import SourceError, UsageError, display_path
-from .listing import Entry, Listing, intact, listing, relisted, walk_files
+from .listing import Entry, Listing, file_stats, intact, listing, relisted, walk_files
 
 MARKER = ".bulletin-output"
 _MARKER_TEXT = b"This folder is written by build.py (Ban tin). Its contents are replaced on every build.\n"
@@ -118,8 +118,7 @@ class Transaction:
         """
         if self.known is not None and self._confirmed is not False and self.changed is None:
             if self._listed is None:
-                self._listed = {name: (size, mtime) for name, size, mtime, _, _ in self.known
-                                if name and name[-1] != "/"}
+                self._listed = file_stats(self.known)
             return self._listed.get(str(rel))
         try:
             stat = os.stat(f"{self.root}{rel}")
@@ -175,10 +174,9 @@ class Transaction:
         # The last build's listing stands for the output only if the output is still just that
         # and holds no symlink (see confirm): its listing holds what a link leads to, and the
         # walk removes the link itself, never what it leads to.
-        if self.known is not None:
-            self.confirm()
-        present = (name for name, *_ in self.known if name and name[-1] != "/") \
-            if self.known is not None else (name for name, _ in walk_files(self.output))
+        self.confirm()
+        present = file_stats(self.known) if self.known is not None else \
+            (name for name, _ in walk_files(self.output))
         claimed = {str(rel) for rel in self.claims.owners}
         stale = sorted(name for name in present
                        if name not in claimed and name.rpartition("/")[2] != MARKER)

@@ -354,8 +354,9 @@ Notes:
   rebuild this counts every page present; the tool's summary line says how many it rewrote).
 - CPU (s): user + system time of the build's process tree (wait4 rusage), steadier than wall
   time on a busy machine; a tool using both cores can show more CPU than wall time.
-- peak memory: highest sampled (50 ms) sum of PSS over the build's whole process tree; largest
-  process RSS: exact ru_maxrss of the biggest single process.
+- peak memory: highest sampled sum of PSS over the build's whole process tree (read when the
+  tree's RSS passes the peak so far, with at most a tenth of a core: benchmarks/measure.py);
+  largest process RSS: exact ru_maxrss of the biggest single process.
 - One run of each build on a shared machine: wall-clock figures are noisy."""
 
 

@@ -4,8 +4,20 @@ Memory is measured two ways, both over the child and every process it starts (th
 session of its own, so its pool workers are found even after they are re-parented):
 
 - ``peak_mb``: the highest sum of PSS (proportional set size: a page shared by n processes counts
-  1/n in each) over the whole tree, sampled every 50 ms from /proc. It is what the tree costs the
-  machine; pages shared by forked workers are not counted twice, as a sum of RSS would.
+  1/n in each) over the whole tree, sampled from /proc. It is what the tree costs the machine;
+  pages shared by forked workers are not counted twice, as a sum of RSS would.
+
+  The kernel works PSS out by walking a process's page tables: about 17 ms for 370 MB and 80 ms
+  for 3 GB on the project's machine. Read every 50 ms, that walk took a quarter to two thirds of
+  a core from the build it measured (a 10,000-article build ran about 1.5 s slower). So every
+  50 ms the sampler reads the tree's RSS, which costs next to nothing, and reads its PSS only
+  - when the RSS is above the peak found so far: PSS is never above RSS, so this misses no
+    higher peak;
+  - and while its PSS reads have taken no more than 0.5 s plus a tenth of one core since the
+    build started. The reads a lower RSS saves are spent when the tree grows (when workers
+    start, say), every 50 ms again.
+  In paired 10,000-article runs the peak it found was as before (436-444 MB against 436-450 MB)
+  and the build about 0.4 s slower than with no sampler at all.
 - ``max_rss_mb``: the largest RSS any one process of the tree reached, exact, from wait4's rusage
   (the kernel's ru_maxrss, which covers the child and its waited-for descendants).
 
@@ -24,6 +36,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 SAMPLE_SECONDS = 0.05
+PSS_SHARE = 0.1  # of one core, at most, that reading PSS takes from the build it measures
+PSS_START = 0.5  # seconds of PSS reads allowed at once from the start
 _PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
 
 
@@ -81,6 +95,11 @@ def _memory_kb(pid: int) -> int:
                 return int(line.split()[1])
     except (OSError, ValueError):
         pass
+    return _rss_kb(pid)
+
+
+def _rss_kb(pid: int) -> int:
+    """A process's RSS in kB, read without walking its pages; 0 once it has gone."""
     try:
         return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * _PAGE_KB
     except (OSError, ValueError, IndexError):
@@ -97,9 +116,16 @@ class _Sampler(threading.Thread):
         self._done = threading.Event()
 
     def run(self) -> None:
+        start = time.perf_counter()
+        spent = 0.0  # on reading PSS
         while not self._done.is_set():
-            total = sum(_memory_kb(pid) for pid in _session_members(self.session))
-            self.peak_kb = max(self.peak_kb, total)
+            members = _session_members(self.session)
+            began = time.perf_counter()
+            if (sum(_rss_kb(pid) for pid in members) > self.peak_kb  # PSS is never above RSS
+                    and spent <= PSS_START + PSS_SHARE * (began - start)):
+                total = sum(_memory_kb(pid) for pid in members)
+                self.peak_kb = max(self.peak_kb, total)
+                spent += time.perf_counter() - began
             self._done.wait(SAMPLE_SECONDS)
 
     def stop(self) -> None:

@@ -1,7 +1,9 @@
-"""The comparison benchmark's corpus conversion and edits: peers get each article's front matter."""
+"""The comparison benchmark's corpus conversion, edits and memory sampling: peers get each article's
+front matter."""
 
 from __future__ import annotations
 
+import sys
 import tomllib
 from datetime import datetime
 from pathlib import Path
@@ -11,6 +13,7 @@ import markdown
 import pytest
 import yaml
 
+from benchmarks import measure
 from benchmarks.compare import PROJECT, TEMPLATE_MARK, edit_template, set_tags
 from benchmarks.corpus import generate
 from benchmarks.peers import (
@@ -118,3 +121,31 @@ def test_benchmark_edits_change_tags_and_template(tmp_path: Path, three) -> None
     changed = (templates / "article.html").read_text(encoding="utf-8")
     assert changed.replace(TEMPLATE_MARK, "") == original
     assert changed.index("{% block content %}") < changed.index(TEMPLATE_MARK)
+
+
+# A child that holds 200 MB of its own for half a second, then a tenth of it for 1.5 s more.
+_HOLDS = ("import time; big = bytes(range(256)) * (200 * 4096); time.sleep(0.5); "
+          "del big; small = bytes(range(256)) * (20 * 4096); time.sleep(1.5)")
+
+
+@pytest.mark.skipif(not Path("/proc/self/smaps_rollup").exists(), reason="needs Linux's /proc")
+def test_sampler_finds_the_peak_and_reads_pss_only_above_it(tmp_path: Path, monkeypatch) -> None:
+    reads = {"rss": 0, "pss": 0}
+    rss_kb, memory_kb = measure._rss_kb, measure._memory_kb
+
+    def counted_rss(pid: int) -> int:
+        reads["rss"] += 1
+        return rss_kb(pid)
+
+    def counted_pss(pid: int) -> int:
+        reads["pss"] += 1
+        return memory_kb(pid)
+
+    monkeypatch.setattr(measure, "_rss_kb", counted_rss)
+    monkeypatch.setattr(measure, "_memory_kb", counted_pss)
+    run = measure.measure([sys.executable, "-c", _HOLDS], cwd=tmp_path, logs=tmp_path / "logs",
+                          name="holds", timeout=60)
+    assert run.ok, run.tail()
+    assert 200 <= run.peak_mb <= run.max_rss_mb + 1
+    # Once the peak is read, the time the child holds less costs RSS reads only.
+    assert reads["rss"] >= 2 * reads["pss"] > 0, reads

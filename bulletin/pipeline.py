@@ -602,6 +602,17 @@ class _Texts:
                 out[key] = text
         return out
 
+    def cached(self, keys: Sequence[str]) -> dict[str, str]:
+        """Those of ``keys`` made by this build or held by the cache, none made again: what a
+        worker process may read (it could neither store a text made again nor report a source
+        it cannot read). Those from the cache are not marked as used on that account (see
+        Cache.get_many)."""
+        out = {key: self.made[key] for key in keys if key in self.made}
+        rest = [key for key in keys if key not in out]
+        found = self.cache.get_many("text", rest, keep=False) if rest else {}
+        out.update((key, text) for key, text in found.items() if isinstance(text, str))
+        return out
+
     def _again(self, source: Source, url: str) -> str:
         again = read_again(source) if not source.body else source
         if isinstance(again, SourceError):
@@ -640,7 +651,7 @@ def _search_index(articles: list[Article], config: Config, cache: Cache, transac
     # old versions): assemble keeps them in the cache, by body key, and keeps those of the
     # current bodies for the next build; an old version's goes.
     for route, data in search.files(articles, Routes(config), config.date_format, cache,
-                                    lambda keys: texts(keys, keep=False)):
+                                    lambda keys: texts(keys, keep=False), texts.cached):
         rel = Routes.output_path(route)
         staged.append((rel, transaction.stage(rel, data)))
     return staged

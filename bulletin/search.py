@@ -31,7 +31,7 @@ import json
 import re
 import unicodedata
 import zlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from itertools import chain, repeat
 from typing import Any, Protocol, overload
@@ -43,6 +43,7 @@ from . import postings, terms
 from .frozen import compact
 from .i18n import format_date
 from .models import Article
+from .parallel import fan_out
 from .routes import Routes
 
 CHUNK = 16  # articles per d/<n>.json: a results page fetches a few small files
@@ -55,6 +56,7 @@ WEIGHTS = {"title": 5, "tags": 3, "lead": 2, "body": 1}
 # it is about at the top, and pairs are most of the index's size and of the time it takes.
 PAIR_WORDS = 200
 BATCH = 256  # articles tokenised at once (an article in a batch is 8 bits of a posting)
+PARALLEL = 1000  # from this many articles on, worker processes read them too (see _read)
 ENCODE_SLICE = 1 << 17  # postings written out at once
 GROUP_BYTES = 1 << 20  # term shards assembled at once
 FORMAT = 2  # meta.json's "format": 2 has posting lists as strings
@@ -155,18 +157,18 @@ class _CachedDocs:
         return replace(doc, body=text) if isinstance(text, str) else None
 
     def put(self, key: str, doc: SearchDoc) -> None:
-        kept = replace(doc, body="") if doc.body_key else doc
+        kept = replace(doc, body="") if doc.body_key and doc.body else doc
         self.cache.put(DOCS, key, kept, remember=False)  # for the next build
 
 
 def files(articles: Sequence[Article], routes: Routes, date_format: str, cache: Any = None,
-          texts: Texts | None = None) -> list[tuple[str, bytes]]:
+          texts: Texts | None = None, cached: Texts | None = None) -> list[tuple[str, bytes]]:
     """The whole index as (route, bytes), for the writer. With the build's ``cache`` (a
     bulletin.cache.Cache) the last build's index is updated for the articles that changed.
-    ``texts`` gives the plain texts of bodies by their keys (articles do not carry theirs): it
-    is asked only for those the index reads (on an update, the changed and added ones, and the
-    old versions of the changed ones)."""
-    docs = docs_for(articles, date_format, texts)
+    ``texts`` gives the plain texts of bodies by their keys (articles do not carry theirs): it is asked only for those the index reads (on an update, the changed and added
+    ones, and the old versions of the changed ones). ``cached`` gives those of them found in
+    the cache, none made again: what a worker process may ask for (see ``_Docs.cached``)."""
+    docs = docs_for(articles, date_format, texts, cached)
     previous, digests = _recall(cache) if cache is not None else (None, [])
     made, state = build(docs, previous, _CachedDocs(cache, texts) if cache is not None else None,
                         docs.keys())
@@ -229,10 +231,12 @@ class _Docs(Sequence[SearchDoc]):
     and their keys and shown fields, which need neither the doc nor the article's text."""
 
     def __init__(self, articles: list[Article], date_format: str,
-                 texts: Texts | None = None) -> None:
+                 texts: Texts | None = None, cached: Texts | None = None) -> None:
         self.articles = articles
         self.date_format = date_format
         self.texts = texts
+        self.found = cached
+        self._light: list[SearchDoc] | None = None
 
     def __len__(self) -> int:
         return len(self.articles)
@@ -250,6 +254,19 @@ class _Docs(Sequence[SearchDoc]):
         docs = [self._doc(a, found.get(a.body_key) or "") for a in chosen]
         return docs if isinstance(index, slice) else docs[0]
 
+    def cached(self, start: int, stop: int) -> list[SearchDoc] | None:
+        """docs[start:stop] with the texts that the cache holds, none made again; None if one
+        is not there. A worker process reads its docs so: it could neither store a text made
+        again for the next build nor report an article it cannot read."""
+        chosen = self.articles[start:stop]
+        wanted = [a.body_key for a in chosen if a.body_key]
+        if not wanted or not self.texts:
+            return self[start:stop]
+        found = self.found(wanted) if self.found else {}
+        if not all(isinstance(found.get(key), str) for key in wanted):
+            return None
+        return [self._doc(a, found.get(a.body_key) or "") for a in chosen]
+
     def _doc(self, a: Article, text: str) -> SearchDoc:
         return SearchDoc(
             url=a.url,
@@ -264,7 +281,14 @@ class _Docs(Sequence[SearchDoc]):
 
     def keys(self) -> list[str]:
         """Each article's ``_doc_key``: a doc whose body has a key needs not its text for it."""
-        return [_doc_key(self._doc(a, "")) for a in self.articles]
+        return [_doc_key(doc) for doc in self.light()]
+
+    def light(self) -> list[SearchDoc]:
+        """Every doc without its text (as the build's cache keeps a doc whose body has a key,
+        see ``_CachedDocs``), made once."""
+        if self._light is None:
+            self._light = [self._doc(a, "") for a in self.articles]
+        return self._light
 
     def shown(self, start: int, stop: int) -> list[list[str]]:
         """The fields of docs[start:stop] that a results page shows (see ``_chunk``)."""
@@ -278,11 +302,12 @@ def _tags(article: Article) -> str:
     return " . ".join(names + [article.category.name] if article.category else names)
 
 
-def docs_for(articles: Sequence[Article], date_format: str, texts: Texts | None = None) -> _Docs:
+def docs_for(articles: Sequence[Article], date_format: str, texts: Texts | None = None,
+             cached: Texts | None = None) -> _Docs:
     """The articles as the index holds them, oldest first: a new article keeps the others' ids.
-    ``texts`` gives articles their plain text (see ``files``)."""
+    ``texts`` and ``cached`` give articles their plain text (see ``files``)."""
     return _Docs(sorted(articles, key=lambda a: (a.date.timestamp(), a.slug, a.route)),
-                 date_format, texts)
+                 date_format, texts, cached)
 
 
 def fold(text: str) -> str:
@@ -381,106 +406,172 @@ class _Read:
         return f"{self.folded[code >> 24]} {self.folded[code & 0xFFFFFF]}"
 
 
-def _read(docs: Sequence[SearchDoc], ids: Sequence[int],
-          seen: Callable[[int, SearchDoc], None] | None = None) -> tuple[_Read, Keys]:
+@dataclass(frozen=True, slots=True)
+class _Part:
+    """The terms of a batch of articles, as any process works them out without the rest of the
+    index: its words and folded forms are numbered in the batch alone, and ``_merge`` numbers
+    them in the index afterwards. All in arrays and two strings, which a worker process sends
+    back quickly."""
+
+    keys: Keys  # its distinct words' keys, ascending
+    spelled: str  # those words, \n-separated: the first spelling of each in the batch
+    fold_of: Ints  # per word, the number of its folded form in the batch
+    folded: str  # the batch's folded forms, \n-separated
+    pair_codes: Ints  # the batch's distinct pairs: first folded form << 24 | second, ascending
+    # Postings: slot << 32 | article id << 8 | weighted count, a slot being a word's number
+    # or the number of words plus a pair's number, all in the batch.
+    postings: Keys
+
+
+@dataclass(frozen=True, slots=True)
+class _Unread:
+    """Articles a worker process left unread: a text of theirs is not in the cache."""
+
+    start: int
+    stop: int
+
+
+def _read(docs: Sequence[SearchDoc], ids: Sequence[int]) -> tuple[_Read, Keys]:
     """The terms of ``docs``, whose article ids are ``ids``, and every posting packed as
     ``slot << 32 | article id << 8 | weighted count``, ascending; a slot is an exact form's
-    number, or the number of words plus a pair's number. ``seen(i, docs[i])`` is called for
-    each doc as it is read. One numpy pass per batch of articles, and no Python object per word
-    or posting."""
+    number, or the number of words plus a pair's number. Batches of articles are read apart,
+    in worker processes beside this one when there are many (a batch's text not in the cache
+    is read here, where it is made again); one numpy pass per batch, and no Python object per
+    word or posting."""
+    id_array = np.asarray(ids, dtype=np.int64)
+    if len(id_array) and int(id_array.max()) >= 1 << 24:
+        raise ValueError("too many articles for the search index")
+    parts = fan_out(_read_parts, (docs, id_array), len(docs), minimum=PARALLEL)
+    for n, part in enumerate(parts):
+        if isinstance(part, _Unread):
+            parts[n] = _part(docs[part.start : part.stop], id_array[part.start : part.stop])
+    return _merge(parts, id_array)  # type: ignore[arg-type]
+
+
+def _read_parts(shared: tuple[Sequence[SearchDoc], Ints], start: int, stop: int,
+                ) -> list[_Part | _Unread]:
+    """The terms of docs[start:stop] (``shared`` is the docs and their ids), a batch at a
+    time (see ``fan_out``)."""
+    docs, ids = shared
+    out: list[_Part | _Unread] = []
+    for at in range(start, stop, BATCH):
+        end = min(at + BATCH, stop)
+        batch = docs.cached(at, end) if isinstance(docs, _Docs) else docs[at:end]
+        out.append(_Unread(at, end) if batch is None else _part(batch, ids[at:end]))
+    return out
+
+
+def _part(batch: Sequence[SearchDoc], ids: Ints) -> _Part:
+    """The terms of a batch of at most BATCH docs (an article in a batch is 8 bits of a
+    posting; ``ids`` are the docs' article ids), numbered in the batch."""
+    tokens = terms.tokenise([getattr(d, f) for d in batch for f in WEIGHTS], digits=True)
+    keys = _word_keys(tokens)
+    if not len(keys):
+        none = np.zeros(0, dtype=np.int64)
+        return _Part(none.astype(np.uint64), "", none, "", none, none.astype(np.uint64))
+    table = _distinct(keys)
+    word = _place(table, keys)
+    first = np.empty(len(table), dtype=np.int64)  # each word's first occurrence
+    first[word[::-1]] = np.arange(len(word) - 1, -1, -1)
+    spelled = _spellings(tokens, first)
+    folds: dict[str, int] = {}
+    fold_of = np.fromiter((folds.setdefault(fold(w), len(folds)) for w in spelled.split("\n")),
+                          dtype=np.int64, count=len(table))
+    text = tokens.text.astype(np.int64)  # article in batch * 4 + field
+    term, doc, count = _count(word, text)
+    words = (term << 32) | (ids[doc] << 8) | count
+    # Pairs: two words side by side with only white space between, among a field's first
+    # PAIR_WORDS words, under their folded forms.
+    folded = fold_of[word]
+    first_of_field = np.ones(len(text), dtype=np.bool_)
+    first_of_field[1:] = text[1:] != text[:-1]
+    field_start = np.maximum.accumulate(np.where(first_of_field, np.arange(len(text)), 0))
+    position = np.arange(len(text)) - field_start
+    pair = np.flatnonzero(tokens.joined & (position[1:] < PAIR_WORDS))
+    code, doc, count = _count((folded[pair] << 24) | folded[pair + 1], text[pair])
+    new = np.ones(len(code), dtype=np.bool_)
+    new[1:] = code[1:] != code[:-1]
+    slot = np.cumsum(new) + (len(table) - 1)
+    pairs = (slot << 32) | (ids[doc] << 8) | count
+    return _Part(table, spelled, fold_of, "\n".join(folds), code[new],
+                 np.concatenate((words, pairs)).astype(np.uint64))
+
+
+def _spellings(tokens: terms.Tokens, chosen: Ints) -> str:
+    """The words of ``tokens`` at ``chosen``, \n-separated (words are letters and digits),
+    gathered and decoded at once."""
+    starts = tokens.starts[chosen]
+    lengths = tokens.ends[chosen] - starts
+    total = int(lengths.sum())
+    # The units of the words one after the other, then a separator after each but the last.
+    inside = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths) + np.arange(total)
+    units = np.full(total + len(chosen) - 1, ord("\n"), dtype=np.uint16)
+    units[np.arange(total) + np.repeat(np.arange(len(chosen)), lengths)] = tokens.units[inside]
+    return units.tobytes().decode("utf-16-le")
+
+
+def _merge(parts: list[_Part], ids: Ints) -> tuple[_Read, Keys]:
+    """The terms and packed postings of the batches ``parts`` (in order, of the articles
+    ``ids``): each exact form is numbered as it first appears, and each folded form, in
+    this process (a dictionary look-up per distinct word of a batch, no more); pairs are
+    numbered in ascending order of their code (first folded form << 24 | second)."""
     vocabulary: dict[int, int] = {}  # word key -> exact form number
     words_: list[str] = []
     fold_of = np.zeros(0, dtype=np.int64)
     folds: dict[str, int] = {}
     crcs: list[int] = []  # per folded form: CRC-32 of it
-    crc = np.zeros(0, dtype=np.int64)
-    word_parts: list[Keys] = []
-    pair_parts: list[tuple[int, Keys]] = []  # (first doc of the batch, code << 16 | doc << 8 | n)
-    pair_codes: list[Ints] = []  # the distinct pair codes of each batch
-    id_array = np.asarray(ids, dtype=np.int64)
-    if len(id_array) and int(id_array.max()) >= 1 << 24:
-        raise ValueError("too many articles for the search index")
-    for start in range(0, len(docs), BATCH):
-        batch = docs[start : start + BATCH]
-        if seen is not None:
-            for n in range(len(batch)):
-                seen(start + n, batch[n])
-        tokens = terms.tokenise([getattr(d, f) for d in batch for f in WEIGHTS], digits=True)
-        keys = _word_keys(tokens)
-        if not len(keys):
-            continue
-        table = _distinct(keys)
-        local = _place(table, keys)
-        number = np.fromiter(map(vocabulary.get, table.tolist(), repeat(-1)), dtype=np.int64,
-                             count=len(table))
+    numbers: list[Ints] = []  # per part, the number of each of its words
+    pair_codes: list[Ints] = []  # per part, the codes of its pairs in the index's numbers
+    for part in parts:
+        number = np.fromiter(map(vocabulary.get, part.keys.tolist(), repeat(-1)),
+                             dtype=np.int64, count=len(part.keys))
         new = np.flatnonzero(number < 0)
         if len(new):
-            first = np.empty(len(table), dtype=np.int64)
-            first[local[::-1]] = np.arange(len(local) - 1, -1, -1)
+            spelled, folded = part.spelled.split("\n"), part.folded.split("\n")
             added = []
-            known = len(folds)
-            for at, key in zip(first[new].tolist(), table[new].tolist(), strict=True):
-                spelled = tokens.word(at)
+            for n, key, form in zip(new.tolist(), part.keys[new].tolist(),
+                                    part.fold_of[new].tolist(), strict=True):
                 vocabulary[key] = len(words_)
-                words_.append(spelled)
-                folded_form = fold(spelled)
-                if folded_form not in folds:
-                    folds[folded_form] = len(folds)
-                    crcs.append(zlib.crc32(folded_form.encode("utf-8")))
-                added.append(folds[folded_form])
+                words_.append(spelled[n])
+                if folded[form] not in folds:
+                    folds[folded[form]] = len(folds)
+                    crcs.append(zlib.crc32(folded[form].encode("utf-8")))
+                added.append(folds[folded[form]])
             number[new] = np.arange(len(words_) - len(new), len(words_))
             fold_of = np.concatenate((fold_of, np.asarray(added, dtype=np.int64)))
-            if len(folds) > known:
-                crc = np.asarray(crcs, dtype=np.int64)
             if len(folds) >= 1 << 24 or len(words_) >= 1 << 31:
                 raise ValueError("too many distinct words for the search index")
-        word = number[local]
-        text = tokens.text.astype(np.int64)  # article in batch * 4 + field
-        batch_ids = id_array[start:]
-        term, doc, count = _count(word, text)
-        word_parts.append(((term << 32) | (batch_ids[doc] << 8) | count).astype(np.uint64))
-        # Pairs: two words side by side with only white space between, among a field's first
-        # PAIR_WORDS words, under their folded forms.
-        folded = fold_of[word]
-        first_of_field = np.ones(len(text), dtype=np.bool_)
-        first_of_field[1:] = text[1:] != text[:-1]
-        field_start = np.maximum.accumulate(np.where(first_of_field, np.arange(len(text)), 0))
-        position = np.arange(len(text)) - field_start
-        pair = np.flatnonzero(tokens.joined & (position[1:] < PAIR_WORDS))
-        if len(pair):
-            code, doc, count = _count((folded[pair] << 24) | folded[pair + 1], text[pair])
-            pair_parts.append((start, (code.astype(np.uint64) << np.uint64(16))
-                               | ((doc << 8) | count).astype(np.uint64)))
-            pair_codes.append(_distinct(code.astype(np.uint64)).astype(np.int64))
+        numbers.append(number)
+        # The batch's folded forms in the index's numbers: that of any word of each.
+        local = np.zeros(int(part.fold_of.max(initial=-1)) + 1, dtype=np.int64)
+        local[part.fold_of] = fold_of[number]
+        pair_codes.append((local[part.pair_codes >> 24] << 24)
+                          | local[part.pair_codes & 0xFFFFFF])
     pairs = _distinct(np.concatenate(pair_codes).astype(np.uint64)).astype(np.int64) \
         if pair_codes else np.zeros(0, dtype=np.int64)
-    del pair_codes
-    # Every posting in one array, in place of the batches' (freed as they are copied).
-    total = sum(map(len, word_parts)) + sum(len(part) for _, part in pair_parts)
-    packed = np.empty(total, dtype=np.uint64)
-    at = 0
-    while word_parts:
-        part = word_parts.pop(0)
-        packed[at : at + len(part)] = part
-        at += len(part)
+    if len(words_) + len(pairs) >= 1 << 31:
+        raise ValueError("too many distinct terms for the search index")
     if len(pairs):
         mixed = terms.splitmix(pairs.astype(np.uint64))
         by_mixed = np.argsort(mixed)
         table = mixed[by_mixed]
         buckets = _buckets(table)
-        while pair_parts:
-            start, part = pair_parts.pop(0)
-            code = (part >> np.uint64(16)).astype(np.int64)
-            number = by_mixed[_place(table, terms.splitmix(code.astype(np.uint64)), buckets)]
-            doc = id_array[start + ((part >> np.uint64(8)) & np.uint64(0xFF)).astype(np.int64)]
-            packed[at : at + len(part)] = (
-                ((number + len(words_)) << 32) | (doc << 8)
-                | (part & np.uint64(0xFF)).astype(np.int64)).astype(np.uint64)
-            at += len(part)
-    if len(words_) + len(pairs) >= 1 << 31:
-        raise ValueError("too many distinct terms for the search index")
+    # Every posting in one array, in place of the batches' (freed as they are copied).
+    packed = np.empty(sum(len(part.postings) for part in parts), dtype=np.uint64)
+    at = 0
+    while parts:
+        part, number, codes = parts.pop(0), numbers.pop(0), pair_codes.pop(0)
+        if len(codes):  # the pairs' numbers come after the words'
+            number = np.concatenate((number, by_mixed[_place(
+                table, terms.splitmix(codes.astype(np.uint64)), buckets)] + len(words_)))
+        out = packed[at : at + len(part.postings)]
+        np.right_shift(part.postings, np.uint64(32), out=out)
+        slot = number.astype(np.uint64).take(out.view(np.int64))
+        np.left_shift(slot, np.uint64(32), out=out)
+        out |= part.postings & np.uint64(0xFFFFFFFF)
+        at += len(out)
     packed.sort()
-    return _Read(words_, fold_of, list(folds), crc, pairs), packed
+    return _Read(words_, fold_of, list(folds), np.asarray(crcs, dtype=np.int64), pairs), packed
 
 
 def _word_keys(tokens: terms.Tokens) -> Keys:
@@ -618,13 +709,23 @@ def _shard_bytes(texts: list[tuple[str, str]]) -> bytes:
 
 # -- made afresh, or updated --------------------------------------------------------------------
 def _fresh(docs: Sequence[SearchDoc], keys: list[str], store: DocStore) -> SearchState:
-    read, packed = _read(docs, range(len(docs)), lambda n, doc: store.put(keys[n], doc))
+    read, packed = _read(docs, range(len(docs)))
+    for n, doc in enumerate(_kept(docs, store)):
+        store.put(keys[n], doc)
     text, bounds = _posting_text(packed, len(read.words) + len(read.pairs))
     del packed
     shards = _assemble(read, text, bounds)
     size = shards.pop()
     chunks = tuple(_chunk(docs, n) for n in range((len(docs) + CHUNK - 1) // CHUNK))
     return SearchState(tuple(keys), tuple(shards), chunks, int(size), len(shards))
+
+
+def _kept(docs: Sequence[SearchDoc], store: DocStore) -> Iterable[SearchDoc]:
+    """The docs for ``store``. The build's cache keeps a doc whose body has a key without its
+    text (it has the text by that key): those are made without reading their texts."""
+    if isinstance(docs, _Docs) and isinstance(store, _CachedDocs):
+        return docs.light()
+    return (doc for start in range(0, len(docs), BATCH) for doc in docs[start : start + BATCH])
 
 
 def _posting_text(packed: Keys, slots: int) -> tuple[list[postings.Bytes], Ints]:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
+import sqlite3
 import unicodedata
 from dataclasses import replace
 from pathlib import Path
@@ -279,6 +282,90 @@ def test_an_edit_rewrites_only_the_shards_whose_terms_change(monkeypatch) -> Non
     assert 5 in _docs(duong["dương"]) and _docs(terms["duong duong"]) == [5]  # type: ignore[arg-type]
     # 14 times in the body (weight 1), once in the lead (weight 2).
     assert dict(zip(_docs(duong["đường"]), _counts(duong["đường"]), strict=True))[5] == 16
+
+
+_TAKEN = multiprocessing.get_context("fork").Event()  # set when a worker reads a batch
+
+
+def _both_read(real):  # type: ignore[no-untyped-def]
+    """search._read_parts, made to wait in the build's process until a worker has read a batch
+    too, so that both surely do."""
+    parent = os.getpid()
+    _TAKEN.clear()
+
+    def spy(shared, start, stop):  # type: ignore[no-untyped-def]
+        if os.getpid() != parent:
+            _TAKEN.set()
+        else:
+            assert _TAKEN.wait(60), "no worker read a batch"
+        return real(shared, start, stop)
+
+    return spy
+
+
+def test_worker_processes_read_into_the_index_what_one_process_reads(monkeypatch) -> None:
+    # From PARALLEL articles on, forked workers read batches of them beside the build's own
+    # process, each numbering its words alone; the index numbers them afterwards.
+    monkeypatch.setattr(search, "PARALLEL", 300)
+    docs = [_doc(n, "Đường dây mới" if n % 7 == 0 else "dương tính") for n in range(700)]
+    monkeypatch.setenv("BULLETIN_WORKERS", "1")
+    alone = index_files(docs)
+    monkeypatch.setenv("BULLETIN_WORKERS", "2")
+    monkeypatch.setattr(search, "_read_parts", _both_read(search._read_parts))
+    assert index_files(docs) == alone
+    files = dict(alone)
+    terms: dict[str, object] = {}
+    for number in range(json.loads(files["meta.json"])["shards"]):
+        terms.update(json.loads(files[f"t/{number}.json"]))
+    assert sorted(terms["duong"]) == ["dương", "đường"]  # type: ignore[call-overload]
+    assert _docs(terms["duong"]["đường"]) == list(range(700))  # type: ignore[index]
+    assert _docs(terms["duong day"]) == list(range(0, 700, 7))  # type: ignore[arg-type]
+    # A word first met in a batch read by the worker, and in none before it.
+    assert _docs(terms["tu210"]["từ210"]) == [n for n in range(700)  # type: ignore[index]
+                                              if any((n * 31 + j * 7) % 211 == 210
+                                                     for j in range(0, 120, 9))]
+
+
+def test_texts_unreadable_in_the_cache_are_made_again_here_not_in_a_worker(
+        make_site, monkeypatch, tmp_path: Path) -> None:
+    # A worker reads only the texts that the cache holds: a batch with a text that cannot be
+    # read is read in the build's own process, where the text is made again (and stored).
+    monkeypatch.setattr(search, "PARALLEL", 20)
+    monkeypatch.setenv("BULLETIN_WORKERS", "2")
+    site = make_site({f"content/a{n:02d}.md": article(
+        f"Bài {n}", f"2026-10-{n % 28 + 1:02d}T{n // 28 + 8:02d}:00:00+07:00",
+        body=f"Nội dung số {n} về an ninh, bài thứ {n}.") for n in range(40)})
+    site.build()
+    db = sqlite3.connect(site.root / ".cache" / "bulletin.sqlite")
+    with db:
+        db.execute("UPDATE entries SET value = x'00' WHERE kind = 'text'")  # unreadable
+    db.close()
+    site.write({"content/a07.md": article("Bài 7", "2026-10-08T08:00:00+07:00",
+                                          body="Nội dung số 7 về phòng cháy.")})
+    asked: list[str] = []  # body keys whose texts the index asked for, to be made if need be
+    real = search.files
+
+    def spy(articles, routes, date_format, cache, texts, cached):  # type: ignore[no-untyped-def]
+        def counted(keys):  # type: ignore[no-untyped-def]
+            asked.extend(keys)
+            return texts(keys)
+
+        return real(articles, routes, date_format, cache, counted, cached)
+
+    monkeypatch.setattr(search, "files", spy)
+    monkeypatch.setattr(search, "_read_parts", _both_read(search._read_parts))
+    site.build()
+    # The texts of all 40 articles, all read here (a worker could not have told this process
+    # that it made one again): 39 made again, the edited one's new text at hand; and the old
+    # version of the edited one, for the update that found it gone.
+    assert len(set(asked)) == len(asked) == 41
+    site.build("--output", str(tmp_path / "cold"), "--cache", str(tmp_path / "cold-cache"))
+    assert tree_digest(site.output / DATA) == tree_digest(tmp_path / "cold" / DATA)
+    meta, terms = _index(site.output)
+    titles = [row[1] for row in _rows(site.output, meta)]
+    assert [titles[n] for n in _docs(terms["phong chay"])] == ["Bài 7"]  # type: ignore[arg-type]
+    assert sorted(titles[n] for n in _docs(terms["an ninh"])) == sorted(  # type: ignore[arg-type]
+        f"Bài {n}" for n in range(40) if n != 7)
 
 
 def test_an_old_store_entry_makes_the_index_afresh(monkeypatch) -> None:

@@ -43,7 +43,7 @@ from . import postings, terms
 from .frozen import compact
 from .i18n import format_date
 from .models import Article
-from .parallel import fan_out
+from .parallel import fan_out, trim
 from .routes import Routes
 
 CHUNK = 16  # articles per d/<n>.json: a results page fetches a few small files
@@ -458,6 +458,9 @@ def _read_parts(shared: tuple[Sequence[SearchDoc], Ints], start: int, stop: int,
         end = min(at + BATCH, stop)
         batch = docs.cached(at, end) if isinstance(docs, _Docs) else docs[at:end]
         out.append(_Unread(at, end) if batch is None else _part(batch, ids[at:end]))
+    # The heap's pages this process freed again: each written to, in this process or the
+    # other, is a page the two no longer share.
+    trim()
     return out
 
 

@@ -165,8 +165,9 @@ def files(articles: Sequence[Article], routes: Routes, date_format: str, cache: 
           texts: Texts | None = None, cached: Texts | None = None) -> list[tuple[str, bytes]]:
     """The whole index as (route, bytes), for the writer. With the build's ``cache`` (a
     bulletin.cache.Cache) the last build's index is updated for the articles that changed.
-    ``texts`` gives the plain texts of bodies by their keys (articles do not carry theirs): it is asked only for those the index reads (on an update, the changed and added
-    ones, and the old versions of the changed ones). ``cached`` gives those of them found in
+    ``texts`` gives the plain texts of bodies by their keys (articles do not carry theirs): it
+    is asked only for those the index reads (on an update, the changed and added ones, and the
+    old versions of the changed ones). ``cached`` gives those of them found in
     the cache, none made again: what a worker process may ask for (see ``_Docs.cached``)."""
     docs = docs_for(articles, date_format, texts, cached)
     previous, digests = _recall(cache) if cache is not None else (None, [])

@@ -182,6 +182,9 @@ def say(text: str) -> None:
 def timed_build(label: str, tool: str, size: int, command: list[str], site: Path,
                 slugs: list[str], timeout: float, name: str) -> Row:
     say(f"… {size:,} articles: {label} ({name})")
+    # What the steps before wrote (the corpus, the last build's output) goes to the disk now, not
+    # while this build is timed: only a build's own writes may slow it.
+    os.sync()
     run = measure(command, cwd=site, logs=site / "logs", name=name, timeout=timeout)
     row = Row(tool, name, label, size, run, count_pages(site / "output"),
               count_articles(site / "output", tool, slugs))
@@ -357,6 +360,8 @@ Notes:
 - peak memory: highest sampled sum of PSS over the build's whole process tree (read when the
   tree's RSS passes the peak so far, with at most a tenth of a core: benchmarks/measure.py);
   largest process RSS: exact ru_maxrss of the biggest single process.
+- Each build starts after os.sync(): the files written before it (the corpus, the last
+  build's output) are on the disk by then.
 - One run of each build on a shared machine: wall-clock figures are noisy."""
 
 

@@ -516,9 +516,10 @@ def _spellings(tokens: terms.Tokens, chosen: Ints) -> str:
 
 def _merge(parts: list[_Part], ids: Ints) -> tuple[_Read, Keys]:
     """The terms and packed postings of the batches ``parts`` (in order, of the articles
-    ``ids``): each exact form is numbered as it first appears, and each folded form, in
-    this process (a dictionary look-up per distinct word of a batch, no more); pairs are
-    numbered in ascending order of their code (first folded form << 24 | second)."""
+    ``ids``), numbered in this process (a dictionary look-up per distinct word of a batch, no
+    more): exact forms and folded forms by the batch that first has them, and within a batch
+    in the order of the words' keys; pairs in ascending order of their code (first folded
+    form << 24 | second). The files written depend on none of these numbers."""
     vocabulary: dict[int, int] = {}  # word key -> exact form number
     words_: list[str] = []
     fold_of = np.zeros(0, dtype=np.int64)

@@ -590,26 +590,21 @@ class _Texts:
     def __call__(self, keys: Sequence[str], keep: bool = True) -> dict[str, str]:
         """Those of ``keys`` found, or made again when they are the articles'; ``keep=False``:
         see Cache.get_many."""
-        out = {key: self.made[key] for key in keys if key in self.made}
-        rest = [key for key in keys if key not in out]
-        found = self.cache.get_many("text", rest, keep) if rest else {}
-        for key in rest:
-            text = found.get(key)
-            if not isinstance(text, str) and key in self.owners:
-                text = self._again(*self.owners[key])
+        out = self.cached(keys, keep)
+        for key in keys:
+            if key not in out and key in self.owners:
+                out[key] = text = self._again(*self.owners[key])
                 self.cache.put("text", key, text, remember=False)
-            if isinstance(text, str):
-                out[key] = text
         return out
 
-    def cached(self, keys: Sequence[str]) -> dict[str, str]:
+    def cached(self, keys: Sequence[str], keep: bool = False) -> dict[str, str]:
         """Those of ``keys`` made by this build or held by the cache, none made again: what a
         worker process may read (it could neither store a text made again nor report a source
-        it cannot read). Those from the cache are not marked as used on that account (see
+        it cannot read). Those from the cache are not marked as used unless ``keep`` (see
         Cache.get_many)."""
         out = {key: self.made[key] for key in keys if key in self.made}
         rest = [key for key in keys if key not in out]
-        found = self.cache.get_many("text", rest, keep=False) if rest else {}
+        found = self.cache.get_many("text", rest, keep) if rest else {}
         out.update((key, text) for key, text in found.items() if isinstance(text, str))
         return out
 

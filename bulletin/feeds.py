@@ -108,7 +108,8 @@ def entry(article: Article, config: Config, shown: dict[int, Term] | None = None
     shown = {} if shown is None else shown
     for term in terms:
         if id(term) not in shown:
-            shown[id(term)] = Term(xml_text(term.name), term.slug, term.url, term.permalink)
+            shown[id(term)] = Term(xml_text(term.name), term.slug, term.url, term.permalink,
+                                   term.count)
     return Entry(
         article=article,
         title=xml_text(article.title),

@@ -13,18 +13,45 @@ from zoneinfo import ZoneInfo
 from .frozen import compact
 
 
+class CountReads:
+    """The terms whose ``count`` was read while ``terms`` is a list: pipeline.publish records
+    them for each page it renders, so that a page is rendered again when a count it shows
+    changes, and only then (a term's count is not part of its fingerprint)."""
+
+    __slots__ = ("terms",)
+
+    def __init__(self) -> None:
+        self.terms: list[Term] | None = None
+
+
+COUNT_READS = CountReads()
+
+
 @compact
 @dataclass(frozen=True, slots=True)
 class Term:
-    """A tag or a category: the name editors wrote and the page it lives on."""
+    """A tag or a category: the name editors wrote and the page it lives on.
+
+    ``count`` is left out of comparisons, and so of fingerprints (bulletin.fingerprint): a retag
+    changes the counts of the terms it touches, and an article stands for its terms on every page
+    that lists it. A page depends on a count only if its template reads it; every read is noted in
+    COUNT_READS (by the template, by ``repr`` or by a filter alike).
+    """
 
     name: str
     slug: str
     url: str = ""
     permalink: str = ""
-    count: int = 0
+    count: int = field(default=0, compare=False)  # published articles
     feed_url: str = ""  # absolute URL of its RSS feed
     atom_url: str = ""  # absolute URL of its Atom feed
+
+    def __getattribute__(self, name: str) -> Any:
+        if name == "count":
+            terms = COUNT_READS.terms
+            if terms is not None:
+                terms.append(self)
+        return object.__getattribute__(self, name)
 
 
 @compact

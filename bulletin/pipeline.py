@@ -20,7 +20,7 @@ from .i18n import sort_key_for
 from .listing import Entry, file_stats
 from .markup import Body, BodyStore, Renderer, link_errors, photos_unchanged, plain_body, summarise
 from .meta import parse_yaml, validate
-from .models import Article, Image, Meta, Source, Term
+from .models import COUNT_READS, Article, Image, Meta, Source, Term
 from .options import Options, Progress, Result
 from .paginate import paginate
 from .parallel import fan_out, long_lived, trim
@@ -811,6 +811,10 @@ def plan(articles: list[Article], matches: list[tuple[related_mod.Match, ...]], 
 
 
 # -- render and write ---------------------------------------------------------------------------
+_Counts = tuple[tuple[str, int], ...]  # (term key, count) of the terms a page showed the count of
+_Entry = tuple[str, int, int, _Counts]  # a page in the manifest: fingerprint, size, mtime, counts
+
+
 @compact
 @dataclass(frozen=True, slots=True)
 class _Rendered:
@@ -819,16 +823,39 @@ class _Rendered:
     error: SourceError | None = None
     print: str = ""  # the page's fingerprint, for the manifest ("" for check)
     rendered: bool = True  # False: unchanged since the last build, its template not run
+    counts: _Counts = ()  # the term counts it shows, which its fingerprint leaves out
 
 
 @dataclass(frozen=True, slots=True)
 class _Known:
     """What decides that a page is unchanged: the fingerprint of everything every page depends
-    on, and the last build's manifest (output path → fingerprint, size, mtime)."""
+    on, the term counts now, and the last build's manifest (output path → _Entry)."""
 
     site_digest: str
-    previous: Mapping[str, tuple[str, int, int]]
+    previous: Mapping[str, _Entry]
     memo: Memo  # fingerprints of shared objects; each worker fills its own copy
+    counts: Mapping[str, int]  # by _term_key
+
+    def unchanged(self, entry: _Entry | None, print_: str) -> bool:
+        """Whether a page whose fingerprint is now ``print_`` shows what it showed when the last
+        build wrote ``entry`` for it: the same fingerprint and the same counts it read."""
+        return entry is not None and entry[0] == print_ and \
+            all(self.counts.get(key) == count for key, count in entry[3])
+
+
+def _term_key(term: Term) -> str:
+    return f"{term.url}\x00{term.slug}"
+
+
+def _term_counts(articles: Sequence[Article]) -> dict[str, int]:
+    """Every term's count, by _term_key (every term is some published article's)."""
+    terms = {id(term): term for article in articles for term in article.tags}
+    terms.update((id(a.category), a.category) for a in articles if a.category is not None)
+    return {_term_key(term): term.count for term in terms.values()}
+
+
+def _counts_read(terms: list[Term]) -> _Counts:
+    return tuple(sorted({_term_key(term): term.count for term in terms}.items()))
 
 
 def _render_pages(shared: tuple[Templates, list[Page], Transaction | None, _Known | None],
@@ -847,10 +874,11 @@ def _render_pages(shared: tuple[Templates, list[Page], Transaction | None, _Know
             rel = Routes.output_path(page.route)
             print_ = _page_print(known.site_digest, page, known.memo)
             entry = known.previous.get(str(rel))
-            stat = transaction.current(rel) if entry and transaction and entry[0] == print_ \
+            stat = transaction.current(rel) if transaction and known.unchanged(entry, print_) \
                 else None
-            if stat is not None and entry == (print_, *stat):
-                out[number] = _Rendered(str(rel), False, print=print_, rendered=False)
+            if stat is not None and entry is not None and entry[1:3] == stat:
+                out[number] = _Rendered(str(rel), False, print=print_, rendered=False,
+                                        counts=entry[3])
                 continue
         todo.append((number, page, print_))
     shown = [page.context["article"] for _, page, _ in todo if "article" in page.context]
@@ -881,14 +909,18 @@ def _render_batch(templates: Templates, pages: list[tuple[Page, str]],
         if page.template in failed:
             out.append(_Rendered(str(rel), False, print=print_))
             continue
+        read: list[Term] = []
+        COUNT_READS.terms = read
         try:
             data = templates.render(page.template, page.context).encode("utf-8")
         except TemplateProblem as problem:
             failed.add(page.template)
             out.append(_Rendered(str(rel), False, problem.error, print=print_))
             continue
+        finally:
+            COUNT_READS.terms = None
         out.append(_Rendered(str(rel), transaction.stage(rel, data) if transaction else False,
-                             print=print_))
+                             print=print_, counts=_counts_read(read)))
     return out
 
 
@@ -906,12 +938,13 @@ def publish(options: Options, config: Config, templates: Templates, pages: list[
     site_digest = fingerprint((cache.version, templates.digest(), config))
     memo: Memo = {}
     manifest_key = str(options.output.resolve())
-    previous: dict[str, tuple[str, int, int]] = cache.get("manifest", manifest_key) or {}
+    previous: dict[str, _Entry] = cache.get("manifest", manifest_key) or {}
+    known = _Known(site_digest, previous, memo, _term_counts(articles))
     progress = options.progress
     if not options.write:
         def unchanged(page: Page) -> bool:
-            known = previous.get(str(Routes.output_path(page.route)))
-            return known is not None and known[0] == _page_print(site_digest, page, memo)
+            return known.unchanged(previous.get(str(Routes.output_path(page.route))),
+                                   _page_print(site_digest, page, memo))
 
         return None, _check_pages(options, templates, pages, articles, errors, unchanged)
     assert transaction is not None and index is not None
@@ -927,7 +960,6 @@ def publish(options: Options, config: Config, templates: Templates, pages: list[
         if errors:
             transaction.abort()
             return None, 0
-        known = _Known(site_digest, previous, memo)
         cache.flush(wait=True)  # the entries waiting to be stored are not copied into each worker
         results = fan_out(_render_pages, (templates, claimed, transaction, known), len(claimed),
                           minimum=100,
@@ -965,12 +997,12 @@ def publish(options: Options, config: Config, templates: Templates, pages: list[
         present = file_stats(after)
         for result in results:
             if result.rel in present:
-                manifest[result.rel] = (result.print, *present[result.rel])
+                manifest[result.rel] = (result.print, *present[result.rel], result.counts)
     else:
         for result in results:
             stat = transaction.current(result.rel)
             if stat is not None:
-                manifest[result.rel] = (result.print, *stat)
+                manifest[result.rel] = (result.print, *stat, result.counts)
     cache.put("manifest", manifest_key, manifest)
     return report, rendered
 

@@ -22,7 +22,7 @@ from markupsafe import Markup
 from .config import Config
 from .errors import SourceError, display_path
 from .i18n import format_date
-from .models import Term
+from .models import COUNT_READS, Term
 from .options import BUILTIN_TEMPLATES
 from .version import code_version
 
@@ -220,15 +220,27 @@ class Cached:
     """
 
     def __init__(self) -> None:
-        self.done: dict[tuple[Any, ...], tuple[Any, str]] = {}
+        # key -> (what the key's identities belong to, the HTML, the terms whose count it read)
+        self.done: dict[tuple[Any, ...], tuple[Any, str, tuple[Term, ...]]] = {}
 
     def __call__(self, macro: Callable[..., str], *args: Any, **kwargs: Any) -> str:
         key: tuple[Any, ...] = (id(macro), *map(id, args))
         if kwargs:
             key += tuple((k, id(v)) for k, v in kwargs.items())
         entry = self.done.get(key)
+        page = COUNT_READS.terms
         if entry is None:
-            entry = self.done[key] = ((macro, args, kwargs), macro(*args, **kwargs))
+            # The counts the macro reads are noted apart, and again for each page reusing its
+            # HTML: such a page shows them too (see models.COUNT_READS).
+            reads: list[Term] = []
+            COUNT_READS.terms = reads
+            try:
+                html = macro(*args, **kwargs)
+            finally:
+                COUNT_READS.terms = page
+            entry = self.done[key] = ((macro, args, kwargs), html, tuple(reads))
+        if entry[2] and page is not None:
+            page.extend(entry[2])
         return entry[1]
 
 

@@ -40,6 +40,7 @@ def test_compact_classes_survive_pickling(value: object) -> None:
     copy = _round(value)
     assert copy == value
     assert type(copy) is type(value)
+    assert repr(copy) == repr(value)  # fields left out of comparisons too (a term's count)
 
 
 def test_a_body_with_links_and_assets_survives_pickling() -> None:

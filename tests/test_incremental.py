@@ -160,6 +160,91 @@ def test_time_passing_publishes_a_scheduled_article_without_other_changes(make_s
     assert (site.output / "tin/bai-b/index.html").is_file()
 
 
+def _pinned_site(make_site):  # type: ignore[no-untyped-def]
+    """Eight articles, a0 to a6 tagged "chung", a7 not; each related list is one pinned article
+    other than a7, so that no related list changes when a7 is retagged."""
+    def text(i: int, tags: str) -> str:
+        pin = (i + 1) % 7
+        return article(f"Bài {i}", date=f"2026-10-{i + 1:02d}", tags=tags, related=f'["bai-{pin}"]',
+                       body=f"Nội dung riêng của bài số {i}.")
+    files = {f"content/a{i}.md": text(i, f'["chung", "riêng {i}"]') for i in range(7)}
+    files["content/a7.md"] = text(7, '["riêng 7"]')
+    site = make_site(files, config='base_url = "https://example.gov.vn/"\nrelated_count = 1\n')
+    return site, text
+
+
+def _rendering(monkeypatch) -> list[str]:  # type: ignore[no-untyped-def]
+    """The canonical URLs of the pages rendered from now on (the test sites are rendered in this
+    process: too few pages for worker processes)."""
+    from bulletin.render import Templates
+
+    rendered: list[str] = []
+    original = Templates.render
+
+    def render(self, name, context):  # type: ignore[no-untyped-def]
+        rendered.append(context.get("canonical", name))
+        return original(self, name, context)
+
+    monkeypatch.setattr(Templates, "render", render)
+    return rendered
+
+
+def test_a_retag_renders_again_the_pages_of_its_article_not_of_others_sharing_a_tag(
+        make_site, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Tagging a7 "chung" changes the count of "chung", which a0 to a6 carry. Their pages do not
+    show it, so they are not rendered again; the retagged article's page and the tag pages are."""
+    site, text = _pinned_site(make_site)
+    site.build()
+    rendered = _rendering(monkeypatch)
+    (site.content / "a7.md").write_text(text(7, '["chung"]'), encoding="utf-8")
+    site.build()
+    articles = sorted(url for url in rendered if "/tin/" in url)
+    assert articles == ["https://example.gov.vn/tin/bai-7/"]
+    assert "https://example.gov.vn/the/chung/" in rendered  # its count and list changed
+    assert "https://example.gov.vn/the/rieng-1/" not in rendered
+    site.build("--output", str(site.root / "cold"), "--cache", str(site.root / "cold-cache"))
+    assert tree_digest(site.output) == tree_digest(site.root / "cold")
+
+
+def test_pages_that_show_a_term_count_are_rendered_again_when_it_changes(
+        make_site, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A theme showing the counts of an article's tags on its page and on its cards (a macro
+    whose HTML is reused on every page listing it): a retag that changes a count renders again
+    every page showing it, and only those, and the output is a cold build's."""
+    templates = tmp_path / "theme"
+    shutil.copytree(PROJECT / "templates", templates)
+    article_page = templates / "article.html"
+    article_page.write_text(article_page.read_text(encoding="utf-8").replace(
+        "{% block content %}",
+        '{% block content %}<p class="n">'
+        '{{ article.tags | map(attribute="count") | join(",") }}</p>',
+        1), encoding="utf-8")
+    macros = templates / "partials" / "macros.html"
+    macros.write_text(macros.read_text(encoding="utf-8").replace(
+        '<div class="card-text">', '<div class="card-text">{% for tag in article.tags %}'
+        '<span class="n">{{ tag.count }}</span>{% endfor %}', 1), encoding="utf-8")
+    site, text = _pinned_site(make_site)
+    site.build("--templates", str(templates))
+    rendered = _rendering(monkeypatch)
+    (site.content / "a7.md").write_text(text(7, '["chung"]'), encoding="utf-8")
+    site.build("--templates", str(templates))
+    articles = sorted(url.rsplit("/", 2)[1] for url in rendered if "/tin/" in url)
+    assert articles == [f"bai-{i}" for i in range(8)]  # all of them show the count of "chung"
+    # The page of tag "riêng 1" lists a1 alone, by its card, which shows the count of "chung".
+    assert "https://example.gov.vn/the/rieng-1/" in rendered
+    assert site.page("/the/rieng-1/").cssselect(".card .n")[0].text == "8"
+    assert site.page("/tin/bai-1/").cssselect("p.n")[0].text == "8,1"
+    rendered.clear()
+    edited = text(0, '["chung", "riêng 0"]').replace("riêng của", "mới của")
+    (site.content / "a0.md").write_text(edited, encoding="utf-8")
+    site.build("--templates", str(templates))  # a body edit changes no count
+    # a0's page, and a6's, whose related list is a0
+    assert sorted(url.rsplit("/", 2)[1] for url in rendered if "/tin/" in url) == ["bai-0", "bai-6"]
+    site.build("--templates", str(templates), "--output", str(site.root / "cold"),
+               "--cache", str(site.root / "cold-cache"))
+    assert tree_digest(site.output) == tree_digest(site.root / "cold")
+
+
 def test_a_touched_but_unchanged_file_keeps_the_build_a_no_op(make_site) -> None:
     site = make_site({"content/a.md": article("Bài A")})
     site.build()

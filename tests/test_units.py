@@ -208,7 +208,7 @@ def test_an_articles_digest_changes_with_everything_it_stands_for() -> None:
                 summary="Tóm tắt", scheduled=False, draft=False, rest=(None, (), ()))
     changes = [dict(source="c" * 32), dict(body="d" * 32), dict(url="/tin/y/"), dict(tags=()),
                dict(tags=(tag, other)), dict(tags=(other, tag)),
-               dict(tags=(Term("Ma tuý", "ma-tuy", "/the/ma-tuy/", count=2),)),
+               dict(tags=(Term("Ma tuý", "ma-tuy", "/the/ma-tuy-2/"),)),
                dict(category=tag), dict(summary="Tóm tắt khác"), dict(scheduled=True),
                dict(draft=True), dict(rest=(Image("/a.jpg", "ảnh"), (), ())),
                dict(rest=(None, ("/tin/z/",), ())), dict(rest=(None, ("",), ())),
@@ -216,6 +216,9 @@ def test_an_articles_digest_changes_with_everything_it_stands_for() -> None:
     digests = [_article_digest(**{**base, **change}, memo={}) for change in [{}] + changes]
     assert len(set(digests)) == len(digests)
     assert _article_digest(**base, memo={}) == _article_digest(**base, memo={})  # type: ignore[arg-type]
+    # A tag's count is not part of it: a page showing it depends on it by itself (publish).
+    recounted = Term("Ma tuý", "ma-tuy", "/the/ma-tuy/", count=2)
+    assert _article_digest(**{**base, "tags": (recounted,)}, memo={}) == digests[0]  # type: ignore[arg-type]
 
 
 @given(st.text(alphabet=st.sampled_from(string.printable + "đưạ\u00a0~"), max_size=30))

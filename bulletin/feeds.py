@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from html import escape
 from urllib.parse import urljoin
@@ -108,8 +108,7 @@ def entry(article: Article, config: Config, shown: dict[int, Term] | None = None
     shown = {} if shown is None else shown
     for term in terms:
         if id(term) not in shown:
-            shown[id(term)] = Term(xml_text(term.name), term.slug, term.url, term.permalink,
-                                   term.count)
+            shown[id(term)] = replace(term, name=xml_text(term.name))
     return Entry(
         article=article,
         title=xml_text(article.title),

@@ -71,6 +71,26 @@ def test_tag_and_category_feeds_hold_exactly_their_own_newest_articles(make_site
     assert parse(site, "chuyen-muc/an-ninh/feed.xml").feed.title == "Bản tin thử – An ninh"
 
 
+def test_feed_entries_show_their_terms_whole(make_site, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """An entry's categories are the article's terms, with every name README lists for a term."""
+    import shutil
+
+    from .conftest import PROJECT
+
+    theme = tmp_path / "theme"
+    shutil.copytree(PROJECT / "templates", theme)
+    rss = theme / "rss.xml"
+    rss.write_text(rss.read_text(encoding="utf-8").replace(
+        "{{ term.name }}</category>",
+        "{{ term.name }}|{{ term.count }}|{{ term.feed_url }}|{{ term.atom_url }}</category>"),
+        encoding="utf-8")
+    site = make_site(five_articles(), config=CONFIG)
+    site.build("--templates", str(theme))
+    shown = {term.term for term in parse(site, "feed.xml").entries[0].tags}  # a4
+    assert shown == {f"An ninh|5|{BASE}chuyen-muc/an-ninh/feed.xml|{BASE}chuyen-muc/an-ninh/atom.xml",
+                     f"Công an|3|{BASE}the/cong-an/feed.xml|{BASE}the/cong-an/atom.xml"}
+
+
 def test_updated_articles_carry_their_update_in_atom(make_site) -> None:
     site = make_site({"content/a.md": article("Bài A", date="2026-10-01T08:00:00+07:00",
                                               updated="2026-10-03T09:30:00+07:00")}, config=CONFIG)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import operator
+import threading
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from pathlib import Path
@@ -13,12 +14,11 @@ from zoneinfo import ZoneInfo
 from .frozen import compact
 
 
-class CountReads:
+class CountReads(threading.local):
     """The terms whose ``count`` was read while ``terms`` is a list: pipeline.publish records
     them for each page it renders, so that a page is rendered again when a count it shows
-    changes, and only then (a term's count is not part of its fingerprint)."""
-
-    __slots__ = ("terms",)
+    changes, and only then (a term's count is not part of its fingerprint). One per thread, so
+    that builds in two threads never share it."""
 
     def __init__(self) -> None:
         self.terms: list[Term] | None = None

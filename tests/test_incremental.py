@@ -71,6 +71,23 @@ def apply(root: Path, edit: tuple) -> None:  # type: ignore[type-arg]
                                         encoding="utf-8")
 
 
+def show_counts(theme: Path) -> None:
+    """Make a theme show tag counts beyond its tag pages: the first tag's on an article's page,
+    every tag's on its card (a macro whose HTML every list showing the article reuses) and in
+    feed entries. A page is rendered again only when a count it shows changed (see publish)."""
+    def patch(name: str, old: str, new: str) -> None:
+        path = theme / name
+        text = path.read_text(encoding="utf-8")
+        assert old in text, (name, old)
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    patch("article.html", "{% block content %}",
+          '{% block content %}<p>{{ article.tags[0].count if article.tags else "-" }}</p>')
+    patch("partials/macros.html", '<div class="card-text">',
+          '<div class="card-text">{% for tag in article.tags %}<i>{{ tag.count }}</i>{% endfor %}')
+    patch("rss.xml", "{{ term.name }}</category>", "{{ term.name }} {{ term.count }}</category>")
+
+
 def run(root: Path, output: Path, cache: Path) -> int:
     previous = Path.cwd()
     os.chdir(root)
@@ -88,6 +105,7 @@ def test_incremental_build_equals_cold_build(tmp_path_factory, steps) -> None:  
     root = tmp_path_factory.mktemp("site")
     (root / "content").mkdir()
     shutil.copytree(PROJECT / "templates", root / "templates")
+    show_counts(root / "templates")
     (root / "site.toml").write_text('base_url = "https://example.gov.vn/"\npage_size = 2\n', encoding="utf-8")
     for number in range(4):
         write_article(root / "content", number, "", [TAGS[number % 2]], BODIES[number % 3])

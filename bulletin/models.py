@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import operator
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from pathlib import Path
@@ -25,6 +27,19 @@ class CountReads(threading.local):
 
 
 COUNT_READS = CountReads()
+
+
+@contextmanager
+def noting_counts() -> Iterator[list[Term]]:
+    """A list of the terms whose count is read within the block; the reads noted before it are
+    noted again after it, without these."""
+    outer = COUNT_READS.terms
+    reads: list[Term] = []
+    COUNT_READS.terms = reads
+    try:
+        yield reads
+    finally:
+        COUNT_READS.terms = outer
 
 
 @compact

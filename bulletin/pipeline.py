@@ -20,7 +20,7 @@ from .i18n import sort_key_for
 from .listing import Entry, file_stats
 from .markup import Body, BodyStore, Renderer, link_errors, photos_unchanged, plain_body, summarise
 from .meta import parse_yaml, validate
-from .models import COUNT_READS, Article, Image, Meta, Source, Term
+from .models import Article, Image, Meta, Source, Term, noting_counts
 from .options import Options, Progress, Result
 from .paginate import paginate
 from .parallel import fan_out, long_lived, trim
@@ -909,16 +909,13 @@ def _render_batch(templates: Templates, pages: list[tuple[Page, str]],
         if page.template in failed:
             out.append(_Rendered(str(rel), False, print=print_))
             continue
-        read: list[Term] = []
-        COUNT_READS.terms = read
         try:
-            data = templates.render(page.template, page.context).encode("utf-8")
+            with noting_counts() as read:
+                data = templates.render(page.template, page.context).encode("utf-8")
         except TemplateProblem as problem:
             failed.add(page.template)
             out.append(_Rendered(str(rel), False, problem.error, print=print_))
             continue
-        finally:
-            COUNT_READS.terms = None
         out.append(_Rendered(str(rel), transaction.stage(rel, data) if transaction else False,
                              print=print_, counts=_counts_read(read)))
     return out

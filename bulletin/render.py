@@ -22,7 +22,7 @@ from markupsafe import Markup
 from .config import Config
 from .errors import SourceError, display_path
 from .i18n import format_date
-from .models import COUNT_READS, Term
+from .models import COUNT_READS, Term, noting_counts
 from .options import BUILTIN_TEMPLATES
 from .version import code_version
 
@@ -228,17 +228,13 @@ class Cached:
         if kwargs:
             key += tuple((k, id(v)) for k, v in kwargs.items())
         entry = self.done.get(key)
-        page = COUNT_READS.terms
         if entry is None:
             # The counts the macro reads are noted apart, and again for each page reusing its
             # HTML: such a page shows them too (see models.COUNT_READS).
-            reads: list[Term] = []
-            COUNT_READS.terms = reads
-            try:
+            with noting_counts() as reads:
                 html = macro(*args, **kwargs)
-            finally:
-                COUNT_READS.terms = page
             entry = self.done[key] = ((macro, args, kwargs), html, tuple(reads))
+        page = COUNT_READS.terms
         if entry[2] and page is not None:
             page.extend(entry[2])
         return entry[1]

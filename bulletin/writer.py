@@ -13,6 +13,7 @@ from .errors import SourceError, UsageError, display_path
 from .listing import Entry, Listing, file_stats, intact, listing, relisted, walk_files
 
 MARKER = ".bulletin-output"
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
 _MARKER_TEXT = b"This folder is written by build.py (Ban tin). Its contents are replaced on every build.\n"
 
 
@@ -94,6 +95,7 @@ class Transaction:
         self.output = output.resolve()  # a symlinked output: stage beside what it points to
         self.root = os.path.join(self.output, "")  # for paths as plain strings
         self.staging = staging_folder(self.output)
+        self.staging_root = os.path.join(self.staging, "")
         self.claims = Claims()
         self.staged: set[str] = set()  # paths relative to the output
         self.unchanged = 0
@@ -143,11 +145,23 @@ class Transaction:
 
         Safe to call from forked worker processes: it only writes below the staging folder.
         """
-        if not self.fresh and _same_bytes(self.output / rel, data):
+        name = str(rel)
+        if not self.fresh and _same_bytes(self.root + name, data):
             return False
-        target = self.staging / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+        # Plain os calls on strings: a build stages thousands of files, and pathlib's objects
+        # and buffered file objects cost more than the writes themselves.
+        target = self.staging_root + name
+        try:
+            handle = os.open(target, _NEW_FILE, 0o666)
+        except FileNotFoundError:  # its folder is not made yet
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            handle = os.open(target, _NEW_FILE, 0o666)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(handle, view):]
+        finally:
+            os.close(handle)
         return True
 
     def stage_copy(self, rel: PurePosixPath, source: Path) -> bool:
@@ -259,10 +273,11 @@ def _remove_own(folder: Path) -> None:
     shutil.rmtree(folder)
 
 
-def _same_bytes(path: Path, data: bytes) -> bool:
+def _same_bytes(path: str, data: bytes) -> bool:
     try:
-        if path.stat().st_size != len(data):
+        if os.stat(path).st_size != len(data):
             return False
-        return path.read_bytes() == data
+        with open(path, "rb") as file:
+            return file.read() == data
     except OSError:
         return False

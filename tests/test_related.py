@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import unicodedata
 from datetime import datetime
 from pathlib import Path
@@ -475,3 +477,24 @@ def test_bytes_that_cannot_be_packed_lists_are_none() -> None:
     for bad in (None, b"", b"\x05", good[:-1], good + b"\0", good[:-1] + b"\x07", outside,
                 [(Match(1, 0.5),)]):
         assert unpacked_lists(bad, 2) is None
+
+
+def test_relating_leaves_numpys_unused_subpackages_unloaded_until_used() -> None:
+    """Importing scipy reads every attribute of numpy; the subpackages it would so import (f2py
+    and the like) are left lazy, and still work when something uses them."""
+    code = (
+        "import sys, bulletin.related as r\n"
+        "docs = [r.Doc(('a',), 'x y', '', 'x y z', 0.0), r.Doc(('a',), 'x y', '', 'x', 1.0)]\n"
+        "print(r.related(docs, 1))\n"
+        "print(sorted(m for m in ('numpy.f2py.crackfortran', 'numpy.testing._private.utils',"
+        " 'numpy.polynomial.polynomial') if m in sys.modules))\n"
+        "import numpy\n"
+        "print(numpy.polynomial.polynomial.polyval(2, [1, 3]), numpy.testing.assert_equal(1, 1),"
+        " numpy.f2py.__name__)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=PROJECT, capture_output=True,
+                          text=True, check=True)
+    lists, loaded, used = done.stdout.splitlines()
+    assert lists.startswith("[(Match(index=1"), done.stdout
+    assert loaded == "[]", done.stdout
+    assert used == "7.0 None numpy.f2py", done.stdout

@@ -3,6 +3,8 @@ front matter."""
 
 from __future__ import annotations
 
+import importlib.util
+import os
 import sys
 import tomllib
 from datetime import datetime
@@ -14,7 +16,7 @@ import pytest
 import yaml
 
 from benchmarks import measure
-from benchmarks.compare import PROJECT, TEMPLATE_MARK, edit_template, set_tags
+from benchmarks.compare import PROJECT, TEMPLATE_MARK, edit_template, installed_env, set_tags
 from benchmarks.corpus import generate
 from benchmarks.peers import (
     SITE_TIMEZONE,
@@ -149,3 +151,16 @@ def test_sampler_finds_the_peak_and_reads_pss_only_above_it(tmp_path: Path, monk
     assert 200 <= run.peak_mb <= run.max_rss_mb + 1
     # Once the peak is read, the time the child holds less costs RSS reads only.
     assert reads["rss"] >= 2 * reads["pss"] > 0, reads
+
+
+def test_our_builds_run_as_installed_with_their_bytecode_compiled(monkeypatch) -> None:
+    """As pip compiles a regular install (and did the peers'), and whatever the environment says:
+    under PYTHONDONTWRITEBYTECODE, an editable install compiles its modules on every run."""
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
+    compiled = [Path(importlib.util.cache_from_source(str(module)))
+                for module in sorted((PROJECT / "bulletin").glob("*.py"))]
+    compiled[0].unlink(missing_ok=True)
+    env = installed_env()
+    assert "PYTHONDONTWRITEBYTECODE" not in env
+    assert env["PATH"] == os.environ["PATH"]
+    assert all(path.is_file() for path in compiled)

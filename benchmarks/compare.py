@@ -120,12 +120,24 @@ def installed_env() -> dict[str, str]:
     return env
 
 
-def ours_command(site: Path, cache: bool) -> list[str]:
+def ours_command(site: Path, cache: bool, content: Path | None = None) -> list[str]:
+    """A build of ``site``'s content (or of ``content``) into its output."""
     command = [sys.executable, str(PROJECT / "build.py"), "build",
-               "--content", str(site / "content"), "--output", str(site / "output"),
+               "--content", str(content or site / "content"), "--output", str(site / "output"),
                "--templates", str(site / "templates"), "--config", str(site / "site.toml"),
                "--static", str(PROJECT / "static"), "--now", NOW, "--future"]
     return command + (["--cache", str(site / "cache")] if cache else [])
+
+
+def write_bare_templates(folder: Path) -> None:
+    """The project's templates emptied: each page shows only its kind. A cold build with them does
+    all the rest of the work (reading, Markdown, related lists, search index, planning, writing
+    every file), so its time is what no theme, however light, can go below."""
+    folder.mkdir(parents=True)
+    for template in sorted((PROJECT / "templates").iterdir()):
+        if template.is_file():
+            bare = "{{ page_kind }}\n" if template.suffix == ".html" else "-\n"
+            (folder / template.name).write_text(bare, encoding="utf-8")
 
 
 def hugo_command(site: Path) -> list[str]:
@@ -142,8 +154,9 @@ def pelican_command(site: Path) -> list[str]:
 
 
 PEER_TARGET = {"hugo": 0.25, "pelican": 0.15}  # our cold time ≤ this × the peer's
-ARTICLE_PAGE = {"ours": "tin/{slug}/index.html", "hugo": "posts/{slug}/index.html",
-                "pelican": "{slug}.html"}
+ARTICLE_PAGE = {"ours": "tin/{slug}/index.html", "bare": "tin/{slug}/index.html",
+                "hugo": "posts/{slug}/index.html", "pelican": "{slug}.html"}
+BARE = f"{OURS}, templates emptied"
 
 
 def count_pages(output: Path) -> int:
@@ -249,6 +262,12 @@ def run_size(size: int, peers: list[str], versions: dict[str, str], root: Path, 
         again(f"one article's tags changed ({retagged})", "tags", (retagged, new_tag))
         edit_template(ours / "templates")
         again("article.html template edited", "template", (slugs[0], TEMPLATE_MARK))
+    if peers:
+        bare = base / "bare"
+        write_bare_templates(bare / "templates")
+        shutil.copyfile(ours / "site.toml", bare / "site.toml")
+        command = ours_command(bare, cache, content=ours / "content")
+        cold.append(timed_build(BARE, "bare", size, command, bare, slugs, timeout, "cold", env))
     for peer in peers:
         label = f"{peer.capitalize()} {versions[peer]}"
         command = hugo_command(base / peer) if peer == "hugo" else pelican_command(base / peer)
@@ -301,12 +320,15 @@ def target_lines(result: SizeResult, reference: SizeResult | None) -> list[str]:
     def check(name: str, value: float, limit: float, shown: str) -> None:
         lines.append(f"{name}: {shown} → {'met' if value <= limit else 'NOT met'}")
 
+    bare = next((row for row in result.cold if row.tool == "bare" and row.run.ok), None)
     for row in result.cold[1:]:
-        if row.run.ok:
+        if row.run.ok and row.tool in PEER_TARGET:
             factor, share = PEER_TARGET[row.tool], ours.run.seconds / row.run.seconds
             cpu = ours.run.cpu_seconds / row.run.cpu_seconds
+            floor = (f"; with templates emptied {bare.run.seconds / row.run.seconds:.2f} ×"
+                     if bare else "")
             check(f"cold ≤ {factor} × {row.label}", share, factor,
-                  f"{share:.2f} × (by CPU time {cpu:.2f} ×)")
+                  f"{share:.2f} × (by CPU time {cpu:.2f} ×{floor})")
     rebuilt = {row.name: row for row in result.rebuilds if row.run.ok}
     for name, limit, text in (("noop", 0.05, "no-op rebuild ≤ 5% of cold"),
                               ("body", 0.10, "one edited article (body) ≤ 10% of cold")):
@@ -361,6 +383,9 @@ Notes:
   articles, so every tool publishes future-dated ones too (ours --future, Hugo buildFuture,
   Pelican's default), and all n articles are built.
 - Bản tin: {PAGE_SIZE} per list page, {RELATED_COUNT} related per article, the project's templates.
+  Run as installed: its modules' bytecode compiled beforehand, as pip compiles the peers'.
+- {BARE}: the same cold build with every template reduced to one line (the page's kind):
+  all the work but Jinja's, a floor for our cold build whatever the theme.
 - Hugo: a minimal layout written by this script; pagerSize {PAGE_SIZE}; tag and category pages;
   related content (indices tags weight 100 + date weight 10, threshold 80, includeNewer) rendered,
   {RELATED_COUNT} per article page. RSS, sitemap, robots.txt, the /posts/ section page and /page/1/

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import subprocess
 import sys
 import tomllib
 from datetime import datetime
@@ -16,7 +17,15 @@ import pytest
 import yaml
 
 from benchmarks import measure
-from benchmarks.compare import PROJECT, TEMPLATE_MARK, edit_template, installed_env, set_tags
+from benchmarks.compare import (
+    PROJECT,
+    TEMPLATE_MARK,
+    edit_template,
+    installed_env,
+    ours_command,
+    set_tags,
+    write_bare_templates,
+)
 from benchmarks.corpus import generate
 from benchmarks.peers import (
     SITE_TIMEZONE,
@@ -164,3 +173,18 @@ def test_our_builds_run_as_installed_with_their_bytecode_compiled(monkeypatch) -
     assert "PYTHONDONTWRITEBYTECODE" not in env
     assert env["PATH"] == os.environ["PATH"]
     assert all(path.is_file() for path in compiled)
+
+
+def test_the_floor_build_writes_every_page_with_its_kind_only(tmp_path: Path, three) -> None:
+    made, _ = three
+    write_bare_templates(tmp_path / "bare" / "templates")
+    (tmp_path / "bare" / "site.toml").write_text('title = "t"\n', encoding="utf-8")
+    assert sorted(p.name for p in (tmp_path / "bare" / "templates").iterdir()) == sorted(
+        p.name for p in (PROJECT / "templates").iterdir() if p.is_file())
+    command = ours_command(tmp_path / "bare", cache=False, content=tmp_path / "corpus")
+    subprocess.run(command, cwd=PROJECT, check=True, capture_output=True)
+    output = tmp_path / "bare" / "output"
+    assert (output / "index.html").read_text(encoding="utf-8") == "index\n"
+    for item in made:
+        page = output / "tin" / item.slug / "index.html"
+        assert page.read_text(encoding="utf-8") == "article\n"

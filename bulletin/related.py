@@ -15,8 +15,6 @@ terms its related articles share with it.
 from __future__ import annotations
 
 import gc
-import importlib.util
-import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -28,34 +26,8 @@ import numpy as np
 import numpy.typing as npt
 
 from .frozen import compact
+from .scipy_sparse import sparse
 from .terms import STOP_SYLLABLES, Keys, occurrences, spelled, terms, tokenise
-
-
-def _defer_numpy_extras(names: Sequence[str] = ("f2py", "testing", "polynomial",
-                                                  "ctypeslib")) -> None:
-    """Put numpy's optional subpackages ``names`` in place as lazy modules, which import
-    themselves when first used (importlib.util.LazyLoader).
-
-    The first import of scipy reads every public attribute of numpy (its array-API layer copies
-    them), and numpy imports a subpackage when it is first read: f2py, testing and the others,
-    a tenth of a second that every rebuild paid for modules the build never uses.
-    """
-    for name in names:
-        full = f"numpy.{name}"
-        if full in sys.modules:
-            continue
-        spec = importlib.util.find_spec(full)
-        if spec is None or spec.loader is None:
-            continue
-        spec.loader = importlib.util.LazyLoader(spec.loader)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[full] = module
-        spec.loader.exec_module(module)
-        setattr(np, name, module)
-
-
-_defer_numpy_extras()
-from scipy import sparse  # noqa: E402 - after the line above
 
 __all__ = ["Counted", "Doc", "Match", "Settings", "STOP_SYLLABLES", "count", "count_run", "explain",
            "packed", "packed_lists", "readable", "related", "spans", "terms", "unpacked_lists"]

@@ -4,6 +4,7 @@ front matter."""
 from __future__ import annotations
 
 import importlib.util
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -15,7 +16,7 @@ import markdown
 import pytest
 import yaml
 
-from benchmarks import measure
+from benchmarks import edit_floor, measure
 from benchmarks.compare import (
     PROJECT,
     TEMPLATE_MARK,
@@ -183,3 +184,21 @@ def test_the_floor_build_writes_every_page_with_its_kind_only(tmp_path: Path, th
     for item in made:
         page = output / "tin" / item.slug / "index.html"
         assert page.read_text(encoding="utf-8") == "article\n"
+
+
+def test_the_edit_floor_times_start_model_and_related_lists(tmp_path: Path, three, capsys,
+                                                            monkeypatch) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(tmp_path / "corpus", site / "content")
+    shutil.copytree(PROJECT / "templates", site / "templates")
+    (site / "site.toml").write_text('title = "t"\nrelated_count = 2\n', encoding="utf-8")
+    found: dict[str, dict[str, float]] = {}
+    real = edit_floor.floors
+    monkeypatch.setattr(edit_floor, "floors", lambda where: found.setdefault("it", real(where)))
+    assert edit_floor.main([str(site), "--cold", "12"]) == 0
+    timed = found["it"]
+    assert sorted(timed) == ["model", "related", "start"]
+    assert all(seconds > 0 for seconds in timed.values())
+    printed = dict(line.split(None, 1) for line in capsys.readouterr().out.splitlines())
+    assert printed["sum"] == f"{sum(timed.values()):6.2f} s".lstrip()
+    assert printed["target"].startswith("1.20 s")

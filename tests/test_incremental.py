@@ -71,21 +71,24 @@ def apply(root: Path, edit: tuple) -> None:  # type: ignore[type-arg]
                                         encoding="utf-8")
 
 
+def patch(theme: Path, name: str, old: str, new: str) -> None:
+    """Replace the first ``old`` in the theme's template ``name`` with ``new``."""
+    path = theme / name
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (name, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
 def show_counts(theme: Path) -> None:
     """Make a theme show tag counts beyond its tag pages: the first tag's on an article's page,
     every tag's on its card (a macro whose HTML every list showing the article reuses) and in
     feed entries. A page is rendered again only when a count it shows changed (see publish)."""
-    def patch(name: str, old: str, new: str) -> None:
-        path = theme / name
-        text = path.read_text(encoding="utf-8")
-        assert old in text, (name, old)
-        path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-    patch("article.html", "{% block content %}",
+    patch(theme, "article.html", "{% block content %}",
           '{% block content %}<p>{{ article.tags[0].count if article.tags else "-" }}</p>')
-    patch("partials/macros.html", '<div class="card-text">',
+    patch(theme, "partials/macros.html", '<div class="card-text">',
           '<div class="card-text">{% for tag in article.tags %}<i>{{ tag.count }}</i>{% endfor %}')
-    patch("rss.xml", "{{ term.name }}</category>", "{{ term.name }} {{ term.count }}</category>")
+    patch(theme, "rss.xml", "{{ term.name }}</category>",
+          "{{ term.name }} {{ term.count }}</category>")
 
 
 def run(root: Path, output: Path, cache: Path) -> int:
@@ -231,16 +234,12 @@ def test_pages_that_show_a_term_count_are_rendered_again_when_it_changes(
     every page showing it, and only those, and the output is a cold build's."""
     templates = tmp_path / "theme"
     shutil.copytree(PROJECT / "templates", templates)
-    article_page = templates / "article.html"
-    article_page.write_text(article_page.read_text(encoding="utf-8").replace(
-        "{% block content %}",
-        '{% block content %}<p class="n">'
-        '{{ article.tags | map(attribute="count") | join(",") }}</p>',
-        1), encoding="utf-8")
-    macros = templates / "partials" / "macros.html"
-    macros.write_text(macros.read_text(encoding="utf-8").replace(
-        '<div class="card-text">', '<div class="card-text">{% for tag in article.tags %}'
-        '<span class="n">{{ tag.count }}</span>{% endfor %}', 1), encoding="utf-8")
+    patch(templates, "article.html", "{% block content %}",
+          '{% block content %}<p class="n">'
+          '{{ article.tags | map(attribute="count") | join(",") }}</p>')
+    patch(templates, "partials/macros.html", '<div class="card-text">',
+          '<div class="card-text">{% for tag in article.tags %}'
+          '<span class="n">{{ tag.count }}</span>{% endfor %}')
     site, text = _pinned_site(make_site)
     site.build("--templates", str(templates))
     rendered = _rendering(monkeypatch)

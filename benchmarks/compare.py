@@ -240,7 +240,6 @@ def run_size(size: int, peers: list[str], versions: dict[str, str], root: Path, 
     say(f"… {size:,} articles: corpus written and converted in "
         f"{time.perf_counter() - started:.1f} s")
 
-    compile_ours()
     command = ours_command(ours, cache)
     cold = [timed_build(OURS, "ours", size, command, ours, slugs, timeout, "cold")]
     if peers:  # the floor, on the same articles before the edits below
@@ -471,6 +470,7 @@ def main(argv: list[str] | None = None) -> int:
         + "; ".join(f"{peer} {version}" for peer, version in versions.items()))
     say(f"work folder: {root}{' (kept)' if args.keep else ' (deleted at the end)'}")
     results: list[SizeResult] = []
+    compile_ours()
     try:
         plan = [(size, args.peers) for size in args.sizes]
         plan += [(size, []) for size in args.ours_only_sizes]

@@ -406,7 +406,7 @@ def plain_body(body: str) -> Body | None:
     found = prose.paragraphs(body)
     if found is None:
         return None
-    return Body(prose.html(found), " ".join(body.split()), " ".join(found[0].split()) if found else "")
+    return Body(prose.html(found), prose.spaced(body), prose.spaced(found[0]) if found else "")
 
 
 def link_errors(source: Source, links: tuple[Link, ...], urls: Mapping[str, str],

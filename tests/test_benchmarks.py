@@ -4,10 +4,12 @@ front matter."""
 from __future__ import annotations
 
 import importlib.util
+import re
 import shutil
 import subprocess
 import sys
 import tomllib
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -18,11 +20,17 @@ import yaml
 
 from benchmarks import edit_floor, measure
 from benchmarks.compare import (
+    BODY_MARK,
     PROJECT,
     TEMPLATE_MARK,
+    Row,
+    SizeResult,
+    cold_table,
     compile_ours,
     edit_template,
+    merged,
     ours_command,
+    run_size,
     set_tags,
     write_bare_templates,
 )
@@ -202,3 +210,47 @@ def test_the_edit_floor_times_start_model_and_related_lists(tmp_path: Path, thre
     printed = dict(line.split(None, 1) for line in capsys.readouterr().out.splitlines())
     assert printed["sum"] == f"{sum(timed.values()):6.2f} s".lstrip()
     assert printed["target"].startswith("1.20 s")
+
+
+def _run(seconds: float, code: int = 0) -> measure.Run:
+    return measure.Run(command=("x",), seconds=seconds, cpu_seconds=seconds, code=code,
+                       timed_out=False, peak_mb=seconds * 10, max_rss_mb=seconds * 10, load=0.0,
+                       stdout="", stderr="")
+
+
+def test_a_repeated_build_shows_its_median_run_and_its_highest_peak() -> None:
+    rounds = [Row("ours", "cold", "Bản tin", 10, (_run(seconds),), 1, 1, verified)
+              for seconds, verified in ((3.0, "yes"), (1.0, "yes"), (2.0, "yes"), (9.0, "yes"))]
+    row = merged(rounds[:3])
+    assert [run.seconds for run in row.runs] == [3.0, 1.0, 2.0]
+    assert row.run.seconds == 2.0 and row.peak_mb == 30.0 and row.verified == "yes"
+    assert merged(rounds).run.seconds == 2.0  # of an even number, the lower middle one
+    assert merged([*rounds[:2], replace(rounds[2], verified="NO")]).verified == "NO"
+    failing = merged([*rounds[:2], replace(rounds[2], runs=(_run(0.5, code=1),))])
+    assert not failing.run.ok  # a failed round is what the row shows, never hidden
+    header, lines = cold_table(SizeResult(10, (row,), ()))
+    assert lines[0][header.index("each run (s)")] == "3.00 / 1.00 / 2.00"
+    assert lines[0][header.index("cold build (s)")] == "2.00"
+
+
+def test_each_round_builds_cold_from_the_same_content(tmp_path: Path) -> None:
+    result = run_size(12, [], {}, tmp_path, cache=True, timeout=600, repeat=2)
+    (cold,) = result.cold
+    assert len(cold.runs) == 2 and all(run.ok for run in cold.runs)
+    # Each round's cold build renders every page (none found in an output or cache before it).
+    for run in cold.runs:
+        pages, rendered = re.search(r"(\d+) pages \((\d+) rendered\)", run.last_line()).groups()
+        assert pages == rendered and " 0 unchanged, 0 removed" in run.last_line(), run.last_line()
+    assert [row.name for row in result.rebuilds] == ["noop", "body", "tags", "template"]
+    assert all(len(row.runs) == 2 and row.verified in ("yes", "") for row in result.rebuilds)
+    # The edits were undone before the second round: its rebuilds redid the same work.
+    for row in result.rebuilds:
+        first, second = (re.search(r"\(\d+ rendered\), files \d+ written", run.last_line())
+                         for run in row.runs)
+        assert first and second and first.group() == second.group(), row.name
+    content = tmp_path / "12" / "ours"
+    marked = [path.read_text("utf-8").count(BODY_MARK)
+              for path in (content / "content").glob("*.md")]
+    assert sorted(marked)[-2:] == [0, 1]  # one article edited, once
+    assert (content / "templates" / "article.html").read_text("utf-8").count(TEMPLATE_MARK) == 1
+    assert (tmp_path / "12" / "earlier-rounds" / "1" / "ours" / "output" / "index.html").is_file()

@@ -35,6 +35,7 @@ if __package__ in (None, ""):  # run as a file: python benchmarks/compare.py
 from benchmarks.corpus import Generated, generate
 from benchmarks.measure import Run, measure
 from benchmarks.peers import PAGE_SIZE, RELATED_COUNT, corpus, write_hugo_site, write_pelican_site
+from bulletin.writer import staging_folder
 
 PROJECT = Path(__file__).resolve().parent.parent
 NOW = "2026-11-26T12:00"
@@ -88,9 +89,11 @@ class Row:
 
 
 def merged(rounds: Sequence[Row]) -> Row:
-    """One build's rows from successive rounds as one row with all their runs."""
-    verified = next((row.verified for row in rounds if row.verified != "yes"), "yes") \
-        if any(row.verified for row in rounds) else ""
+    """One build's rows from successive rounds as one row with all their runs. Its change is
+    visible only if it was in every round that checked it: any other finding shows."""
+    found = [row.verified for row in rounds]
+    problems = [value for value in found if value not in ("yes", "")]
+    verified = problems[0] if problems else "yes" if "yes" in found else ""
     return replace(rounds[-1], runs=tuple(run for row in rounds for run in row.runs),
                    verified=verified)
 
@@ -232,12 +235,15 @@ def say(text: str) -> None:
 
 
 def timed_build(label: str, tool: str, size: int, command: list[str], site: Path,
-                slugs: list[str], timeout: float, name: str, round_: str = "") -> Row:
-    say(f"… {size:,} articles: {label} ({name}{round_})")
+                slugs: list[str], timeout: float, name: str, round_: int = 0,
+                rounds: int = 1) -> Row:
+    say(f"… {size:,} articles: {label} ({name}"
+        f"{f', round {round_} of {rounds}' if rounds > 1 else ''})")
     # What the steps before wrote (the corpus, the last build's output) goes to the disk now, not
     # while this build is timed: only a build's own writes may slow it.
     os.sync()
-    run = measure(command, cwd=site, logs=site / "logs", name=name, timeout=timeout)
+    run = measure(command, cwd=site, logs=site / "logs",
+                  name=f"{name}-{round_}" if rounds > 1 else name, timeout=timeout)
     row = Row(tool, name, label, size, (run,), count_pages(site / "output"),
               count_articles(site / "output", tool, slugs))
     if run.timed_out:
@@ -272,21 +278,23 @@ def run_size(size: int, peers: list[str], versions: dict[str, str], root: Path, 
     edited = [ours / "content" / f"{item.slug}.md" for item in made[-2:]]
     originals = {path: path.read_bytes() for path in (*edited, ours / "templates" / "article.html")}
     sites = [ours, *([base / "bare"] if peers else []), *(base / peer for peer in peers)]
-    rounds = []
+    rounds: list[SizeResult] = []
     for number in range(1, repeat + 1):
         if number > 1:
+            if not rounds[-1].cold[0].run.ok:
+                break  # our build fails: the rounds left would only fail again
             for path, data in originals.items():
                 path.write_bytes(data)
             # Set aside, not deleted: ext4 makes new files slowly for minutes after a large
-            # deletion (see benchmarks/README.md), and the next builds make as many.
+            # deletion (see benchmarks/README.md), and the next builds make as many. A staging
+            # folder left by a build stopped at the timeout goes too.
             for site in sites:
-                for folder in ("output", "cache"):
+                for folder in ("output", "cache", staging_folder(site / "output").name):
                     if (site / folder).exists():
                         aside = base / "earlier-rounds" / f"{number - 1}" / site.name / folder
                         aside.parent.mkdir(parents=True, exist_ok=True)
                         (site / folder).rename(aside)
-        round_ = f", round {number} of {repeat}" if repeat > 1 else ""
-        rounds.append(_round(size, peers, versions, base, made, cache, timeout, round_))
+        rounds.append(_round(size, peers, versions, base, made, cache, timeout, number, repeat))
     return SizeResult(size,
                       tuple(merged(rows) for rows in zip(*(r.cold for r in rounds), strict=True)),
                       tuple(merged([row for r in rounds for row in r.rebuilds if row.name == name])
@@ -294,21 +302,23 @@ def run_size(size: int, peers: list[str], versions: dict[str, str], root: Path, 
                                                       for row in r.rebuilds)))
 
 
-def _round(size: int, peers: list[str], versions: dict[str, str], base: Path, made: list[Generated],
-           cache: bool, timeout: float, round_: str) -> SizeResult:
+def _round(size: int, peers: list[str], versions: dict[str, str], base: Path,
+           made: list[Generated], cache: bool, timeout: float, number: int,
+           rounds: int) -> SizeResult:
     """One round at one size: our cold build, the floor, our rebuilds, the peers' cold builds."""
     ours = base / "ours"
     slugs = [item.slug for item in made]
     command = ours_command(ours, cache)
-    cold = [timed_build(OURS, "ours", size, command, ours, slugs, timeout, "cold", round_)]
+    cold = [timed_build(OURS, "ours", size, command, ours, slugs, timeout, "cold", number, rounds)]
     if peers:  # the floor, on the same articles before the edits below
         bare = base / "bare"
         cold.append(timed_build(BARE, "bare", size, ours_command(bare, cache, ours / "content"),
-                                bare, slugs, timeout, "cold", round_))
+                                bare, slugs, timeout, "cold", number, rounds))
     rebuilds: list[Row] = []
     if cold[0].run.ok:
         def again(label: str, name: str, check: tuple[str, str] | None) -> None:
-            row = timed_build(label, "ours", size, command, ours, slugs, timeout, name, round_)
+            row = timed_build(label, "ours", size, command, ours, slugs, timeout, name, number,
+                              rounds)
             verified = page_has(ours / "output", *check) if check and row.run.ok else ""
             rebuilds.append(replace(row, verified=verified))
 
@@ -327,7 +337,7 @@ def _round(size: int, peers: list[str], versions: dict[str, str], base: Path, ma
         label = f"{peer.capitalize()} {versions[peer]}"
         command = hugo_command(base / peer) if peer == "hugo" else pelican_command(base / peer)
         cold.append(timed_build(label, peer, size, command, base / peer, slugs, timeout, "cold",
-                                round_))
+                                number, rounds))
     return SizeResult(size, tuple(cold), tuple(rebuilds))
 
 
@@ -374,7 +384,8 @@ def rebuild_table(result: SizeResult) -> tuple[list[str], list[list[str]]]:
               "the tool's summary line"]
     rows = [[row.label, _seconds(row), *([_each(row)] if each else []),
              f"{row.run.cpu_seconds:.2f}",
-             f"{100 * row.run.seconds / cold:.1f}%" if row.run.ok else "–", f"{row.pages:,}",
+             f"{100 * row.run.seconds / cold:.1f}%" if row.run.ok and result.cold[0].run.ok
+             else "–", f"{row.pages:,}",
              f"{row.peak_mb:.0f}", row.verified or "–", row.summary]
             for row in result.rebuilds]
     return header, rows
@@ -450,7 +461,8 @@ def notes(repeat: int) -> str:
     runs = ("- One run of each build on a shared machine: wall-clock figures are noisy."
             if repeat == 1 else
             f"- {repeat} rounds, one after the other; each round: our cold build, the floor, our\n"
-            "  rebuilds, then the peers' cold builds, each from empty output and cache folders.\n"
+            "  rebuilds, then the peers' cold builds. Every cold build starts from empty output\n"
+            "  and cache folders; the edits are undone between rounds.\n"
             "  A build's figures are those of its median run by wall time (its CPU time, load and\n"
             "  summary line too); \"each run\" lists every run's time in order; peak memory and\n"
             "  largest process RSS are the highest of the runs.")
@@ -467,7 +479,7 @@ Notes:
   Run as installed: its modules' bytecode compiled beforehand, as pip compiles the peers'.
 - {BARE}: the same cold build, on the same articles, with every template reduced to
   one line: no Jinja rendering, and pages of a few bytes to write. The rest is a cold
-  build's work: a floor for our cold build whatever the theme (one run: ±1 s of noise).
+  build's work: a floor for our cold build whatever the theme.
 - Hugo: a minimal layout written by this script; pagerSize {PAGE_SIZE}; tag and category pages;
   related content (indices tags weight 100 + date weight 10, threshold 80, includeNewer) rendered,
   {RELATED_COUNT} per article page. RSS, sitemap, robots.txt, the /posts/ section page and /page/1/

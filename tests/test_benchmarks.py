@@ -30,6 +30,7 @@ from benchmarks.compare import (
     edit_template,
     merged,
     ours_command,
+    rebuild_table,
     run_size,
     set_tags,
     write_bare_templates,
@@ -226,11 +227,19 @@ def test_a_repeated_build_shows_its_median_run_and_its_highest_peak() -> None:
     assert row.run.seconds == 2.0 and row.peak_mb == 30.0 and row.verified == "yes"
     assert merged(rounds).run.seconds == 2.0  # of an even number, the lower middle one
     assert merged([*rounds[:2], replace(rounds[2], verified="NO")]).verified == "NO"
+    # a round whose build failed checked nothing: another round's finding still shows
+    assert merged([replace(rounds[0], verified=""), replace(rounds[1], verified="NO")]
+                  ).verified == "NO"
     failing = merged([*rounds[:2], replace(rounds[2], runs=(_run(0.5, code=1),))])
     assert not failing.run.ok  # a failed round is what the row shows, never hidden
     header, lines = cold_table(SizeResult(10, (row,), ()))
     assert lines[0][header.index("each run (s)")] == "3.00 / 1.00 / 2.00"
     assert lines[0][header.index("cold build (s)")] == "2.00"
+    noop = replace(rounds[1], name="noop", verified="")
+    header, lines = rebuild_table(SizeResult(10, (row,), (noop,)))
+    assert lines[0][header.index("% of cold")] == "50.0%"
+    header, lines = rebuild_table(SizeResult(10, (failing,), (noop,)))
+    assert lines[0][header.index("% of cold")] == "–"  # not a share of a failed build's time
 
 
 def test_each_round_builds_cold_from_the_same_content(tmp_path: Path) -> None:
@@ -253,4 +262,18 @@ def test_each_round_builds_cold_from_the_same_content(tmp_path: Path) -> None:
               for path in (content / "content").glob("*.md")]
     assert sorted(marked)[-2:] == [0, 1]  # one article edited, once
     assert (content / "templates" / "article.html").read_text("utf-8").count(TEMPLATE_MARK) == 1
-    assert (tmp_path / "12" / "earlier-rounds" / "1" / "ours" / "output" / "index.html").is_file()
+    aside = tmp_path / "12" / "earlier-rounds" / "1" / "ours"
+    assert (aside / "output" / "index.html").is_file()
+    assert (aside / "cache" / "bulletin.sqlite").is_file()  # each round's cache starts empty too
+    assert sorted(path.name for path in (tmp_path / "12" / "ours" / "logs").glob("cold-*.out")) \
+        == ["cold-1.out", "cold-2.out"]
+
+
+def test_rounds_stop_when_our_cold_build_fails(tmp_path: Path, monkeypatch) -> None:
+    from benchmarks import compare
+
+    monkeypatch.setattr(compare, "ours_command",
+                        lambda *_, **__: [sys.executable, "-c", "raise SystemExit(3)"])
+    result = run_size(5, [], {}, tmp_path, cache=True, timeout=60, repeat=3)
+    (cold,) = result.cold
+    assert [run.code for run in cold.runs] == [3] and result.rebuilds == ()

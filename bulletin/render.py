@@ -234,9 +234,10 @@ class Cached:
             with noting_counts() as reads:
                 html = macro(*args, **kwargs)
             entry = self.done[key] = ((macro, args, kwargs), html, tuple(reads))
-        page = COUNT_READS.terms
-        if entry[2] and page is not None:
-            page.extend(entry[2])
+        if entry[2]:
+            page = COUNT_READS.terms
+            if page is not None:
+                page.extend(entry[2])
         return entry[1]
 
 

@@ -129,6 +129,14 @@ def photo(width: int = 1200, height: int = 800, fmt: str = "JPEG") -> bytes:
     return buffer.getvalue()
 
 
+def patch(theme: Path, name: str, old: str, new: str) -> None:
+    """Replace the first ``old`` in the theme's template ``name`` with ``new``."""
+    path = theme / name
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (name, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
 def tree_digest(folder: Path) -> dict[str, str]:
     """Every file under a folder with a hash of its bytes: for 'byte-identical' assertions."""
     return {

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .conftest import PROJECT, article, tree_digest
+from .conftest import PROJECT, article, patch, tree_digest
 
 
 def snapshot(root: Path) -> tuple[list[str], dict[str, str]]:
@@ -139,11 +139,9 @@ def test_check_after_a_build_still_renders_the_pages_whose_content_changed(make_
     site = make_site({"content/a.md": article("Bài một", topic="3"),
                       "content/b.md": article("Bài hai", topic="4")})
     shutil.copytree(PROJECT / "templates", site.root / "templates")
-    article_html = site.root / "templates" / "article.html"
-    article_html.write_text(article_html.read_text(encoding="utf-8").replace(
-        '<h1 class="article-title">{{ article.title }}</h1>',
-        '<h1 class="article-title">{{ article.title }} ({{ article.topic + 1 }})</h1>'),
-        encoding="utf-8")
+    patch(site.root / "templates", "article.html",
+          '<h1 class="article-title">{{ article.title }}</h1>',
+          '<h1 class="article-title">{{ article.title }} ({{ article.topic + 1 }})</h1>')
     templates = ["--templates", str(site.root / "templates")]
     site.build(*templates)
     assert site.page("/tin/bai-mot/").cssselect("h1")[0].text == "Bài một (4)"

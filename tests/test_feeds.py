@@ -75,15 +75,12 @@ def test_feed_entries_show_their_terms_whole(make_site, tmp_path) -> None:  # ty
     """An entry's categories are the article's terms, with every name README lists for a term."""
     import shutil
 
-    from .conftest import PROJECT
+    from .conftest import PROJECT, patch
 
     theme = tmp_path / "theme"
     shutil.copytree(PROJECT / "templates", theme)
-    rss = theme / "rss.xml"
-    rss.write_text(rss.read_text(encoding="utf-8").replace(
-        "{{ term.name }}</category>",
-        "{{ term.name }}|{{ term.count }}|{{ term.feed_url }}|{{ term.atom_url }}</category>"),
-        encoding="utf-8")
+    patch(theme, "rss.xml", "{{ term.name }}</category>",
+          "{{ term.name }}|{{ term.count }}|{{ term.feed_url }}|{{ term.atom_url }}</category>")
     site = make_site(five_articles(), config=CONFIG)
     site.build("--templates", str(theme))
     shown = {term.term for term in parse(site, "feed.xml").entries[0].tags}  # a4

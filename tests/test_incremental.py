@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from bulletin.cli import main
 
-from .conftest import NOW, PROJECT, article, tree_digest
+from .conftest import NOW, PROJECT, article, patch, tree_digest
 
 TAGS = ["ma tuý", "Hưng Yên", "giao thông", "cháy"]
 BODIES = ["Công an tỉnh triệt phá đường dây ma tuý.", "Xe chữa cháy đến hiện trường kịp thời.",
@@ -69,14 +69,6 @@ def apply(root: Path, edit: tuple) -> None:  # type: ignore[type-arg]
     elif kind == "config":
         (root / "site.toml").write_text(f'base_url = "https://example.gov.vn/"\npage_size = {edit[1]}\n',
                                         encoding="utf-8")
-
-
-def patch(theme: Path, name: str, old: str, new: str) -> None:
-    """Replace the first ``old`` in the theme's template ``name`` with ``new``."""
-    path = theme / name
-    text = path.read_text(encoding="utf-8")
-    assert old in text, (name, old)
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def show_counts(theme: Path) -> None:

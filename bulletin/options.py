@@ -36,6 +36,7 @@ class Options:
     write: bool = True
     progress: Progress | None = field(default=None, compare=False)
     base_url: str | None = None  # replaces site.toml's base_url, e.g. for a local preview
+    resident: bool = False  # builds again in this process (serve): see cache.Cache
 
 
 @dataclass(frozen=True, slots=True)

@@ -87,7 +87,7 @@ def _build(options: Options, started: float, clock: _Clock) -> Result:
     if options.write:
         check_output(options.output, _protected(options),
                      sources=(options.content, options.templates, options.static))
-    cache = Cache(options.cache, readonly=not options.write)
+    cache = Cache(options.cache, readonly=not options.write, resident=options.resident)
     errors: list[SourceError] = []
     warnings: list[SourceError] = []
     report: WriteReport | None = None

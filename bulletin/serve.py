@@ -85,7 +85,8 @@ class Previewer:
     for content errors: they go to the terminal and to the Status for the browser overlay."""
 
     def __init__(self, options: Options, origin: str, status: Status, console: Console) -> None:
-        self.options = replace(options, drafts=True, future=True, write=True)
+        # Resident: the entries every rebuild reads again stay in memory (see cache.Cache).
+        self.options = replace(options, drafts=True, future=True, write=True, resident=True)
         self.origin = origin
         self.status = status
         self.console = console

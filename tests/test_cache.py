@@ -66,3 +66,26 @@ def test_an_entry_pickled_elsewhere_reads_back_as_its_value(tmp_path: Path, read
     cache.close()
     stored = Cache(tmp_path / "c").get_many("x", ["old", "new"])
     assert stored == ({} if readonly else {"old": value, "new": value})
+
+
+def test_a_resident_cache_keeps_content_keyed_entries_between_builds(tmp_path: Path,
+                                                                        monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(cache_mod, "_RESIDENT", {})
+    first = Cache(tmp_path / "c", resident=True)
+    first.put("meta", "a", ("Bài A",), remember=False)
+    first.put("meta", "b", ("Bài B",), remember=False)
+    first.put("stat", "content/a.md", (1, 2))  # keyed by path: its value changes, not kept
+    first.commit()
+    first.close()
+    with sqlite3.connect(tmp_path / "c" / "bulletin.sqlite") as db:  # gone from the file
+        db.execute("DELETE FROM entries WHERE kind = 'meta'")
+    db.close()
+    second = Cache(tmp_path / "c", resident=True)
+    assert second.get_many("meta", ["a", "b"]) == {"a": ("Bài A",), "b": ("Bài B",)}
+    assert Cache(tmp_path / "c").get_many("meta", ["a", "b"]) == {}  # not a resident one
+    # What a build did not use leaves memory when it commits, as it leaves the file.
+    third = Cache(tmp_path / "c", resident=True)
+    assert third.get("meta", "a") == ("Bài A",)
+    third.commit()
+    assert Cache(tmp_path / "c", resident=True).get_many("meta", ["a", "b"]) == {"a": ("Bài A",)}
+    assert [kind for kind, _ in cache_mod._RESIDENT] == ["meta"]

@@ -14,11 +14,11 @@ from .version import code_version
 FLUSH_BYTES = 32 << 20  # pending entries beyond this go to SQLite before the commit
 _INHERITED: list[sqlite3.Connection] = []  # connections a forked worker got from its parent
 _WRITING: set[threading.Thread] = set()  # background writes under way (see Cache.flush)
-# Kinds whose keys stand for their values' whole content: an entry, once read, is the same in
-# every later build of this process. A resident cache keeps them between builds (see Cache).
-RESIDENT_KINDS = frozenset({"meta", "body", "related-terms", "related", "search-docs",
-                            "search-file"})
-_RESIDENT: dict[tuple[str, str], Any] = {}  # (kind, stored key) → value
+# Kinds whose keys stand for what their values are made of (a body's photos aside: assemble
+# checks them on every build), which later builds read again: a resident cache keeps them in
+# memory between builds (see Cache).
+RESIDENT_KINDS = frozenset({"meta", "body", "related-terms", "related", "search-file"})
+Resident = dict[tuple[str, str], Any]  # (kind, stored key) → value
 
 
 def _finish_writes() -> None:
@@ -43,13 +43,14 @@ class Cache:
     ``folder=None`` keeps everything in memory for this run only. ``readonly`` never writes (for
     ``check``). Entries not used by a build are dropped when it commits, so the file tracks the site.
 
-    ``resident``: for a process that builds again and again (``serve``), the entries of
-    RESIDENT_KINDS read or stored stay in memory for its next builds, which need not read and
-    unpickle them again; those the build did not use go when it commits.
+    ``resident``: for a process that builds again and again (``serve``), a dict it keeps from
+    build to build: the entries of RESIDENT_KINDS read or stored go there too, so that its next
+    builds need not read and unpickle them again; those a build did not use leave it when the
+    build commits, as they leave the file.
     """
 
     def __init__(self, folder: Path | None, readonly: bool = False,
-                 resident: bool = False) -> None:
+                 resident: Resident | None = None) -> None:
         self.folder = folder
         self.resident = resident
         self.readonly = readonly or folder is None
@@ -113,7 +114,8 @@ class Cache:
             self.used.setdefault(kind, set()).update(keys)
         found: dict[str, Any] = {}
         missing = []
-        resident = self.resident and kind in RESIDENT_KINDS
+        resident = self.resident if self.resident is not None and kind in RESIDENT_KINDS \
+            else None
         for key in keys:
             if (kind, key) in self.memory:
                 found[key] = self.memory[kind, key]
@@ -121,8 +123,8 @@ class Cache:
                 found[key] = pickle.loads(self.pending[kind, key])
             elif (kind, key) in self._writing:
                 found[key] = pickle.loads(self._writing[kind, key])
-            elif resident and (kind, self._key(key)) in _RESIDENT:
-                found[key] = _RESIDENT[kind, self._key(key)]
+            elif resident is not None and (kind, self._key(key)) in resident:
+                found[key] = resident[kind, self._key(key)]
             else:
                 missing.append(key)
         db = self._connection()
@@ -138,8 +140,8 @@ class Cache:
                         found[stored.split(":", 1)[1]] = loaded = pickle.loads(value)
                     except Exception:  # noqa: BLE001 - a damaged entry is a miss
                         continue
-                    if resident:
-                        _RESIDENT[kind, stored] = loaded
+                    if resident is not None:
+                        resident[kind, stored] = loaded
         except sqlite3.Error:
             return found
         return found
@@ -169,24 +171,19 @@ class Cache:
             self.memory[kind, key] = value
             self.used.setdefault(kind, set()).add(key)
             return
-        self._pend(kind, key, pickled(value))
+        self.put_pickled(kind, key, pickled(value), value)
         if remember:
             self.memory[kind, key] = value
-        if self.resident and kind in RESIDENT_KINDS:
-            _RESIDENT[kind, self._key(key)] = value
 
-    def put_pickled(self, kind: str, key: str, data: bytes) -> None:
+    def put_pickled(self, kind: str, key: str, data: bytes, value: Any = None) -> None:
         """``put(kind, key, value, remember=False)``, given what ``pickled(value)`` returned
-        (in a worker process, say, so that this one need not pickle the value)."""
+        (in a worker process, say, so that this one need not pickle the value). ``value``, if
+        given, is the value itself, for a resident cache to keep (else it unpickles ``data``)."""
         if self.readonly:
-            self.put(kind, key, pickle.loads(data))
+            self.put(kind, key, pickle.loads(data) if value is None else value)
             return
-        self._pend(kind, key, data)
-        if self.resident and kind in RESIDENT_KINDS:
-            _RESIDENT[kind, self._key(key)] = pickle.loads(data)
-
-    def _pend(self, kind: str, key: str, data: bytes) -> None:
-        """Hold ``data`` for the next write (see flush)."""
+        if self.resident is not None and kind in RESIDENT_KINDS:
+            self.resident[kind, self._key(key)] = pickle.loads(data) if value is None else value
         self.memory.pop((kind, key), None)
         self.used.setdefault(kind, set()).add(key)
         self.pending[kind, key] = data
@@ -242,12 +239,12 @@ class Cache:
 
     def commit(self, prune: bool = True) -> None:
         """Store new entries and, after a whole build, drop the ones it did not use."""
-        if self.resident and prune:  # what stays in memory tracks the site too
+        if self.resident is not None and prune:  # what stays in memory tracks the site too
             prefix, nothing = self.version + ":", frozenset[str]()
-            for kind, stored in [entry for entry in _RESIDENT
-                                 if not entry[1].startswith(prefix)
-                                 or entry[1][len(prefix):] not in self.used.get(entry[0], nothing)]:
-                del _RESIDENT[kind, stored]
+            for entry in [entry for entry in self.resident
+                          if not entry[1].startswith(prefix)
+                          or entry[1][len(prefix):] not in self.used.get(entry[0], nothing)]:
+                del self.resident[entry]
         db = self._connection()
         if db is None or self.readonly:
             return

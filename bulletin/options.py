@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # annotations only: importing them would load the engine
     from .config import Config
@@ -36,7 +36,8 @@ class Options:
     write: bool = True
     progress: Progress | None = field(default=None, compare=False)
     base_url: str | None = None  # replaces site.toml's base_url, e.g. for a local preview
-    resident: bool = False  # builds again in this process (serve): see cache.Cache
+    # Kept from build to build by a process that builds again and again (serve): see cache.Cache.
+    resident: dict[tuple[str, str], Any] | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -520,7 +520,7 @@ def assemble(chosen: list[tuple[Source, Meta]], every: list[Source], options: Op
         cache.put_pickled("text", keys[i], text)
         texts[keys[i]] = rendered.text
         cached[keys[i]] = rendered.body
-        cache.put_pickled("body", keys[i], bare)
+        cache.put_pickled("body", keys[i], bare, rendered.body)
 
     articles: list[Article] = []
     memo: Memo = {}

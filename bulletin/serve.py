@@ -85,8 +85,8 @@ class Previewer:
     for content errors: they go to the terminal and to the Status for the browser overlay."""
 
     def __init__(self, options: Options, origin: str, status: Status, console: Console) -> None:
-        # Resident: the entries every rebuild reads again stay in memory (see cache.Cache).
-        self.options = replace(options, drafts=True, future=True, write=True, resident=True)
+        # The entries every rebuild reads again stay in memory, in this dict (see cache.Cache).
+        self.options = replace(options, drafts=True, future=True, write=True, resident={})
         self.origin = origin
         self.status = status
         self.console = console

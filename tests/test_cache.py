@@ -70,22 +70,43 @@ def test_an_entry_pickled_elsewhere_reads_back_as_its_value(tmp_path: Path, read
 
 def test_a_resident_cache_keeps_content_keyed_entries_between_builds(tmp_path: Path,
                                                                         monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(cache_mod, "_RESIDENT", {})
-    first = Cache(tmp_path / "c", resident=True)
-    first.put("meta", "a", ("Bài A",), remember=False)
-    first.put("meta", "b", ("Bài B",), remember=False)
-    first.put("stat", "content/a.md", (1, 2))  # keyed by path: its value changes, not kept
+    plain = Cache(tmp_path / "c")
+    plain.put("meta", "a", ("Bài A",), remember=False)
+    plain.put("meta", "b", ("Bài B",), remember=False)
+    plain.put("meta", "c", ("Bài C",), remember=False)
+    plain.put("stat", "content/a.md", (1, 2))  # keyed by path: its value changes, never kept
+    plain.commit()
+    plain.close()
+    kept: cache_mod.Resident = {}
+    first = Cache(tmp_path / "c", resident=kept)  # reads from the file, keeps what it read
+    assert first.get_many("meta", ["a", "b"]) == {"a": ("Bài A",), "b": ("Bài B",)}
+    assert first.get("meta", "c", keep=False) == ("Bài C",)  # read, not used: not kept
+    assert first.get("stat", "content/a.md") == (1, 2)
+    first.put_pickled("meta", "d", cache_mod.pickled(("Bài D",)))
     first.commit()
     first.close()
+    assert sorted(key.split(":", 1)[1] for _, key in kept) == ["a", "b", "d"]
     with sqlite3.connect(tmp_path / "c" / "bulletin.sqlite") as db:  # gone from the file
-        db.execute("DELETE FROM entries WHERE kind = 'meta'")
+        db.execute("DELETE FROM entries")
     db.close()
-    second = Cache(tmp_path / "c", resident=True)
-    assert second.get_many("meta", ["a", "b"]) == {"a": ("Bài A",), "b": ("Bài B",)}
-    assert Cache(tmp_path / "c").get_many("meta", ["a", "b"]) == {}  # not a resident one
-    # What a build did not use leaves memory when it commits, as it leaves the file.
-    third = Cache(tmp_path / "c", resident=True)
+    second = Cache(tmp_path / "c", resident=kept)
+    assert second.get_many("meta", ["a", "b", "c", "d"]) == \
+        {"a": ("Bài A",), "b": ("Bài B",), "d": ("Bài D",)}
+    assert second.get("stat", "content/a.md") is None
+    assert Cache(tmp_path / "c").get_many("meta", ["a", "b"]) == {}  # a plain cache has none
+    # A build that stops (BuildFailed) commits without pruning: memory keeps everything.
+    stopped = Cache(tmp_path / "c", resident=kept)
+    stopped.get("meta", "a")
+    stopped.commit(prune=False)
+    assert len(kept) == 3
+    # What a whole build did not use leaves memory when it commits, as it leaves the file.
+    third = Cache(tmp_path / "c", resident=kept)
     assert third.get("meta", "a") == ("Bài A",)
     third.commit()
-    assert Cache(tmp_path / "c", resident=True).get_many("meta", ["a", "b"]) == {"a": ("Bài A",)}
-    assert [kind for kind, _ in cache_mod._RESIDENT] == ["meta"]
+    assert [key.split(":", 1)[1] for _, key in kept] == ["a"]
+    # Another version of the tool finds none of them, and drops them.
+    monkeypatch.setattr(cache_mod, "code_version", lambda: "another")
+    newer = Cache(tmp_path / "c", resident=kept)
+    assert newer.get("meta", "a") is None
+    newer.commit()
+    assert kept == {}

@@ -291,3 +291,15 @@ def test_an_open_browser_page_reloads_by_itself(make_site) -> None:
         finally:
             browser.close()
         assert server.stop() == 0
+
+
+def test_the_preview_keeps_its_cache_entries_in_memory_between_rebuilds(tmp_path: Path) -> None:
+    """serve's builds get a resident store (see bulletin.cache.Cache) in their options."""
+    from bulletin.console import Console
+    from bulletin.options import Options
+    from bulletin.serve import Previewer, Status
+
+    previewer = Previewer(Options(output=tmp_path / "out"), "http://127.0.0.1:8000", Status(),
+                          Console())
+    assert previewer.options.resident == {} and previewer.options.drafts
+    assert Options().resident is None  # a build from the command line keeps nothing

@@ -7,9 +7,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # annotations only: importing them would load the engine
+    from .cache import Resident
     from .config import Config
     from .errors import SourceError
     from .models import Article
@@ -37,7 +38,7 @@ class Options:
     progress: Progress | None = field(default=None, compare=False)
     base_url: str | None = None  # replaces site.toml's base_url, e.g. for a local preview
     # Kept from build to build by a process that builds again and again (serve): see cache.Cache.
-    resident: dict[tuple[str, str], Any] | None = field(default=None, compare=False)
+    resident: Resident | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -304,8 +304,8 @@ def test_a_resident_build_reads_unchanged_articles_from_memory(make_site, tmp_pa
     from bulletin.pipeline import build
 
     monkeypatch.setenv("BULLETIN_WORKERS", "1")
-    site = make_site({f"content/bai-{n}.md": article(f"Bài {n}", body=f"Nội dung {n}.", tags=["tin"])
-                      for n in range(5)})
+    site = make_site({f"content/bai-{n}.md":
+                      article(f"Bài {n}", body=f"Nội dung {n}.", tags=["tin"]) for n in range(5)})
 
     def options(output: str, folder: str, resident: Resident | None) -> Options:
         return Options(content=site.content, output=site.root / output,
@@ -315,7 +315,8 @@ def test_a_resident_build_reads_unchanged_articles_from_memory(make_site, tmp_pa
 
     unpickled: list[type] = []
     real = pickle.loads
-    monkeypatch.setattr(pickle, "loads", lambda data: unpickled.append(type(real(data))) or real(data))
+    monkeypatch.setattr(pickle, "loads",
+                        lambda data: unpickled.append(type(real(data))) or real(data))
 
     def edit_and_build(resident: Resident | None, text: str) -> list[type]:
         (site.content / "bai-2.md").write_text(article("Bài 2", body=text), encoding="utf-8")

@@ -834,7 +834,7 @@ class _Known:
     site_digest: str
     previous: Mapping[str, _Entry]
     memo: Memo  # fingerprints of shared objects; each worker fills its own copy
-    counts: Mapping[str, int]  # by _term_key
+    counts: Mapping[str, int]  # by _count_key
 
     def unchanged(self, entry: _Entry | None, print_: str) -> bool:
         """Whether a page whose fingerprint is now ``print_`` shows what it showed when the last
@@ -843,19 +843,21 @@ class _Known:
             all(self.counts.get(key) == count for key, count in entry[3])
 
 
-def _term_key(term: Term) -> str:
+def _count_key(term: Term) -> str:
+    """A term, as the manifest keeps the counts a page showed (taxonomy.term_key keys the names
+    editors wrote, before there are terms)."""
     return f"{term.url}\x00{term.slug}"
 
 
 def _term_counts(articles: Sequence[Article]) -> dict[str, int]:
-    """Every term's count, by _term_key (every term is some published article's)."""
+    """Every term's count, by _count_key (every term is some published article's)."""
     terms = {id(term): term for article in articles for term in article.tags}
     terms.update((id(a.category), a.category) for a in articles if a.category is not None)
-    return {_term_key(term): term.count for term in terms.values()}
+    return {_count_key(term): term.count for term in terms.values()}
 
 
 def _counts_read(terms: list[Term]) -> _Counts:
-    return tuple(sorted({_term_key(term): term.count for term in terms}.items()))
+    return tuple(sorted({_count_key(term): term.count for term in terms}.items()))
 
 
 def _render_pages(shared: tuple[Templates, list[Page], Transaction | None, _Known | None],

@@ -123,8 +123,8 @@ class Cache:
                 found[key] = pickle.loads(self.pending[kind, key])
             elif (kind, key) in self._writing:
                 found[key] = pickle.loads(self._writing[kind, key])
-            elif resident is not None and (kind, self._key(key)) in resident:
-                found[key] = resident[kind, self._key(key)]
+            elif resident is not None and (kind, stored := self._key(key)) in resident:
+                found[key] = resident[kind, stored]
             else:
                 missing.append(key)
         db = self._connection()

@@ -136,7 +136,8 @@ def _build(options: Options, started: float, clock: _Clock) -> Result:
             trim()
         clock.lap("assemble")
         texts = _Texts(cache, {a.body_key: (a.source, a.url) for a in articles}, options.content,
-                       config.trust_html, errors, made)
+                       config.trust_html, errors, made,
+                       stop=(lambda: _stop_on(errors, warnings)) if options.write else None)
         if not options.write:  # check, and the related command: it explains lists by their texts
             texts.load([a.body_key for a in articles])
         docs = related_docs(articles, chosen, errors)  # a pin to no article is an error too
@@ -498,13 +499,20 @@ def assemble(chosen: list[tuple[Source, Meta]], every: list[Source], options: Op
     progress = options.progress
     made = [i for i in missing if jobs[i].source.digest in ready]
     missing = [i for i in missing if jobs[i].source.digest not in ready]
+    unread = set()
     for i in missing:
         if not jobs[i].source.body:  # not read (unchanged since its body was cached), or empty
             again = read_again(jobs[i].source)
             if isinstance(again, SourceError):
                 errors.append(again)
+                unread.add(i)
             else:
                 jobs[i] = replace(jobs[i], source=again)
+    # The build fails: a body not read is not rendered, so that nothing is cached for its
+    # version but what its file holds (an empty body here until the build stops).
+    for i in unread:
+        cached[keys[i]] = Body(html="", text="", first_paragraph="")
+    missing = [i for i in missing if i not in unread]
     fresh = fan_out(_render_bodies, ([jobs[i] for i in missing], options.content, config.trust_html),
                     len(missing),
                     progress=(lambda done, total: progress("markdown", done, total)) if progress else None)
@@ -575,12 +583,16 @@ class _Texts:
     """The plain texts of bodies by body key: those ``made`` by this build (see assemble), the
     others from the cache, where assemble keeps them apart from the bodies. A text gone or
     damaged since is made again from its article's source, never read as empty; a source that
-    cannot be read again is an error of the build."""
+    cannot be read again is an error of the build. ``stop``, if given, is called then: a build
+    that writes stops there, so that nothing worked out from an empty text in its place (search
+    files, term counts) is cached for the next build as if it were the article's."""
 
     def __init__(self, cache: Cache, owners: Mapping[str, tuple[Source, str]], content: Path,
                  trust_html: bool, errors: list[SourceError],
-                 made: dict[str, str] | None = None) -> None:
+                 made: dict[str, str] | None = None,
+                 stop: Callable[[], None] | None = None) -> None:
         self.made = made if made is not None else {}
+        self.stop = stop
         self.cache = cache
         self.owners = owners  # body key -> the article's source and URL
         self.content = content
@@ -591,10 +603,18 @@ class _Texts:
         """Those of ``keys`` found, or made again when they are the articles'; ``keep=False``:
         see Cache.get_many."""
         out = self.cached(keys, keep)
+        failed = False
         for key in keys:
             if key not in out and key in self.owners:
-                out[key] = text = self._again(*self.owners[key])
-                self.cache.put("text", key, text, remember=False)
+                text = self._again(*self.owners[key])
+                if text is None:  # reported: the build fails
+                    failed = True
+                    out[key] = ""
+                else:
+                    out[key] = text
+                    self.cache.put("text", key, text, remember=False)
+        if failed and self.stop is not None:
+            self.stop()
         return out
 
     def cached(self, keys: Sequence[str], keep: bool = False) -> dict[str, str]:
@@ -608,11 +628,13 @@ class _Texts:
         out.update((key, text) for key, text in found.items() if isinstance(text, str))
         return out
 
-    def _again(self, source: Source, url: str) -> str:
+    def _again(self, source: Source, url: str) -> str | None:
+        """The text made again from the source; None, with the error reported, when the
+        source cannot be read again as the version the build took."""
         again = read_again(source) if not source.body else source
         if isinstance(again, SourceError):
             self.errors.append(again)
-            return ""
+            return None
         renderer = Renderer(trust_html=self.trust_html, describe=images.describe)
         return renderer.render(again, url, self.content).text
 

@@ -6,6 +6,7 @@ import os
 import shutil
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -451,6 +452,52 @@ def test_texts_gone_from_the_cache_are_made_again_for_search_and_related_lists(m
     shards = [json.loads(p.read_text(encoding="utf-8"))
               for p in (site.output / "tim-kiem").rglob("t/*.json")]
     assert any("chay rung" in shard for shard in shards)  # an unchanged article's words
+
+
+@pytest.mark.parametrize("gone", ["deleted", "damaged"])
+def test_a_body_that_could_not_be_read_again_is_not_kept_as_empty(make_site, monkeypatch,
+                                                                    gone: str) -> None:
+    # An unchanged article whose text left the cache is read again: by assemble, which renders
+    # its body again (the text deleted), or for the search index (the text there but damaged).
+    # When the file was saved again meanwhile, the build fails, and keeps nothing for the
+    # version it took: once the file has those bytes back, the next build makes the body and
+    # text again instead of reading them as empty.
+    import sqlite3
+
+    from bulletin import pipeline
+
+    site = _four_stories(make_site)
+    db = sqlite3.connect(site.root / "cache" / "bulletin.sqlite")
+    with db:
+        if gone == "deleted":
+            db.execute("DELETE FROM entries WHERE kind = 'text'")
+        else:
+            db.execute("UPDATE entries SET value = x'00' WHERE kind = 'text'")
+        db.execute("DELETE FROM entries WHERE kind IN ('related', 'search', 'search-docs')")
+    db.close()
+    (site.content / "bai-3.md").write_text(article("Bài 3", body="Nội dung số 3 về cháy.",
+                                                   date="2026-10-04"), encoding="utf-8")
+    unchanged = site.content / "bai-0.md"
+    kept = unchanged.read_bytes()
+    real = pipeline.read_again
+    asked = []
+
+    def saved_meanwhile(source):  # type: ignore[no-untyped-def]
+        if source.rel == "bai-0.md":
+            asked.append(source.rel)
+            unchanged.write_bytes(kept + "\nMột dòng mới.\n".encode())
+        return real(source)
+
+    monkeypatch.setattr(pipeline, "read_again", saved_meanwhile)
+    failed = site.run("--cache", "cache")
+    assert asked and failed.code == 1
+    assert "content/bai-0.md: the file changed while the build was reading it" in failed.err
+    monkeypatch.setattr(pipeline, "read_again", real)
+    unchanged.write_bytes(kept)
+    site.build("--cache", "cache")
+    _as_cold(site)
+    assert "Nội dung số 0 về cháy rừng." in (site.output / "tin/bai-0/index.html").read_text(
+        encoding="utf-8")
 
 
 def test_damaged_texts_and_term_runs_in_the_cache_are_made_again_not_read_as_empty(

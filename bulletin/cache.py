@@ -166,7 +166,8 @@ class Cache:
 
     def put(self, kind: str, key: str, value: Any, remember: bool = True) -> None:
         """Store ``value``; ``remember=False`` keeps no live copy in this process (it is read
-        back from storage if asked for), for large values this build has no further use for."""
+        back from storage if asked for), for large values this build has no further use for;
+        a resident cache still keeps those of RESIDENT_KINDS, for the next build."""
         if self.readonly:  # nowhere to store it but here
             self.memory[kind, key] = value
             self.used.setdefault(kind, set()).add(key)
@@ -240,10 +241,7 @@ class Cache:
     def commit(self, prune: bool = True) -> None:
         """Store new entries and, after a whole build, drop the ones it did not use."""
         if self.resident is not None and prune:  # what stays in memory tracks the site too
-            prefix, nothing = self.version + ":", frozenset[str]()
-            for entry in [entry for entry in self.resident
-                          if not entry[1].startswith(prefix)
-                          or entry[1][len(prefix):] not in self.used.get(entry[0], nothing)]:
+            for entry in self._unused(list(self.resident)):
                 del self.resident[entry]
         db = self._connection()
         if db is None or self.readonly:
@@ -261,14 +259,20 @@ class Cache:
                 prefix = self.version + ":"
                 db.execute("DELETE FROM entries WHERE substr(key, 1, ?) != ?",
                            (len(prefix), prefix))
-                start, nothing = len(prefix), frozenset[str]()
-                unused = [(kind, stored) for kind, stored in
-                          db.execute("SELECT kind, key FROM entries")
-                          if stored[start:] not in self.used.get(kind, nothing)]
-                db.executemany("DELETE FROM entries WHERE kind = ? AND key = ?", unused)
+                db.executemany("DELETE FROM entries WHERE kind = ? AND key = ?",
+                               self._unused(db.execute("SELECT kind, key FROM entries")))
             self.pending.clear()
         except sqlite3.Error:
             pass
+
+    def _unused(self, entries: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+        """Those of ``entries`` (kind, stored key) that commit drops: of another version of the
+        tool, or not used by this build."""
+        prefix, nothing = self.version + ":", frozenset[str]()
+        start = len(prefix)
+        return [(kind, stored) for kind, stored in entries
+                if not stored.startswith(prefix)
+                or stored[start:] not in self.used.get(kind, nothing)]
 
     def close(self) -> None:
         self._wait()

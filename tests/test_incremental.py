@@ -331,6 +331,7 @@ def test_a_resident_build_reads_unchanged_articles_from_memory(make_site, tmp_pa
     assert edit_and_build(kept, "Sửa một.") == [Meta] * 4 + [Body] * 4
     assert edit_and_build(kept, "Sửa hai.") == []
     assert edit_and_build(None, "Sửa ba.") == [Meta] * 4 + [Body] * 4  # without it
+    assert edit_and_build(kept, "Sửa bốn.") == []  # the last build into out is serve's
     build(options("cold", "cold-cache", None))
     assert tree_digest(site.root / "out") == tree_digest(site.root / "cold")
 

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import os
 import shutil
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bulletin.cli import main
+from bulletin.slug import slugify
 
-from .conftest import NOW, PROJECT, article, patch, tree_digest
+from .conftest import NOW, PROJECT, article, patch, photo, tree_digest
 
 TAGS = ["ma tuý", "Hưng Yên", "giao thông", "cháy"]
 BODIES = ["Công an tỉnh triệt phá đường dây ma tuý.", "Xe chữa cháy đến hiện trường kịp thời.",
@@ -563,3 +567,134 @@ def test_damaged_related_lists_in_the_cache_are_worked_out_again(make_site) -> N
         stamp.unlink()
     site.build("--cache", "cache")
     _as_cold(site)
+
+
+# -- the same, through every front-matter field an editor changes -------------------------------
+CATEGORIES = ["Tin tức", "An ninh trật tự", "Pháp luật"]
+SLUGS = ["tin-chinh", "tin-phu"]  # two articles given the same one clash: the build fails
+
+front_edits = st.one_of(
+    st.tuples(st.just("add"), st.sampled_from(TAGS), st.sampled_from(BODIES),
+              st.none() | st.sampled_from(CATEGORIES)),
+    st.tuples(st.just("delete"), st.integers(0, 30)),
+    st.tuples(st.just("tags"), st.integers(0, 30), st.lists(st.sampled_from(TAGS), max_size=3)),
+    st.tuples(st.just("title"), st.integers(0, 30), st.text("abcđêôơư ", max_size=8)),
+    st.tuples(st.just("body"), st.integers(0, 30), st.sampled_from(BODIES)),
+    st.tuples(st.just("link"), st.integers(0, 30), st.integers(0, 30)),
+    st.tuples(st.just("category"), st.integers(0, 30), st.none() | st.sampled_from(CATEGORIES)),
+    # Day 56 is NOW's: later days are scheduled, so not published (the builds pass no --future).
+    st.tuples(st.just("date"), st.integers(0, 30), st.integers(0, 60), st.integers(0, 23)),
+    st.tuples(st.just("draft"), st.integers(0, 30), st.booleans()),
+    st.tuples(st.just("summary"), st.integers(0, 30),
+              st.none() | st.sampled_from(["Tóm tắt.", "Khác."])),
+    st.tuples(st.just("pins"), st.integers(0, 30), st.lists(st.integers(0, 30), max_size=2)),
+    st.tuples(st.just("slug"), st.integers(0, 30), st.none() | st.sampled_from(SLUGS)),
+    st.tuples(st.just("photo"), st.integers(0, 30), st.booleans()),
+    # The photo's file is saved again (another width), or deleted: no article changes.
+    st.tuples(st.just("rephoto"), st.none() | st.integers(200, 260)),
+    st.tuples(st.just("template"), st.sampled_from(["<p>A</p>", "<p>B</p>"])),
+    st.tuples(st.just("config"), st.integers(1, 4)),
+)
+
+
+@dataclass
+class _Fields:
+    """What an editor wrote in one article's file (a test's model of it, changed step by step)."""
+
+    day: int  # from 2026-10-01
+    hour: int
+    tags: list[str]
+    category: str | None
+    body: str
+    title: str = ""  # after "Bài <number>"
+    summary: str | None = None
+    draft: bool = False
+    pins: list[int] = field(default_factory=list)  # the articles it pins, by number
+    slug: str | None = None
+    photo: bool = False
+
+    def slug_of(self, number: int) -> str:
+        return self.slug or slugify(f"Bài {number} {self.title}")
+
+    def text(self, number: int, slugs: dict[int, str]) -> str:
+        """The file; ``slugs``: every article's slug now, by number."""
+        day = date(2026, 10, 1) + timedelta(days=self.day)
+        front = {"tags": "[" + ", ".join(f'"{t}"' for t in self.tags) + "]"}
+        for key in ("category", "summary", "slug"):
+            if getattr(self, key) is not None:
+                front[key] = f'"{getattr(self, key)}"'
+        if self.draft:
+            front["draft"] = "true"
+        if self.pins:
+            front["related"] = "[" + ", ".join(f'"{slugs[p]}"' for p in self.pins) + "]"
+        if self.photo:
+            front["image"] = "anh.jpg"
+        return article(f"Bài {number} {self.title}".strip(),
+                       date=f"{day.isoformat()}T{self.hour:02d}:00:00+07:00", body=self.body,
+                       **front)
+
+
+@settings(max_examples=15, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=st.lists(front_edits, min_size=1, max_size=6))
+def test_incremental_build_equals_cold_build_through_front_matter_edits(
+        tmp_path_factory: pytest.TempPathFactory, steps: list[tuple[Any, ...]]) -> None:
+    """Dates that reorder the lists or schedule an article, drafts, categories, summaries, pins,
+    slugs (clashing ones too), a photo and its file: each incremental build, failed or not, is
+    followed by one that equals a cold build."""
+    root = tmp_path_factory.mktemp("site")
+    content = root / "content"
+    content.mkdir()
+    shutil.copytree(PROJECT / "templates", root / "templates")
+    show_counts(root / "templates")
+    (root / "site.toml").write_text('base_url = "https://example.gov.vn/"\npage_size = 2\n',
+                                    encoding="utf-8")
+    (content / "anh.jpg").write_bytes(photo(240, 160))
+    site: dict[int, _Fields] = {}
+
+    def save(number: int) -> None:
+        slugs = {n: fields.slug_of(n) for n, fields in site.items()}
+        (content / f"a{number}.md").write_text(site[number].text(number, slugs), encoding="utf-8")
+
+    def add(tags: list[str], body: str, category: str | None) -> None:
+        number = max(site, default=-1) + 1
+        site[number] = _Fields(day=number % 50, hour=number % 24, tags=tags, category=category,
+                               body=body)
+        save(number)
+
+    for number in range(4):
+        add([TAGS[number % 2]], BODIES[number % 3], CATEGORIES[number % 2] if number else None)
+    site[0].photo = True
+    save(0)
+    assert run(root, root / "out", root / "cache") == 0
+    for step, edit in enumerate(steps):
+        kind, numbers = edit[0], sorted(site)
+        if kind == "add":
+            add([edit[1]], edit[2], edit[3])
+        elif kind == "rephoto" and edit[1] is None:
+            (content / "anh.jpg").unlink(missing_ok=True)
+        elif kind == "rephoto":
+            (content / "anh.jpg").write_bytes(photo(edit[1], 160))
+        elif kind == "template" or kind == "config":
+            apply(root, edit)
+        elif numbers:
+            number = numbers[edit[1] % len(numbers)]
+            fields = site[number]
+            if kind == "delete":
+                del site[number]
+                (content / f"a{number}.md").unlink()
+            elif kind == "link":
+                fields.body += f"\n\nXem [bài khác](a{numbers[edit[2] % len(numbers)]}.md)."
+            elif kind == "date":
+                fields.day, fields.hour = edit[2], edit[3]
+            elif kind == "pins":
+                fields.pins = [numbers[p % len(numbers)] for p in edit[2]]
+            else:
+                setattr(fields, kind, edit[2])
+            if number in site:
+                save(number)
+        incremental = run(root, root / "out", root / "cache")
+        cold = run(root, root / f"cold{step}", root / f"cold-cache{step}")
+        assert incremental == cold, edit
+        if cold == 0:
+            assert tree_digest(root / "out") == tree_digest(root / f"cold{step}"), edit

@@ -548,7 +548,8 @@ def assemble(chosen: list[tuple[Source, Meta]], every: list[Source], options: Op
         scheduled = meta.date > now
         linked = tuple(urls.get(link.target, "") for link in body.links)
         digest = _article_digest(source.digest, key, job.url, tags, category, summary,
-                                 scheduled, meta.draft, (image, linked, body.assets), memo)
+                                 scheduled, meta.draft, meta.date, meta.updated,
+                                 (image, linked, body.assets), memo)
         articles.append(Article(
             source=source.without_body() if source.body else source, title=meta.title,
             slug=meta.slug, date=meta.date, url=job.url,
@@ -565,12 +566,16 @@ def assemble(chosen: list[tuple[Source, Meta]], every: list[Source], options: Op
 
 def _article_digest(source: str, body: str, url: str, tags: tuple[Term, ...],
                     category: Term | None, summary: str, scheduled: bool, draft: bool,
-                    rest: tuple[Any, ...], memo: Memo) -> str:
+                    date: datetime, updated: datetime | None, rest: tuple[Any, ...],
+                    memo: Memo) -> str:
     """Article.digest: a fingerprint of the source file's and the body's digests and of all
-    else an article shows that they do not settle. What most articles have is hashed directly
+    else an article shows that they do not settle (such as its dates, which the site's
+    timezone places when the file gives no offset). What most articles have is hashed directly
     (a fingerprint of the whole tuple takes several times longer); ``rest`` (photo, linked
     URLs, assets), through ``fingerprint``, only when it holds anything."""
-    head = f"{source}:{body}:{len(url)}:{url}:{len(summary)}:{summary}:{scheduled:d}{draft:d}"
+    moments = f"{date.isoformat()}:{updated.isoformat() if updated else ''}"
+    head = (f"{source}:{body}:{len(url)}:{url}:{len(summary)}:{summary}:{scheduled:d}{draft:d}:"
+            f"{moments}")
     hasher = hashlib.blake2b(head.encode("utf-8", "surrogatepass"), digest_size=16)
     hasher.update(b"t%d:" % len(tags) + b"".join([digest_of(tag, memo) for tag in tags]))
     hasher.update(b"c" + digest_of(category, memo) if category is not None else b"-")

@@ -698,3 +698,27 @@ def test_incremental_build_equals_cold_build_through_front_matter_edits(
         assert incremental == cold, edit
         if cold == 0:
             assert tree_digest(root / "out") == tree_digest(root / f"cold{step}"), edit
+
+
+# -- found by an adversarial hunt: each of these failed before its fix --------------------------
+def test_a_timezone_change_works_the_related_lists_out_again(make_site) -> None:
+    # x is dated without an offset (the site's timezone), y and z with one. Moving the site's
+    # timezone moves x alone, nearer y than z, without changing the order of the articles:
+    # its date-filled related list changes. The cached lists are keyed by the articles'
+    # digests, which the timezone does not change.
+    config = 'base_url = "https://example.gov.vn/"\nrelated_count = 1\n'
+    site = make_site({
+        "content/x.md": article("Gà vịt", date="2026-10-10T12:00:00", body="Chuyện nông thôn."),
+        "content/y.md": article("Ô tô xe máy", date="2026-10-09T00:00:00Z",
+                                body="Giao thông đô thị."),
+        "content/z.md": article("Bão lũ miền Trung", date="2026-10-11T06:00:00Z",
+                                body="Thời tiết khắc nghiệt."),
+    }, config=config)
+    site.build("--cache", "cache")
+    first = site.page("/tin/ga-vit/").cssselect(".related a")[0]
+    assert first.get("href") == "/tin/bao-lu-mien-trung/"
+    (site.root / "site.toml").write_text(config + 'timezone = "Pacific/Kiritimati"\n',
+                                         encoding="utf-8")
+    site.build("--cache", "cache")
+    _as_cold(site)
+    assert site.page("/tin/ga-vit/").cssselect(".related a")[0].get("href") == "/tin/o-to-xe-may/"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import string
 import unicodedata
-from datetime import datetime
+from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from hypothesis import given
@@ -204,13 +204,17 @@ def test_an_articles_digest_changes_with_everything_it_stands_for() -> None:
     from bulletin.pipeline import _article_digest
 
     tag, other = Term("Ma tuý", "ma-tuy", "/the/ma-tuy/"), Term("Cháy", "chay", "/the/chay/")
+    day = datetime(2026, 10, 10, 8, tzinfo=timezone(timedelta(hours=7)))
     base = dict(source="a" * 32, body="b" * 32, url="/tin/x/", tags=(tag,), category=None,
-                summary="Tóm tắt", scheduled=False, draft=False, rest=(None, (), ()))
+                summary="Tóm tắt", scheduled=False, draft=False, date=day, updated=None,
+                rest=(None, (), ()))
     changes = [dict(source="c" * 32), dict(body="d" * 32), dict(url="/tin/y/"), dict(tags=()),
                dict(tags=(tag, other)), dict(tags=(other, tag)),
                dict(tags=(Term("Ma tuý", "ma-tuy", "/the/ma-tuy-2/"),)),
                dict(category=tag), dict(summary="Tóm tắt khác"), dict(scheduled=True),
                dict(draft=True), dict(rest=(Image("/a.jpg", "ảnh"), (), ())),
+               # the same moment placed in another timezone (a site's timezone changed)
+               dict(date=day.astimezone(UTC)), dict(updated=day),
                dict(rest=(None, ("/tin/z/",), ())), dict(rest=(None, ("",), ())),
                dict(url="/tin/x/:7:Tóm", summary="")]  # no field can pass for another
     digests = [_article_digest(**{**base, **change}, memo={}) for change in [{}] + changes]

@@ -449,10 +449,12 @@ class BodyStore:
     Kept out of the Article models so a build holds only the bodies of the pages it renders.
     """
 
-    def __init__(self, cache: Any, urls: Mapping[str, str]) -> None:
+    def __init__(self, cache: Any, urls: Mapping[str, str],
+                 again: Callable[[str], str | None] | None = None) -> None:
         self.cache = cache
         self.urls = urls
         self.fresh: dict[str, str] = {}
+        self.again = again  # a body's HTML rendered again from its file, by key; None: cannot
 
     def prefetch(self, keys: list[str]) -> None:
         """Load many bodies from the cache in one query, before rendering their pages."""
@@ -477,11 +479,15 @@ class BodyStore:
             self.fresh.pop(key, None)
 
     def html(self, key: str, links: tuple[Link, ...]) -> str:
+        """A body's HTML with its links resolved. One gone from the cache since the build found
+        it there, or damaged, is rendered again from its article's file (``again``)."""
         html = self.fresh.get(key)
-        if html is None:
+        if not isinstance(html, str):
             html = self.cache.get("html", key)
-            if html is None:
-                raise LookupError(f"rendered body {key} is missing from the cache")
+        if not isinstance(html, str) and self.again is not None:
+            html = self.again(key)
+        if not isinstance(html, str):
+            raise LookupError(f"rendered body {key} is missing from the cache")
         return resolve_links(html, links, self.urls)
 
 

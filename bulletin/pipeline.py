@@ -433,6 +433,36 @@ def _made(body: Body) -> _Made:
     return _Made(bare, body.text, (pickled(body.html), pickled(body.text), pickled(bare)))
 
 
+def _rendered_again(source: Source, url: str, content: Path, trust_html: bool,
+                    image: str | None = None, image_line: int | None = None) -> Body | SourceError:
+    """A body rendered again from its article's file, which must still be the version the build
+    took (else the error saying it changed)."""
+    again = read_again(source) if not source.body else source
+    if isinstance(again, SourceError):
+        return again
+    renderer = Renderer(trust_html=trust_html, describe=images.describe)
+    return renderer.render(again, url, content, image=image, image_line=image_line)
+
+
+@dataclass(frozen=True, slots=True)
+class _Again:
+    """The HTML of a body rendered again, by body key (see BodyStore): for a page whose body
+    the cache no longer holds, or holds damaged, when the page is rendered. The job's sources
+    come without their text (the file is read again), so that the store holds none."""
+
+    jobs: Mapping[str, _BodyJob]
+    content: Path
+    trust_html: bool
+
+    def __call__(self, key: str) -> str | None:
+        job = self.jobs.get(key)
+        if job is None:
+            return None
+        body = _rendered_again(job.source, job.url, self.content, self.trust_html, job.image,
+                               job.image_line)
+        return None if isinstance(body, SourceError) else body.html
+
+
 def _render_bodies(shared: tuple[list[_BodyJob], Path, bool], start: int,
                    stop: int) -> list[_Made]:
     jobs, content, trust = shared
@@ -489,9 +519,9 @@ def assemble(chosen: list[tuple[Source, Meta]], every: list[Source], options: Op
             for (s, m, _), href in zip(planned, hrefs, strict=True)]
     keys = [_body_key(job, config) for job in jobs]
     cached = cache.get_many("body", keys)
-    # A body's plain text is kept apart (most builds need few: see _Texts); a body whose text
-    # has gone from the cache is made again.
-    kept = cache.keys("text")
+    # A body's plain text and HTML are kept apart (most builds need few texts: see _Texts; the
+    # page workers read the HTML); a body either of them has gone from the cache is made again.
+    kept = cache.keys("text") & cache.keys("html")
     missing = [i for i, key in enumerate(keys)
                if key not in cached or key not in kept
                or not photos_unchanged(cached[key], options.content)
@@ -518,7 +548,10 @@ def assemble(chosen: list[tuple[Source, Meta]], every: list[Source], options: Op
                     progress=(lambda done, total: progress("markdown", done, total)) if progress else None)
     missing += made
     fresh += [ready[jobs[i].source.digest] for i in made]
-    store = BodyStore(cache, urls)
+    remake = _Again({key: replace(job, source=job.source.without_body())
+                     for key, job in zip(keys, jobs, strict=True)}, options.content,
+                    config.trust_html)
+    store = BodyStore(cache, urls, remake)
     cache.touch("html", keys)
     cache.touch("text", keys)
     texts = made_texts if made_texts is not None else {}
@@ -636,12 +669,11 @@ class _Texts:
     def _again(self, source: Source, url: str) -> str | None:
         """The text made again from the source; None, with the error reported, when the
         source cannot be read again as the version the build took."""
-        again = read_again(source) if not source.body else source
-        if isinstance(again, SourceError):
-            self.errors.append(again)
+        body = _rendered_again(source, url, self.content, self.trust_html)
+        if isinstance(body, SourceError):
+            self.errors.append(body)
             return None
-        renderer = Renderer(trust_html=self.trust_html, describe=images.describe)
-        return renderer.render(again, url, self.content).text
+        return body.text
 
     def load(self, keys: Sequence[str]) -> None:
         """Hold the texts of ``keys`` in memory, with those made by this build."""

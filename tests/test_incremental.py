@@ -722,3 +722,24 @@ def test_a_timezone_change_works_the_related_lists_out_again(make_site) -> None:
     site.build("--cache", "cache")
     _as_cold(site)
     assert site.page("/tin/ga-vit/").cssselect(".related a")[0].get("href") == "/tin/o-to-xe-may/"
+
+
+@pytest.mark.parametrize("gone", ["deleted", "damaged"])
+def test_rendered_bodies_gone_from_the_cache_are_rendered_again(make_site, gone: str) -> None:
+    # The body entries are there, their HTML is not: a miss, as for every other kind, not a
+    # "template error" on article.html that fails every build until the cache is deleted.
+    import sqlite3
+
+    site = _four_stories(make_site)
+    db = sqlite3.connect(site.root / "cache" / "bulletin.sqlite")
+    with db:
+        if gone == "deleted":
+            db.execute("DELETE FROM entries WHERE kind = 'html'")
+        else:
+            db.execute("UPDATE entries SET value = x'00' WHERE kind = 'html'")
+    db.close()
+    (site.content / "bai-3.md").write_text(article("Bài 3", body="Nội dung số 3 về cháy.",
+                                                   date="2026-10-04"), encoding="utf-8")
+    result = site.run("--cache", "cache")
+    assert result.code == 0, result.err
+    _as_cold(site)

@@ -83,7 +83,7 @@ class Photo:
     height: int
     format: str
     variants: tuple[Variant, ...] = ()
-    stamp: tuple[int, int] = (0, 0)  # the file's size and mtime when measured
+    stamp: tuple[int, ...] = ()  # the file's size, mtime, ctime and inode when measured
 
     def srcset(self, folder_url: str, mime: str) -> str:
         """``url 480w, url 960w`` for the copies of one type, smallest first."""
@@ -130,8 +130,10 @@ def describe(path: Path, name: str) -> Photo | str:
 
 
 def current(assets: Iterable[Any]) -> bool:
-    """Whether the photos a cached body was rendered with are unchanged on disk (same size and
-    mtime: only a stat each), so the body's HTML, which holds their sizes, is still right."""
+    """Whether the photos a cached body was rendered with are unchanged on disk (same size,
+    times and inode, as an article's file: only a stat each), so the body's HTML, which holds
+    their sizes, is still right. A photo saved over with another of the same size whose mtime
+    was put back (``cp -p``, ``rsync -t``) has a new ctime."""
     for asset in assets:
         photo = getattr(asset, "photo", None)
         if photo is None or photo.stamp != _stamp(asset.source):
@@ -139,12 +141,12 @@ def current(assets: Iterable[Any]) -> bool:
     return True
 
 
-def _stamp(path: Path) -> tuple[int, int]:
+def _stamp(path: Path) -> tuple[int, ...]:
     try:
         stat = path.stat()
     except OSError:
-        return (-1, -1)
-    return (stat.st_size, stat.st_mtime_ns)
+        return (-1,)
+    return (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
 
 
 class Photos:
@@ -171,8 +173,8 @@ class Photos:
             return []
 
     def _digest(self, photo: Photo) -> str:
-        """The SHA-256 of the photo's bytes, remembered by path, size and mtime so that an
-        unchanged archive of photos is not read in full on every build."""
+        """The SHA-256 of the photo's bytes, remembered by path and stamp (size, times, inode)
+        so that an unchanged archive of photos is not read in full on every build."""
         memo = self.cache / "digests" / hashlib.blake2b(
             f"{photo.source.resolve()}\0{photo.stamp}".encode(), digest_size=16).hexdigest()
         try:

@@ -99,12 +99,19 @@ class Body:
 
 
 def photos_unchanged(body: Body, content: Path) -> bool:
-    """Whether every local photo a (cached) body looked for is still there, or still missing.
+    """Whether every local photo a (cached) body looked for is still there, or still missing,
+    and one found is still the file it was (a symlink may lead elsewhere now).
 
     A body depends on these files as well as on its source: a photo added or deleted since it
     was rendered changes its HTML, its errors or the files to copy.
     """
-    return all(_is_file_inside(Path(path), content) == found for path, found in body.photos)
+    sources = {asset.source for asset in body.assets}
+    for path, found in body.photos:
+        if _is_file_inside(Path(path), content) != found:
+            return False
+        if found and Path(path).resolve() not in sources:
+            return False
+    return True
 
 
 @dataclass(slots=True)

@@ -743,3 +743,45 @@ def test_rendered_bodies_gone_from_the_cache_are_rendered_again(make_site, gone:
     result = site.run("--cache", "cache")
     assert result.code == 0, result.err
     _as_cold(site)
+
+
+def _bundle_with_photo(make_site, photo_bytes: bytes):  # type: ignore[no-untyped-def]
+    site = make_site({"content/a.md": article("Bài A"),
+                      "content/b/index.md": article(
+                          "Bài B", body="Mở đầu.\n\n![Ảnh hiện trường](anh.jpg)\n")})
+    (site.content / "b" / "anh.jpg").write_bytes(photo_bytes)
+    return site
+
+
+def test_a_photo_replaced_by_one_of_the_same_size_and_mtime_is_read_again(make_site) -> None:
+    # An article file is recalled by its size, times and inode; a photo by its size and mtime
+    # only (images.current, and Photos._digest's memo), so a photo saved over with a copy that
+    # keeps the old mtime (cp -p, rsync -t, tar, unzip) and happens to have the same size keeps
+    # the old photo's width, height and resized copies.
+    big, small = photo(600, 400), photo(300, 200)
+    size = max(len(big), len(small))
+    big, small = big.ljust(size, b"\0"), small.ljust(size, b"\0")  # bytes after the JPEG's end
+    site = _bundle_with_photo(make_site, big)
+    site.build("--cache", "cache")
+    path = site.content / "b" / "anh.jpg"
+    before = path.stat()
+    path.write_bytes(small)
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    site.build("--cache", "cache")
+    _as_cold(site)
+
+
+def test_a_symlinked_photo_pointed_at_another_photo_is_read_again(make_site) -> None:
+    # A cached body's photos are checked by the stat of the file the link led to when it was
+    # rendered, which has not changed: the new target is never looked at.
+    site = make_site({"content/a.md": article("Bài A"),
+                      "content/b/index.md": article("Bài B", body="Mở đầu.\n\n![Ảnh](anh.jpg)\n")})
+    (site.content / "kho").mkdir()
+    (site.content / "kho" / "mot.jpg").write_bytes(photo(600, 400))
+    (site.content / "kho" / "hai.jpg").write_bytes(photo(300, 200))
+    (site.content / "b" / "anh.jpg").symlink_to("../kho/mot.jpg")
+    site.build("--cache", "cache")
+    (site.content / "b" / "anh.jpg").unlink()
+    (site.content / "b" / "anh.jpg").symlink_to("../kho/hai.jpg")
+    site.build("--cache", "cache")
+    _as_cold(site)

@@ -22,6 +22,7 @@ from markupsafe import Markup
 from .config import Config
 from .errors import SourceError, display_path
 from .i18n import format_date
+from .listing import walk_files
 from .models import COUNT_READS, Term, noting_counts
 from .options import BUILTIN_TEMPLATES
 from .version import code_version
@@ -88,10 +89,24 @@ class Templates:
 
     @functools.cached_property
     def _digest(self) -> str:
+        """Every template file's name and bytes, the first folder's where two have one name.
+
+        Symlinked folders are followed (Jinja's listing does not, but its loader reads through
+        them); hidden files, as editors' swap files, are left out, as ``names`` leaves them.
+        """
+        found: dict[str, str] = {}
+        try:
+            for folder in self.folders:
+                for name, item in walk_files(folder, follow_symlinks=True):
+                    if not any(part.startswith(".") for part in name.split("/")):
+                        found.setdefault(name, item.path)
+        except OSError:  # a symlink loop, say: what Jinja lists
+            found = {name: str(next(folder / name for folder in self.folders
+                                    if (folder / name).is_file())) for name in self.names()}
         hasher = hashlib.blake2b(digest_size=16)
-        for name in self.names():
-            path = next(folder / name for folder in self.folders if (folder / name).is_file())
-            hasher.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+        for name in sorted(found):
+            hasher.update(name.encode("utf-8", "surrogateescape") + b"\0"
+                          + Path(found[name]).read_bytes() + b"\0")
         return hasher.hexdigest()
 
     def digest(self) -> str:

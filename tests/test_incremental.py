@@ -785,3 +785,24 @@ def test_a_symlinked_photo_pointed_at_another_photo_is_read_again(make_site) -> 
     (site.content / "b" / "anh.jpg").symlink_to("../kho/hai.jpg")
     site.build("--cache", "cache")
     _as_cold(site)
+
+
+def test_a_template_included_from_a_symlinked_folder_is_in_the_digest(make_site, tmp_path) -> None:
+    # Templates.digest hashes the theme's files: Jinja's listing does not follow symlinked
+    # folders, though its loader reads through them. A page including such a template is
+    # rendered again when it changes.
+    theme = tmp_path / "theme"
+    theme.mkdir()
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (theme / "chung").symlink_to(shared)
+    ads = shared / "ads.html"
+    ads.write_text("<p>Quảng cáo A</p>", encoding="utf-8")
+    base = (PROJECT / "templates" / "base.html").read_text(encoding="utf-8")
+    (theme / "base.html").write_text(
+        base.replace("</body>", "{% include 'chung/ads.html' %}</body>", 1), encoding="utf-8")
+    site = make_site({"content/a.md": article("Bài A")})
+    site.build("--cache", "cache", "--templates", str(theme))
+    ads.write_text("<p>Quảng cáo B</p>", encoding="utf-8")
+    site.build("--cache", "cache", "--templates", str(theme))
+    assert "Quảng cáo B" in (site.output / "index.html").read_text(encoding="utf-8")

@@ -53,6 +53,10 @@ def discover(content: Path) -> tuple[list[tuple[Path, Path | None]], list[Source
                 is_dir = item.is_dir()
             except OSError:
                 is_dir = False
+            if not _is_utf8(item.name):
+                if is_dir or item.name.endswith(".md"):
+                    errors.append(_not_utf8(here / item.name, is_dir))
+                continue
             if is_dir:
                 if not item.name.startswith((".", "_")):
                     dirs.append(item.name)
@@ -83,6 +87,25 @@ def discover(content: Path) -> tuple[list[tuple[Path, Path | None]], list[Source
                 continue
             found.append((path, bundle))
     return found, errors
+
+
+def _is_utf8(name: str) -> bool:
+    """Whether a name the file system gave is UTF-8 text (Python holds other bytes in it as
+    lone surrogates, which no cache, page or message can carry)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _not_utf8(path: Path, folder: bool) -> SourceError:
+    shown = display_path(path).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return SourceError(shown, None,
+                       f"the {'folder' if folder else 'file'} name is not UTF-8 text"
+                       f"{' (what it holds is not read)' if folder else ''}",
+                       "Rename it, typing the name again (a name from an archive made on another "
+                       "system may hold another encoding's bytes).")
 
 
 def read_source(path: Path, content: Path, bundle: Path | None,

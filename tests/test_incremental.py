@@ -787,6 +787,16 @@ def test_a_symlinked_photo_pointed_at_another_photo_is_read_again(make_site) -> 
     _as_cold(site)
 
 
+def test_an_article_file_name_that_is_not_utf8_is_a_content_error(make_site) -> None:
+    # A name from an archive made on another system (cp1258, Latin-1): "rõng.md" in Latin-1.
+    # Today the cache's SQLite query cannot encode the path: "internal error", exit 3.
+    site = make_site({"content/a.md": article("Bài A")})
+    (site.content / os.fsdecode(b"r\xf5ng.md")).write_text(article("Bài B"), encoding="utf-8")
+    result = site.run("--cache", "cache")
+    assert result.code == 1, result.err
+    assert "internal error" not in result.err and "content/r" in result.err
+
+
 def test_a_template_included_from_a_symlinked_folder_is_in_the_digest(make_site, tmp_path) -> None:
     # Templates.digest hashes the theme's files: Jinja's listing does not follow symlinked
     # folders, though its loader reads through them. A page including such a template is

@@ -329,16 +329,22 @@ def _read_files(shared: tuple[list[tuple[Path, Path | None]], Path, str, frozens
     """Read some files; each comes with its new stat record.
 
     The record (size, mtime, ctime, inode, digest, front line, body line) is taken before the
-    file is read: a file saved again while it is read differs from its record next time.
+    file is read: a file saved again while it is read differs from its record next time. Not
+    on a file system whose timestamps step by a second or two, if it is saved again within
+    the step its record was taken in: a file changed that recently gets no record (None), and
+    the next build reads it again (see uptodate.RACY_NS).
     """
     files, content, shown, known, render = shared
     out: list[_Read] = []
     for path, bundle in files[start:stop]:
         name = str(path)
         try:
+            moment = time.time_ns()
             stat = os.stat(name)
             signature: tuple[int, ...] | None = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns,
                                                  stat.st_ino)
+            if max(stat.st_mtime_ns, stat.st_ctime_ns) >= moment - uptodate.RACY_NS:
+                signature = None
         except OSError:
             signature = None
         source = read_source(path, content, bundle, shown)

@@ -364,10 +364,20 @@ def test_entries_of_a_deleted_article_leave_the_cache_with_it(make_site) -> None
     assert counts()["front"] == counts()["html"] == 1
 
 
+def _saved_long_ago(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Files saved within two seconds of a build's reading them are read again by the next
+    build (see pipeline._read_files): the test's files, written moments before, are taken as if
+    saved long before."""
+    from bulletin import uptodate
+
+    monkeypatch.setattr(uptodate, "RACY_NS", 0)
+
+
 def test_a_rebuild_reads_only_the_files_changed_since_the_last_build(make_site, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from bulletin import pipeline
 
     monkeypatch.setenv("BULLETIN_WORKERS", "1")
+    _saved_long_ago(monkeypatch)
     site = make_site({f"content/bai-{n}.md": article(f"Bài {n}", body=f"Nội dung {n}.", tags=["tin"])
                       for n in range(5)})
     site.build("--cache", "cache")
@@ -471,6 +481,7 @@ def test_a_body_that_could_not_be_read_again_is_not_kept_as_empty(make_site, mon
 
     from bulletin import pipeline
 
+    _saved_long_ago(monkeypatch)
     site = _four_stories(make_site)
     db = sqlite3.connect(site.root / "cache" / "bulletin.sqlite")
     with db:
@@ -784,6 +795,51 @@ def test_a_symlinked_photo_pointed_at_another_photo_is_read_again(make_site) -> 
     (site.content / "b" / "anh.jpg").unlink()
     (site.content / "b" / "anh.jpg").symlink_to("../kho/hai.jpg")
     site.build("--cache", "cache")
+    _as_cold(site)
+
+
+def test_an_article_saved_again_within_the_timestamp_granularity_is_read_again(
+        make_site, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # On a file system whose timestamps have 2-second steps (FAT; ext3, HFS+ and many network
+    # shares have 1-second ones), a file saved again in the same step with the same size has
+    # the same size, mtime, ctime and inode. uptodate knows (RACY_NS), but the stat records of
+    # read_all do not: the file saved while a build reads it is recalled as the version that
+    # build read, by every later build.
+    import time
+
+    from bulletin import listing, pipeline
+
+    real_stat, real_entry, step = os.stat, listing.entry, 2_000_000_000
+
+    class Coarse:
+        def __init__(self, stat: os.stat_result) -> None:
+            self.stat = stat
+
+        def __getattr__(self, name: str) -> Any:
+            value = getattr(self.stat, name)
+            return value // step * step if name in ("st_mtime_ns", "st_ctime_ns") else value
+
+    monkeypatch.setattr(os, "stat", lambda *args, **kwargs: Coarse(real_stat(*args, **kwargs)))
+    monkeypatch.setattr(listing, "entry", lambda name, stat: real_entry(name, Coarse(stat)))
+    site = make_site({"content/a.md": article("Bài A", body="Tin sáng nay: cháy lớn."),
+                      "content/b.md": article("Bài B", body="Nội dung khác.")})
+    path = site.content / "a.md"
+    real_read = pipeline.read_source
+
+    def saved_while_read(file, *rest):  # type: ignore[no-untyped-def]
+        taken = real_read(file, *rest)
+        if file == path:  # saved again just after the build read it: same size, same step
+            path.write_text(article("Bài A", body="Tin sáng nay: cháy nhỏ."), encoding="utf-8")
+        return taken
+
+    monkeypatch.setattr(pipeline, "read_source", saved_while_read)
+    while time.time_ns() % step > step // 4:  # saved early in a step: the build reads it in it
+        time.sleep(0.05)
+    path.write_text(article("Bài A", body="Tin sáng nay: cháy lớn."), encoding="utf-8")
+    site.build("--cache", "cache")
+    monkeypatch.setattr(pipeline, "read_source", real_read)
+    site.build("--cache", "cache")
+    assert "cháy nhỏ" in (site.output / "tin/bai-a/index.html").read_text(encoding="utf-8")
     _as_cold(site)
 
 

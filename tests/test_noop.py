@@ -296,7 +296,9 @@ def test_window_bounds_are_the_nearest_dates_and_window_ends_around_now() -> Non
 
 def test_files_are_recalled_by_the_listing_taken_when_the_build_started(make_site) -> None:
     """An article whose stat in the build's first listing is the one recorded when it was last
-    read is not read again; the others are."""
+    read is not read again; the others are. One saved just before it was read ("by digest":
+    all of them) has no record, and is read again in any case: its stat could not tell a save
+    within the same step of a coarse clock."""
     from bulletin.cache import Cache
     from bulletin.pipeline import read_all
 
@@ -305,10 +307,11 @@ def test_files_are_recalled_by_the_listing_taken_when_the_build_started(make_sit
     old = listing.listing(site.content)
     site.write({"content/a.md": article("Bài A", body="Nội dung A, sửa lại.")})
     now = listing.listing(site.content)
+    racy = {"a.md", "b.md"} if uptodate.RACY_NS else set()
     for taken, read_again in ((now, {"a.md"}), (old, set())):
         cache = Cache(site.root / ".cache")
         sources = read_all(site.content, [], cache=cache,
                            stats={entry[0]: entry for entry in taken or ()})
         cache.close()
         assert {s.rel for s in sources} == {"a.md", "b.md"}
-        assert {s.rel for s in sources if s.body} == read_again
+        assert {s.rel for s in sources if s.body} == read_again | racy

@@ -441,6 +441,19 @@ def _four_stories(make_site):  # type: ignore[no-untyped-def]
     return site
 
 
+def _spoil(site, kind: str, how: str) -> None:  # type: ignore[no-untyped-def]
+    """Every cache entry of ``kind`` "deleted" or "damaged" (bytes no pickle can be)."""
+    import sqlite3
+
+    db = sqlite3.connect(site.root / "cache" / "bulletin.sqlite")
+    with db:
+        if how == "deleted":
+            db.execute("DELETE FROM entries WHERE kind = ?", (kind,))
+        else:
+            db.execute("UPDATE entries SET value = x'00' WHERE kind = ?", (kind,))
+    db.close()
+
+
 def _as_cold(site) -> None:  # type: ignore[no-untyped-def]
     """The site's output is what a cold build of its content makes."""
     fresh = site.root / "fresh"
@@ -483,12 +496,9 @@ def test_a_body_that_could_not_be_read_again_is_not_kept_as_empty(make_site, mon
 
     _saved_long_ago(monkeypatch)
     site = _four_stories(make_site)
+    _spoil(site, "text", gone)
     db = sqlite3.connect(site.root / "cache" / "bulletin.sqlite")
     with db:
-        if gone == "deleted":
-            db.execute("DELETE FROM entries WHERE kind = 'text'")
-        else:
-            db.execute("UPDATE entries SET value = x'00' WHERE kind = 'text'")
         db.execute("DELETE FROM entries WHERE kind IN ('related', 'search', 'search-docs')")
     db.close()
     (site.content / "bai-3.md").write_text(article("Bài 3", body="Nội dung số 3 về cháy.",
@@ -739,16 +749,8 @@ def test_a_timezone_change_works_the_related_lists_out_again(make_site) -> None:
 def test_rendered_bodies_gone_from_the_cache_are_rendered_again(make_site, gone: str) -> None:
     # The body entries are there, their HTML is not: a miss, as for every other kind, not a
     # "template error" on article.html that fails every build until the cache is deleted.
-    import sqlite3
-
     site = _four_stories(make_site)
-    db = sqlite3.connect(site.root / "cache" / "bulletin.sqlite")
-    with db:
-        if gone == "deleted":
-            db.execute("DELETE FROM entries WHERE kind = 'html'")
-        else:
-            db.execute("UPDATE entries SET value = x'00' WHERE kind = 'html'")
-    db.close()
+    _spoil(site, "html", gone)
     (site.content / "bai-3.md").write_text(article("Bài 3", body="Nội dung số 3 về cháy.",
                                                    date="2026-10-04"), encoding="utf-8")
     result = site.run("--cache", "cache")

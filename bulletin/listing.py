@@ -59,10 +59,9 @@ def listing(folder: Path) -> Listing:
     return tuple(found)
 
 
-def file_stats(entries: Iterable[Entry]) -> dict[str, tuple[int, int, int, int]]:
-    """The files of a listing (its folders left out), by path: size, mtime, ctime (ns), inode."""
-    return {name: (size, mtime, ctime, inode) for name, size, mtime, ctime, inode in entries
-            if name and name[-1] != "/"}
+def file_stats(entries: Iterable[Entry]) -> dict[str, tuple[int, int]]:
+    """The files of a listing (its folders left out), by path: size and mtime (ns)."""
+    return {name: (size, mtime) for name, size, mtime, _, _ in entries if name and name[-1] != "/"}
 
 
 def entry(name: str, stat: os.stat_result) -> Entry:

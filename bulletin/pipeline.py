@@ -877,8 +877,7 @@ def plan(articles: list[Article], matches: list[tuple[related_mod.Match, ...]], 
 
 # -- render and write ---------------------------------------------------------------------------
 _Counts = tuple[tuple[str, int], ...]  # (term key, count) of the terms a page showed the count of
-# A page in the manifest: fingerprint, its file's size, mtime, ctime and inode, counts.
-_Entry = tuple[str, int, int, int, int, _Counts]
+_Entry = tuple[str, int, int, _Counts]  # a page in the manifest: fingerprint, size, mtime, counts
 
 
 @compact
@@ -906,7 +905,7 @@ class _Known:
         """Whether a page whose fingerprint is now ``print_`` shows what it showed when the last
         build wrote ``entry`` for it: the same fingerprint and the same counts it read."""
         return entry is not None and entry[0] == print_ and \
-            all(self.counts.get(key) == count for key, count in entry[5])
+            all(self.counts.get(key) == count for key, count in entry[3])
 
 
 def _count_key(term: Term) -> str:
@@ -944,9 +943,9 @@ def _render_pages(shared: tuple[Templates, list[Page], Transaction | None, _Know
             entry = known.previous.get(str(rel))
             stat = transaction.current(rel) if transaction and known.unchanged(entry, print_) \
                 else None
-            if stat is not None and entry is not None and entry[1:5] == stat:
+            if stat is not None and entry is not None and entry[1:3] == stat:
                 out[number] = _Rendered(str(rel), False, print=print_, rendered=False,
-                                        counts=entry[5])
+                                        counts=entry[3])
                 continue
         todo.append((number, page, print_))
     shown = [page.context["article"] for _, page, _ in todo if "article" in page.context]

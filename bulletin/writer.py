@@ -104,7 +104,7 @@ class Transaction:
         (self.staging / MARKER).write_bytes(_MARKER_TEXT)  # tells a later run the folder is ours
         self.fresh = not self.output.exists()
         self.known = known if known and not self.fresh else None  # checked: see confirm
-        self._listed: dict[str, tuple[int, int, int, int]] | None = None  # its files (file_stats)
+        self._listed: dict[str, tuple[int, int]] | None = None  # its files: size, mtime
         self._confirmed: bool | None = None  # whether the output is still what it lists
         self.changed: list[str] | None = None  # what the commit moved or removed
         self.after: tuple[Entry, ...] | None = None  # see listing()
@@ -112,9 +112,8 @@ class Transaction:
     def claim(self, rel: PurePosixPath, owner: str) -> SourceError | None:
         return self.claims.claim(rel, owner)
 
-    def current(self, rel: PurePosixPath | str) -> tuple[int, int, int, int] | None:
-        """The size, mtime, ctime (ns) and inode of a file in the live output, or None when
-        there is none (a file edited by hand whose mtime was put back has a new ctime).
+    def current(self, rel: PurePosixPath | str) -> tuple[int, int] | None:
+        """The size and mtime (ns) of a file in the live output, or None when there is none.
 
         Until the commit, while the last build's listing is not found wrong (see confirm), it
         answers, and no file is stat'ed: an edit asks for every page's.
@@ -127,7 +126,7 @@ class Transaction:
             stat = os.stat(f"{self.root}{rel}")
         except OSError:
             return None
-        return stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino
+        return stat.st_size, stat.st_mtime_ns
 
     def confirm(self) -> bool:
         """Whether the output is still what the last build's listing says (checked once, after

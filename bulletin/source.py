@@ -53,12 +53,12 @@ def discover(content: Path) -> tuple[list[tuple[Path, Path | None]], list[Source
                 is_dir = item.is_dir()
             except OSError:
                 is_dir = False
-            if not _is_utf8(item.name):
-                if is_dir or item.name.endswith(".md"):
-                    errors.append(_not_utf8(here / item.name, is_dir))
-                continue
-            if is_dir:
-                if not item.name.startswith((".", "_")):
+            read = not item.name.startswith((".", "_")) if is_dir else \
+                not item.name.startswith(".") and item.name.endswith(".md")
+            if read and not _is_utf8(item.name):
+                errors.append(_not_utf8(here / item.name, is_dir))
+            elif is_dir:
+                if read:
                     dirs.append(item.name)
             else:
                 files[item.name] = item

@@ -105,11 +105,13 @@ def photos_unchanged(body: Body, content: Path) -> bool:
     A body depends on these files as well as on its source: a photo added or deleted since it
     was rendered changes its HTML, its errors or the files to copy.
     """
+    if not body.photos:
+        return True
+    root = content.resolve()
     sources = {asset.source for asset in body.assets}
     for path, found in body.photos:
-        if _is_file_inside(Path(path), content) != found:
-            return False
-        if found and Path(path).resolve() not in sources:
+        real = _file_inside(Path(path), root)
+        if (real is not None) != found or (found and real not in sources):
             return False
     return True
 
@@ -193,10 +195,16 @@ def resolve_asset(state: _State, target: str, line: int | None) -> str | None:
 
 def _is_file_inside(path: Path, content: Path) -> bool:
     """Whether ``path`` is a file inside ``content``; odd names (NUL, too long) are not."""
+    return _file_inside(path, content.resolve()) is not None
+
+
+def _file_inside(path: Path, root: Path) -> Path | None:
+    """Where ``path`` leads, if to a file inside the (resolved) folder ``root``; else None."""
     try:
-        return path.resolve().is_relative_to(content.resolve()) and path.is_file()
+        real = path.resolve()
+        return real if real.is_relative_to(root) and path.is_file() else None
     except (OSError, ValueError):
-        return False
+        return None
 
 
 def _nearby_hint(folder: Path, relative: str) -> str:

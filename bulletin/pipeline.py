@@ -258,7 +258,8 @@ def read_all(content: Path, errors: list[SourceError],
     read, and whose front matter is cached, is not read at all: its Source comes from the record,
     without text (``source.read_again`` reads it if a stage needs it after all). ``stats``: the
     listing of the content folder taken as the build started, by relative path, if there is one
-    (a file is then compared with its listed stat, not stat'ed again).
+    (a file is then compared with its listed stat, not stat'ed again). A file saved just before
+    it was read last has no record, and is read again (see ``_read_files``).
     """
     if not content.is_dir():
         errors.append(SourceError(display_path(content), None, "content folder not found",
@@ -453,8 +454,8 @@ def _rendered_again(source: Source, url: str, content: Path, trust_html: bool,
 @dataclass(frozen=True, slots=True)
 class _Again:
     """The HTML of a body rendered again, by body key (see BodyStore): for a page whose body
-    the cache no longer holds, or holds damaged, when the page is rendered. The job's sources
-    come without their text (the file is read again), so that the store holds none."""
+    the cache no longer holds, or holds damaged, when the page is rendered. The jobs' sources
+    come without their body text (the file is read again), so that the store holds none."""
 
     jobs: Mapping[str, _BodyJob]
     content: Path
@@ -554,8 +555,8 @@ def assemble(chosen: list[tuple[Source, Meta]], every: list[Source], options: Op
                     progress=(lambda done, total: progress("markdown", done, total)) if progress else None)
     missing += made
     fresh += [ready[jobs[i].source.digest] for i in made]
-    remake = _Again({key: replace(job, source=job.source.without_body())
-                     for key, job in zip(keys, jobs, strict=True)}, options.content,
+    remake = _Again({key: replace(job, source=job.source.without_body()) if job.source.body
+                     else job for key, job in zip(keys, jobs, strict=True)}, options.content,
                     config.trust_html)
     store = BodyStore(cache, urls, remake)
     cache.touch("html", keys)

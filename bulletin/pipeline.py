@@ -333,7 +333,7 @@ def _read_files(shared: tuple[list[tuple[Path, Path | None]], Path, str, frozens
     file is read: a file saved again while it is read differs from its record next time. Not
     on a file system whose timestamps step by a second or two, if it is saved again within
     the step its record was taken in: a file changed that recently gets no record (None), and
-    the next build reads it again (see uptodate.RACY_NS).
+    the next build reads it again (see uptodate.racy_at).
     """
     files, content, shown, known, render = shared
     out: list[_Read] = []
@@ -344,7 +344,7 @@ def _read_files(shared: tuple[list[tuple[Path, Path | None]], Path, str, frozens
             stat = os.stat(name)
             signature: tuple[int, ...] | None = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns,
                                                  stat.st_ino)
-            if max(stat.st_mtime_ns, stat.st_ctime_ns) >= moment - uptodate.RACY_NS:
+            if uptodate.racy_at(stat.st_mtime_ns, stat.st_ctime_ns, moment):
                 signature = None
         except OSError:
             signature = None

@@ -96,10 +96,17 @@ def inputs(options: Options) -> Inputs | None:
         config = _digest(options.config) if options.config.exists() else ""
         racy = tuple((number, entry[0], _digest(folder / entry[0]))
                      for number, (folder, tree) in enumerate(zip(places, trees, strict=True))
-                     for entry in tree or () if max(entry[2], entry[3]) >= taken - RACY_NS)
+                     for entry in tree or () if racy_at(entry[2], entry[3], taken))
     except OSError:
         return None
     return Inputs(_key(options), config, trees, racy)
+
+
+def racy_at(mtime_ns: int, ctime_ns: int, moment_ns: int) -> bool:
+    """Whether a file with these times, stat'ed at ``moment_ns``, may be saved again without
+    its stat changing: on a file system whose timestamps step by a second or two, a save
+    within the same step leaves the same times (see RACY_NS)."""
+    return max(mtime_ns, ctime_ns) >= moment_ns - RACY_NS
 
 
 def content_stats(taken: Inputs | None) -> dict[str, Entry] | None:

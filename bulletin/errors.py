@@ -50,6 +50,15 @@ def _visible(text: str) -> str:
     return _INVISIBLE.sub(lambda found: found.group().encode("unicode_escape").decode("ascii"), text)
 
 
+class SourceProblem(Exception):
+    """A content error met while a page renders (a body that had to be rendered again from a
+    file that changed meanwhile): the page's error, not its template's."""
+
+    def __init__(self, error: SourceError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
 class BuildFailed(Exception):
     """Raised once a stage has found content errors; carries all of them."""
 

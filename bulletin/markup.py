@@ -26,7 +26,7 @@ from markdown.treeprocessors import InlineProcessor, Treeprocessor
 from markdown.util import AtomicString
 
 from . import prose
-from .errors import SourceError, line_of
+from .errors import SourceError, SourceProblem, line_of
 from .frozen import compact
 from .models import Source
 
@@ -465,7 +465,7 @@ class BodyStore:
     """
 
     def __init__(self, cache: Any, urls: Mapping[str, str],
-                 again: Callable[[str], str | None] | None = None) -> None:
+                 again: Callable[[str], str | SourceError | None] | None = None) -> None:
         self.cache = cache
         self.urls = urls
         self.fresh: dict[str, str] = {}
@@ -495,12 +495,15 @@ class BodyStore:
 
     def html(self, key: str, links: tuple[Link, ...]) -> str:
         """A body's HTML with its links resolved. One gone from the cache since the build found
-        it there, or damaged, is rendered again from its article's file (``again``)."""
-        html = self.fresh.get(key)
+        it there, or damaged, is rendered again from its article's file (``again``); if that
+        file changed meanwhile, SourceProblem says so."""
+        html: Any = self.fresh.get(key)
         if not isinstance(html, str):
             html = self.cache.get("html", key)
         if not isinstance(html, str) and self.again is not None:
             html = self.again(key)
+            if isinstance(html, SourceError):
+                raise SourceProblem(html)
         if not isinstance(html, str):
             raise LookupError(f"rendered body {key} is missing from the cache")
         return resolve_links(html, links, self.urls)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 from . import feeds, images, sitemap, uptodate
 from .cache import Cache, pickled
 from .config import Config, load_config, logo_warnings, with_base_url
-from .errors import BuildFailed, SourceError, display_path
+from .errors import BuildFailed, SourceError, SourceProblem, display_path
 from .fingerprint import Memo, digest_of, fingerprint, fingerprint_new
 from .frozen import compact
 from .i18n import sort_key_for
@@ -461,13 +461,13 @@ class _Again:
     content: Path
     trust_html: bool
 
-    def __call__(self, key: str) -> str | None:
+    def __call__(self, key: str) -> str | SourceError | None:
         job = self.jobs.get(key)
         if job is None:
             return None
         body = _rendered_again(job.source, job.url, self.content, self.trust_html, job.image,
                                job.image_line)
-        return None if isinstance(body, SourceError) else body.html
+        return body if isinstance(body, SourceError) else body.html
 
 
 def _render_bodies(shared: tuple[list[_BodyJob], Path, bool], start: int,
@@ -982,6 +982,9 @@ def _render_batch(templates: Templates, pages: list[tuple[Page, str]],
                 data = templates.render(page.template, page.context).encode("utf-8")
         except TemplateProblem as problem:
             failed.add(page.template)
+            out.append(_Rendered(str(rel), False, problem.error, print=print_))
+            continue
+        except SourceProblem as problem:  # this page's article, not its template
             out.append(_Rendered(str(rel), False, problem.error, print=print_))
             continue
         out.append(_Rendered(str(rel), transaction.stage(rel, data) if transaction else False,

@@ -20,7 +20,7 @@ import markupsafe
 from markupsafe import Markup
 
 from .config import Config
-from .errors import SourceError, display_path
+from .errors import SourceError, SourceProblem, display_path
 from .i18n import format_date
 from .listing import walk_files
 from .models import COUNT_READS, Term, noting_counts
@@ -125,6 +125,8 @@ class Templates:
             raise TemplateProblem(SourceError(display_path(self.folder / name), None,
                                               f"template not found: {exc.name}",
                                               f"Create it in {display_path(self.folder)}/")) from None
+        except SourceProblem:  # the content's error, met on the way: not the template's
+            raise
         except Exception as exc:  # noqa: BLE001 - any runtime error in a template is the template's
             raise TemplateProblem(self._runtime(name, exc)) from None
 

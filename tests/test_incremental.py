@@ -768,6 +768,33 @@ def test_rendered_bodies_gone_from_the_cache_are_rendered_again(make_site, gone:
     _as_cold(site)
 
 
+def test_a_body_rendered_again_from_a_file_changed_meanwhile_is_the_files_error(
+        make_site, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # The HTML is damaged, so the page renders the body again from its file, which was saved
+    # again since the build took it: the error is the file's, not article.html's.
+    from bulletin import pipeline
+
+    _saved_long_ago(monkeypatch)
+    site = _four_stories(make_site)
+    _spoil(site, "html", "damaged")
+    (site.content / "bai-3.md").write_text(article("Bài 3", body="Nội dung số 3 về cháy.",
+                                                   date="2026-10-04"), encoding="utf-8")
+    unchanged = site.content / "bai-0.md"
+    kept = unchanged.read_bytes()
+    real = pipeline.read_again
+
+    def saved_meanwhile(source):  # type: ignore[no-untyped-def]
+        if source.rel == "bai-0.md":
+            unchanged.write_bytes(kept + "\nMột dòng mới.\n".encode())
+        return real(source)
+
+    monkeypatch.setattr(pipeline, "read_again", saved_meanwhile)
+    failed = site.run("--cache", "cache")
+    assert failed.code == 1
+    assert "content/bai-0.md: the file changed while the build was reading it" in failed.err
+    assert "article.html" not in failed.err and "Traceback" not in failed.err
+
+
 def _bundle_with_photo(make_site, photo_bytes: bytes):  # type: ignore[no-untyped-def]
     site = make_site({"content/a.md": article("Bài A"),
                       "content/b/index.md": article(

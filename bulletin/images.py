@@ -22,6 +22,7 @@ import PIL
 from PIL import Image, ImageOps, UnidentifiedImageError, features
 
 from .errors import SourceError
+from .listing import signature
 from .models import Image as ImageView
 from .routes import Routes
 
@@ -146,7 +147,7 @@ def _stamp(path: Path) -> tuple[int, ...]:
         stat = path.stat()
     except OSError:
         return (-1,)
-    return (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+    return signature(stat)
 
 
 class Photos:

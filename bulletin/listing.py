@@ -65,7 +65,13 @@ def file_stats(entries: Iterable[Entry]) -> dict[str, tuple[int, int]]:
 
 
 def entry(name: str, stat: os.stat_result) -> Entry:
-    return (name, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+    return (name, *signature(stat))
+
+
+def signature(stat: os.stat_result) -> tuple[int, int, int, int]:
+    """What tells that a file changed without reading it: size, mtime, ctime (ns) and inode
+    (an Entry without its path)."""
+    return stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino
 
 
 def intact(folder: Path, entries: Listing, follow_symlinks: bool = True) -> bool:

@@ -17,7 +17,7 @@ from .errors import BuildFailed, SourceError, SourceProblem, display_path
 from .fingerprint import Memo, digest_of, fingerprint, fingerprint_new
 from .frozen import compact
 from .i18n import sort_key_for
-from .listing import Entry, file_stats
+from .listing import Entry, file_stats, signature
 from .markup import Body, BodyStore, Renderer, link_errors, photos_unchanged, plain_body, summarise
 from .meta import parse_yaml, validate
 from .models import Article, Image, Meta, Source, Term, noting_counts
@@ -319,7 +319,7 @@ def _recall(path: Path, bundle: Path | None, record: tuple[Any, ...] | None,
             stat = os.stat(path)
         except OSError:
             return None
-        if (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino) != tuple(record[:4]):
+        if signature(stat) != tuple(record[:4]):
             return None
     return Source(path=path, shown=f"{shown}/{rel}", rel=rel, bundle=bundle, front="", body="",
                   front_line=record[5], body_line=record[6], digest=record[4])
@@ -342,18 +342,17 @@ def _read_files(shared: tuple[list[tuple[Path, Path | None]], Path, str, frozens
         try:
             moment = time.time_ns()
             stat = os.stat(name)
-            signature: tuple[int, ...] | None = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns,
-                                                 stat.st_ino)
+            stamp: tuple[int, ...] | None = signature(stat)
             if uptodate.racy_at(stat.st_mtime_ns, stat.st_ctime_ns, moment):
-                signature = None
+                stamp = None
         except OSError:
-            signature = None
+            stamp = None
         source = read_source(path, content, bundle, shown)
         if isinstance(source, SourceError):
             out.append((source, None, None, None))
             continue
-        record = (*signature, source.digest, source.front_line, source.body_line) \
-            if signature else None
+        record = (*stamp, source.digest, source.front_line, source.body_line) \
+            if stamp else None
         if source.digest in known:
             out.append((source, None, None, record))
             continue

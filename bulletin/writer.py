@@ -189,9 +189,18 @@ class Transaction:
         # and holds no symlink (see confirm): its listing holds what a link leads to, and the
         # walk removes the link itself, never what it leads to.
         self.confirm()
-        present = file_stats(self.known) if self.known is not None else \
-            (name for name, _ in walk_files(self.output))
+        links: list[str] = []
+        if self.known is not None:
+            present: Iterable[str] = file_stats(self.known)
+        else:
+            present = []
+            for name, item in walk_files(self.output):  # a symlinked folder is one name
+                present.append(name)
+                if item.is_symlink():
+                    links.append(name)
         claimed = {str(rel) for rel in self.claims.owners}
+        if links:
+            self._stage_through(links, claimed)
         stale = sorted(name for name in present
                        if name not in claimed and name.rpartition("/")[2] != MARKER)
         journal = {"move": sorted(self.staged), "remove": stale}
@@ -199,6 +208,24 @@ class Transaction:
         _apply(self.output, self.staging, journal)
         self.changed = journal["move"] + stale + [MARKER]
         return WriteReport(len(self.staged), self.unchanged, len(stale))
+
+    def _stage_through(self, links: list[str], claimed: set[str]) -> None:
+        """Stage the files the build keeps as they are that lie at or below a symlink in the
+        output, copied from where the link leads: the commit then gives them a file or folder of
+        the output's own. Else a folder linked in would be removed (no page's path is its own)
+        with the pages found unchanged through it, and a page written into it would land where
+        it leads, outside the output."""
+        linked = set(links)
+        for name in sorted(claimed - self.staged):
+            cut = len(name)
+            while cut > 0 and name[:cut] not in linked:
+                cut = name.rfind("/", 0, cut)
+            if cut > 0:
+                target = self.staging_root + name
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+                shutil.copyfile(self.root + name, target)
+                self.staged.add(name)
+                self.unchanged -= 1
 
     def listing(self) -> tuple[Entry, ...] | None:
         """After the commit: the output's listing (see bulletin.listing), taken once, or None if
@@ -239,6 +266,9 @@ def staging_folder(output: Path) -> Path:
 
 
 def _apply(output: Path, staging: Path, journal: dict[str, list[str]]) -> None:
+    for rel in journal["remove"]:  # a symlinked folder goes first: a move would write through it
+        if os.path.islink(output / rel):
+            os.unlink(output / rel)
     for rel in journal["move"]:
         source = staging / rel
         if source.exists():
@@ -248,7 +278,8 @@ def _apply(output: Path, staging: Path, journal: dict[str, list[str]]) -> None:
     folders: set[Path] = set()
     for rel in journal["remove"]:
         path = output / rel
-        path.unlink(missing_ok=True)
+        if not path.is_dir():  # a folder: one a move made where a symlink was
+            path.unlink(missing_ok=True)
         folders.update(path.parents)
     for folder in sorted(folders, key=lambda p: len(p.parts), reverse=True):
         if folder.is_relative_to(output) and folder != output:

@@ -349,3 +349,55 @@ def test_a_symlink_in_the_output_is_removed_not_followed(tmp_path: Path) -> None
     transaction.commit()
     assert transaction.known is None  # a symlink: the listing is not trusted
     assert not (output / "link").exists() and (outside / "keep.txt").is_file()
+
+
+def _links(folder: Path) -> list[str]:
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_symlink())
+
+
+def test_a_page_folder_replaced_by_a_symlink_becomes_a_folder_again(site: Site,
+                                                                     tmp_path: Path) -> None:
+    # Someone moves a page's folder out of the output and links it back (by hand, or a deploy
+    # script). The build replaces the link with a real folder holding the page: it neither
+    # loses the page (the link, unclaimed, used to be removed after the page was found
+    # unchanged through it) nor writes through the link into the folder it leads to.
+    site.build()
+    fresh = tmp_path / "fresh"
+    site.build("--output", str(fresh))
+    elsewhere = tmp_path / "elsewhere"
+    (site.output / "tin/bai-a").rename(elsewhere)
+    (site.output / "tin/bai-a").symlink_to(elsewhere)
+    kept = tree_digest(elsewhere)
+    site.build()
+    assert _links(site.output) == []
+    assert tree_digest(site.output) == tree_digest(fresh)
+    assert tree_digest(elsewhere) == kept
+    site.build()  # and the next build leaves it so
+    assert tree_digest(site.output) == tree_digest(fresh)
+
+
+def test_a_changed_page_under_a_symlinked_folder_is_not_written_through_the_link(
+        site: Site, tmp_path: Path) -> None:
+    site.build()
+    elsewhere = tmp_path / "elsewhere"
+    (site.output / "tin/bai-b").rename(elsewhere)
+    (site.output / "tin/bai-b").symlink_to(elsewhere)
+    (elsewhere / "index.html").write_text("<p>của người khác</p>", encoding="utf-8")
+    site.write({"content/b.md": article("Bài B", date="2026-10-02", body="Nội dung đã sửa.")})
+    site.build()
+    assert _links(site.output) == []
+    assert "Nội dung đã sửa." in (site.output / "tin/bai-b/index.html").read_text(encoding="utf-8")
+    assert (elsewhere / "index.html").read_text(encoding="utf-8") == "<p>của người khác</p>"
+
+
+def test_a_page_replaced_by_a_symlink_to_its_copy_becomes_a_file_again(site: Site,
+                                                                        tmp_path: Path) -> None:
+    site.build()
+    page = site.output / "tin/bai-a/index.html"
+    copy = tmp_path / "copy.html"
+    copy.write_bytes(page.read_bytes())
+    page.unlink()
+    page.symlink_to(copy)
+    site.build()
+    assert _links(site.output) == [] and page.is_file()
+    assert page.read_bytes() == copy.read_bytes()

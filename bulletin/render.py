@@ -34,6 +34,22 @@ _escape_str: Callable[[str], str] = getattr(markupsafe, "_escape_inner", None) o
     lambda text: str(markupsafe.escape(text)))
 
 
+class HiddenTemplate(jinja2.TemplateNotFound):
+    """A template name with a hidden file or folder in it (see _Loader)."""
+
+
+class _Loader(FileSystemLoader):
+    """Jinja's file loader, refusing hidden files and folders. The templates' digest, which tells
+    when pages must be rendered again, leaves them out (editors' swap files are hidden): a page
+    that read one would not be rendered again when it changes."""
+
+    def get_source(self, environment: Environment,
+                   template: str) -> tuple[str, str, Callable[[], bool]]:
+        if any(part.startswith(".") for part in jinja2.loaders.split_template_path(template)):
+            raise HiddenTemplate(template)
+        return super().get_source(environment, template)
+
+
 class TemplateProblem(Exception):
     def __init__(self, error: SourceError) -> None:
         super().__init__(error.message)
@@ -55,7 +71,7 @@ class Templates:
             bytecode.mkdir(parents=True, exist_ok=True)
         self.env = _Environment(
             bytecode_cache=_Bytecode(str(bytecode)) if bytecode else None,
-            loader=FileSystemLoader(self.folders),
+            loader=_Loader(self.folders),
             autoescape=select_autoescape(("html", "xml"), default_for_string=True, default=True),
             undefined=StrictUndefined,
             trim_blocks=True,
@@ -75,7 +91,9 @@ class Templates:
         self._loaded: dict[str, jinja2.Template] = {}  # by name: templates never reload
 
     def names(self) -> list[str]:
-        return sorted(n for n in self.env.list_templates() if not n.startswith("."))
+        """The templates, hidden files and those in hidden folders left out (see _Loader)."""
+        return sorted(name for name in self.env.list_templates()
+                      if not any(part.startswith(".") for part in name.split("/")))
 
     def check(self) -> list[SourceError]:
         """Compile every template, reporting syntax errors with their file and line."""
@@ -121,8 +139,13 @@ class Templates:
             return template.render(context)
         except jinja2.TemplateSyntaxError as exc:
             raise TemplateProblem(self._syntax(exc)) from None
+        except HiddenTemplate as exc:
+            raise TemplateProblem(SourceError(
+                *self._place(name, exc), f"template {exc.name} is a hidden file, which the build "
+                "does not read", "Rename it without the leading dot: hidden files, such as "
+                "editors' swap files, are not templates.")) from None
         except jinja2.TemplateNotFound as exc:
-            raise TemplateProblem(SourceError(display_path(self.folder / name), None,
+            raise TemplateProblem(SourceError(*self._place(name, exc),
                                               f"template not found: {exc.name}",
                                               f"Create it in {display_path(self.folder)}/")) from None
         except SourceProblem:  # the content's error, met on the way: not the template's
@@ -135,17 +158,22 @@ class Templates:
         return SourceError(display_path(path), exc.lineno, f"template syntax error: {exc.message}",
                            "Check the {% %} and {{ }} tags on this line and the blocks they close.")
 
-    def _runtime(self, name: str, exc: Exception) -> SourceError:
+    def _place(self, name: str, exc: Exception) -> tuple[str, int | None]:
+        """Where in the templates ``exc`` was raised: the innermost template line on its way, or
+        else the page's template ``name``."""
         place: tuple[Path, int | None] = (self.folder / name, None)
         for frame in traceback.extract_tb(exc.__traceback__):
             frame_path = Path(frame.filename)
             if any(frame_path.is_relative_to(folder) for folder in self.folders):
                 place = (frame_path, frame.lineno)
+        return display_path(place[0]), place[1]
+
+    def _runtime(self, name: str, exc: Exception) -> SourceError:
         message = str(exc) if isinstance(exc, jinja2.UndefinedError) else f"{type(exc).__name__}: {exc}"
         hint = ("Each page kind gets the names listed in the README (site, t, article, articles, pager, "
                 "related, tag, …); check the spelling, or guard it with {% if x is defined %}."
                 if isinstance(exc, jinja2.UndefinedError) else "Check the expression on this line.")
-        return SourceError(display_path(place[0]), place[1], f"template error: {message}", hint)
+        return SourceError(*self._place(name, exc), f"template error: {message}", hint)
 
 
 def escape_text(value: Any) -> str:

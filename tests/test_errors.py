@@ -249,6 +249,40 @@ def test_template_undefined_variable(built) -> None:
     assert "README" in hint
 
 
+def test_template_including_a_missing_template(built) -> None:
+    site, before = built
+    folder = copy_templates(site, "article.html",
+                            '{% extends "base.html" %}\n{% block content %}\n'
+                            '{% include "partials/khong-co.html" %}\n{% endblock %}\n')
+    lines = fails(site, before, {}, "--templates", str(folder))
+    hint = with_hint(lines, "templates/article.html:3: template not found: "
+                            "partials/khong-co.html")
+    assert hint == "    hint: Create it in templates/"
+
+
+def test_template_including_a_hidden_template(built) -> None:
+    # Hidden files are no templates (editors' swap files are hidden): the build would not see
+    # such a file change, so it refuses to read one rather than show it stale.
+    site, before = built
+    folder = copy_templates(site, "article.html",
+                            '{% extends "base.html" %}\n{% block content %}\n'
+                            '{% include "partials/.quang-cao.html" %}\n{% endblock %}\n')
+    (folder / "partials" / ".quang-cao.html").write_text("<p>Quảng cáo</p>\n", encoding="utf-8")
+    lines = fails(site, before, {}, "--templates", str(folder))
+    hint = with_hint(lines, "templates/article.html:3: template partials/.quang-cao.html is a "
+                            "hidden file, which the build does not read")
+    assert "Rename it without the leading dot" in hint
+
+
+def test_an_editors_swap_file_among_the_templates_is_not_a_template(built) -> None:
+    site, _ = built
+    folder = site.root / "templates"
+    shutil.copytree(PROJECT / "templates", folder)
+    (folder / "partials" / ".macros.html.swp").write_bytes(b"b0VIM 8.2\x00\x00\xff\xfe\x80")
+    assert site.run("--templates", str(folder)).code == 0
+    assert site.run("check", "--templates", str(folder)).code == 0
+
+
 def test_template_misspelt_attribute_in_a_partial(built) -> None:
     site, before = built
     folder = site.root / "templates"

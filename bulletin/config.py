@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import Any, Mapping
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .errors import SourceError, display_path
+from .errors import SourceError, display_path, not_utf8
 from .i18n import UI_DEFAULTS_VI, UIText
 
 
@@ -135,8 +136,9 @@ def load_config(path: Path) -> Config:
     shown = display_path(path)
     if not path.exists():
         return Config(source=shown)
+    data = path.read_bytes()
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+        raw = tomllib.loads(data.removeprefix(codecs.BOM_UTF8).decode("utf-8"))
     except tomllib.TOMLDecodeError as exc:
         line = getattr(exc, "lineno", None)
         if line is None:
@@ -147,8 +149,7 @@ def load_config(path: Path) -> Config:
         raise BuildFailed((SourceError(shown, line, f"site.toml is not valid TOML: {exc}",
                                        'Values are written key = "text" or key = 20.'),)) from None
     except UnicodeDecodeError as exc:
-        raise BuildFailed((SourceError(shown, None, f"not valid UTF-8 at byte {exc.start}",
-                                       "Save the file as UTF-8."),)) from None
+        raise BuildFailed((not_utf8(shown, data.removeprefix(codecs.BOM_UTF8), exc),)) from None
     errors: list[SourceError] = []
     values: dict[str, Any] = {}
     for key, kind in _KNOWN.items():

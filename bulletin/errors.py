@@ -91,6 +91,24 @@ def display_path(path: Path) -> str:
     return path.as_posix()
 
 
+def not_utf8(shown: str, raw: bytes, exc: UnicodeDecodeError, hint: str = "") -> SourceError:
+    """The error for a file whose bytes ``raw`` are not UTF-8 (``exc``: their decoding's error),
+    at the line of the first bad byte.
+
+    >>> raw = "Tin 1\\n".encode() + "Tin Đà".encode("cp1258")
+    >>> try:
+    ...     raw.decode("utf-8")
+    ... except UnicodeDecodeError as exc:
+    ...     print(not_utf8("a.html", raw, exc).format())
+    a.html:2: not valid UTF-8: byte 0xd0 at byte offset 10
+        hint: Save the file with UTF-8 encoding (in VS Code: “Save with Encoding” → UTF-8).
+    """
+    return SourceError(shown, raw.count(b"\n", 0, exc.start) + 1,
+                       f"not valid UTF-8: byte 0x{raw[exc.start]:02x} at byte offset {exc.start}",
+                       "Save the file with UTF-8 encoding (in VS Code: “Save with Encoding” → "
+                       f"UTF-8).{hint}")
+
+
 def line_of(text: str, needle: str, first_line: int) -> int | None:
     """The 1-based line, counting from ``first_line``, where ``needle`` first appears in ``text``."""
     at = text.find(needle)

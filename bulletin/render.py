@@ -20,7 +20,7 @@ import markupsafe
 from markupsafe import Markup
 
 from .config import Config
-from .errors import SourceError, SourceProblem, display_path
+from .errors import SourceError, SourceProblem, display_path, not_utf8
 from .i18n import format_date
 from .listing import walk_files
 from .models import COUNT_READS, Term, noting_counts
@@ -103,6 +103,14 @@ class Templates:
                 self.env.get_template(name)
             except jinja2.TemplateSyntaxError as exc:
                 errors.append(self._syntax(exc))
+            except UnicodeDecodeError:  # say, Windows-1258 text, or a picture put here
+                path = next(folder / name for folder in self.folders if (folder / name).is_file())
+                raw = path.read_bytes()
+                try:
+                    raw.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    errors.append(not_utf8(display_path(path), raw, exc, " Pictures and other "
+                                           "files a page links to go in the static folder."))
         return errors
 
     @functools.cached_property

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import frontmatter
 
-from .errors import SourceError, display_path
+from .errors import SourceError, display_path, not_utf8
 from .models import Source
 
 _HANDLER = frontmatter.YAMLHandler()
@@ -124,10 +124,7 @@ def read_source(path: Path, content: Path, bundle: Path | None,
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        return SourceError(shown, line,
-                           f"not valid UTF-8: byte 0x{raw[exc.start]:02x} at byte offset {exc.start}",
-                           "Save the file with UTF-8 encoding (in VS Code: “Save with Encoding” → UTF-8).")
+        return not_utf8(shown, raw, exc)
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         return SourceError(shown, 1, "the file is empty",

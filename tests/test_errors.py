@@ -210,51 +210,52 @@ def test_image_outside_the_content_folder_is_not_found(built, tmp_path: Path) ->
     with_hint(lines, "content/bad.md:6: image not found: ../../secret.jpg")
 
 
-def copy_templates(site: Site, name: str, text: str) -> Path:
+def copy_templates(site: Site, files: dict[str, str | bytes]) -> Path:
+    """The project's templates copied into the site, with ``files`` (by name) written over."""
     folder = site.root / "templates"
     shutil.copytree(PROJECT / "templates", folder)
-    (folder / name).write_text(text, encoding="utf-8")
+    for name, text in files.items():
+        data = text.encode("utf-8") if isinstance(text, str) else text
+        (folder / name).write_bytes(data)
     return folder
 
 
-def test_template_syntax_error(built) -> None:
+def template_fails(built: tuple[Site, dict[str, str]], files: dict[str, str | bytes]) -> list[str]:
+    """A build with the project's templates and ``files`` among them fails as a content error."""
     site, before = built
-    folder = copy_templates(site, "article.html",
-                            '{% extends "base.html" %}\n{% block content %}\n{% if article %}\n'
-                            "<h1>{{ article.title }}</h1>\n{% endblock %}\n")
-    lines = fails(site, before, {}, "--templates", str(folder))
+    return fails(site, before, {}, "--templates", str(copy_templates(site, files)))
+
+
+def article_template(line: str) -> dict[str, str | bytes]:
+    """article.html whose third line is ``line``."""
+    return {"article.html": f'{{% extends "base.html" %}}\n{{% block content %}}\n{line}\n'
+                            "{% endblock %}\n"}
+
+
+def test_template_syntax_error(built) -> None:
+    lines = template_fails(built, article_template("{% if article %}\n<h1>{{ article.title }}</h1>"))
     error = next(line for line in lines if line.startswith("templates/article.html:"))
     assert error.startswith("templates/article.html:5: template syntax error: Encountered unknown "
                             "tag 'endblock'")
 
 
 def test_template_runtime_error(built) -> None:
-    site, before = built
-    folder = copy_templates(site, "article.html",
-                            '{% extends "base.html" %}\n{% block content %}\n'
-                            "<p>{{ article.title | int // 0 }}</p>\n{% endblock %}\n")
-    lines = fails(site, before, {}, "--templates", str(folder))
+    lines = template_fails(built, article_template("<p>{{ article.title | int // 0 }}</p>"))
     error = ("templates/article.html:3: template error: ZeroDivisionError: integer division or "
              "modulo by zero")
     with_hint(lines, error)
 
 
 def test_template_undefined_variable(built) -> None:
-    site, before = built
-    folder = copy_templates(site, "tag.html",
-                            '{% extends "base.html" %}\n{% block content %}\n\n'
-                            "<h1>{{ tag.name }} {{ tag_count }}</h1>\n{% endblock %}\n")
-    lines = fails(site, before, {}, "--templates", str(folder))
+    lines = template_fails(built, {"tag.html": '{% extends "base.html" %}\n{% block content %}\n\n'
+                                               "<h1>{{ tag.name }} {{ tag_count }}</h1>\n"
+                                               "{% endblock %}\n"})
     hint = with_hint(lines, "templates/tag.html:4: template error: 'tag_count' is undefined")
     assert "README" in hint
 
 
 def test_template_including_a_missing_template(built) -> None:
-    site, before = built
-    folder = copy_templates(site, "article.html",
-                            '{% extends "base.html" %}\n{% block content %}\n'
-                            '{% include "partials/khong-co.html" %}\n{% endblock %}\n')
-    lines = fails(site, before, {}, "--templates", str(folder))
+    lines = template_fails(built, article_template('{% include "partials/khong-co.html" %}'))
     hint = with_hint(lines, "templates/article.html:3: template not found: "
                             "partials/khong-co.html")
     assert hint == "    hint: Create it in templates/"
@@ -263,12 +264,8 @@ def test_template_including_a_missing_template(built) -> None:
 def test_template_including_a_hidden_template(built) -> None:
     # Hidden files are no templates (editors' swap files are hidden): the build would not see
     # such a file change, so it refuses to read one rather than show it stale.
-    site, before = built
-    folder = copy_templates(site, "article.html",
-                            '{% extends "base.html" %}\n{% block content %}\n'
-                            '{% include "partials/.quang-cao.html" %}\n{% endblock %}\n')
-    (folder / "partials" / ".quang-cao.html").write_text("<p>Quảng cáo</p>\n", encoding="utf-8")
-    lines = fails(site, before, {}, "--templates", str(folder))
+    lines = template_fails(built, {**article_template('{% include "partials/.quang-cao.html" %}'),
+                                   "partials/.quang-cao.html": "<p>Quảng cáo</p>\n"})
     hint = with_hint(lines, "templates/article.html:3: template partials/.quang-cao.html is a "
                             "hidden file, which the build does not read")
     assert "Rename it without the leading dot" in hint
@@ -276,11 +273,32 @@ def test_template_including_a_hidden_template(built) -> None:
 
 def test_an_editors_swap_file_among_the_templates_is_not_a_template(built) -> None:
     site, _ = built
-    folder = site.root / "templates"
-    shutil.copytree(PROJECT / "templates", folder)
-    (folder / "partials" / ".macros.html.swp").write_bytes(b"b0VIM 8.2\x00\x00\xff\xfe\x80")
+    folder = copy_templates(site, {"partials/.macros.html.swp": b"b0VIM 8.2\x00\x00\xff\xfe\x80"})
     assert site.run("--templates", str(folder)).code == 0
     assert site.run("check", "--templates", str(folder)).code == 0
+
+
+def test_a_template_saved_in_a_legacy_encoding(built) -> None:
+    text = article_template("<p>Tin Đà Lạt</p>")["article.html"]
+    assert isinstance(text, str)
+    data = unicodedata.normalize("NFD", text).encode("cp1258")  # its tones: combining marks
+    lines = template_fails(built, {"article.html": data})
+    offset = data.index(b"\xd0")  # Đ
+    hint = with_hint(lines, f"templates/article.html:3: not valid UTF-8: byte 0xd0 at byte offset "
+                            f"{offset}")
+    assert "Save the file with UTF-8 encoding" in hint
+
+
+def test_a_picture_in_the_templates_folder(built) -> None:
+    lines = template_fails(built, {"logo.png": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"})
+    hint = with_hint(lines, "templates/logo.png:1: not valid UTF-8: byte 0x89 at byte offset 0")
+    assert "static folder" in hint
+
+
+def test_site_toml_saved_in_a_legacy_encoding(built) -> None:
+    site, before = built
+    lines = fails(site, before, {"site.toml": 'title = "Tin Đà"\n'.encode("cp1258")})
+    assert lines[0].startswith("site.toml:1: not valid UTF-8: byte ")
 
 
 def test_template_misspelt_attribute_in_a_partial(built) -> None:
@@ -409,8 +427,8 @@ def test_two_bad_files_are_reported_in_one_run(built) -> None:
 
 def test_template_and_content_errors_come_in_one_report(built) -> None:
     site, before = built
-    folder = copy_templates(site, "404.html", "{% extends 'base.html' %}\n{% block content %}\n"
-                                              "{{ t.home }\n{% endblock %}\n")
+    folder = copy_templates(site, {"404.html": "{% extends 'base.html' %}\n{% block content %}\n"
+                                               "{{ t.home }\n{% endblock %}\n"})
     lines = fails(site, before, {"content/a.md": article("Bài A", body="[x](nope.md)"),
                                  "content/b.md": article("Bài B", body="![Ảnh](nope.jpg)")},
                   "--templates", str(folder))

@@ -59,9 +59,9 @@ def listing(folder: Path) -> Listing:
     return tuple(found)
 
 
-def file_stats(entries: Iterable[Entry]) -> dict[str, tuple[int, int]]:
-    """The files of a listing (its folders left out), by path: size and mtime (ns)."""
-    return {name: (size, mtime) for name, size, mtime, _, _ in entries if name and name[-1] != "/"}
+def file_stats(entries: Iterable[Entry]) -> dict[str, tuple[int, int, int, int]]:
+    """The files of a listing (its folders left out), by path: their signatures."""
+    return {entry[0]: entry[1:] for entry in entries if entry[0] and entry[0][-1] != "/"}
 
 
 def entry(name: str, stat: os.stat_result) -> Entry:

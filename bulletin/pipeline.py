@@ -877,7 +877,9 @@ def plan(articles: list[Article], matches: list[tuple[related_mod.Match, ...]], 
 
 # -- render and write ---------------------------------------------------------------------------
 _Counts = tuple[tuple[str, int], ...]  # (term key, count) of the terms a page showed the count of
-_Entry = tuple[str, int, int, _Counts]  # a page in the manifest: fingerprint, size, mtime, counts
+# A page in the manifest: fingerprint; size, mtime, ctime and inode of its file (listing.signature);
+# a hash of its bytes (_page_digest); the term counts it showed.
+_Entry = tuple[str, int, int, int, int, bytes, _Counts]
 
 
 @compact
@@ -889,6 +891,7 @@ class _Rendered:
     print: str = ""  # the page's fingerprint, for the manifest ("" for check)
     rendered: bool = True  # False: unchanged since the last build, its template not run
     counts: _Counts = ()  # the term counts it shows, which its fingerprint leaves out
+    digest: bytes = b""  # _page_digest of its bytes, for the manifest
 
 
 @dataclass(frozen=True, slots=True)
@@ -905,7 +908,7 @@ class _Known:
         """Whether a page whose fingerprint is now ``print_`` shows what it showed when the last
         build wrote ``entry`` for it: the same fingerprint and the same counts it read."""
         return entry is not None and entry[0] == print_ and \
-            all(self.counts.get(key) == count for key, count in entry[3])
+            all(self.counts.get(key) == count for key, count in entry[6])
 
 
 def _count_key(term: Term) -> str:
@@ -943,9 +946,9 @@ def _render_pages(shared: tuple[Templates, list[Page], Transaction | None, _Know
             entry = known.previous.get(str(rel))
             stat = transaction.current(rel) if transaction and known.unchanged(entry, print_) \
                 else None
-            if stat is not None and entry is not None and entry[1:3] == stat:
+            if stat is not None and entry is not None and _kept(entry, stat, transaction, rel):
                 out[number] = _Rendered(str(rel), False, print=print_, rendered=False,
-                                        counts=entry[3])
+                                        counts=entry[6], digest=entry[5])
                 continue
         todo.append((number, page, print_))
     shown = [page.context["article"] for _, page, _ in todo if "article" in page.context]
@@ -960,6 +963,24 @@ def _render_pages(shared: tuple[Templates, list[Page], Transaction | None, _Know
         if shown:  # a worker renders many batches: it holds the bodies of one at a time
             shown[0].bodies.forget(keys)
     return [out[number] for number in range(len(out))]
+
+
+def _kept(entry: _Entry, stat: tuple[int, int, int, int], transaction: Transaction | None,
+          rel: PurePosixPath) -> bool:
+    """Whether a page's file (``stat``: its listing.signature) is still the one the last build
+    wrote (``entry``): the same stat; or the same size and mtime with a new ctime or inode (chmod
+    -R, cp -al, a restore keeping times; on Windows, any stat not from a listing) and the bytes
+    the manifest keeps the hash of. A file edited with its mtime put back is rendered again."""
+    if entry[1:5] == stat:
+        return True
+    if entry[1:3] != stat[:2] or transaction is None:
+        return False
+    data = transaction.read(rel)
+    return data is not None and _page_digest(data) == entry[5]
+
+
+def _page_digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
 
 
 def _page_print(site_digest: str, page: Page, memo: Memo) -> str:
@@ -987,7 +1008,8 @@ def _render_batch(templates: Templates, pages: list[tuple[Page, str]],
             out.append(_Rendered(str(rel), False, problem.error, print=print_))
             continue
         out.append(_Rendered(str(rel), transaction.stage(rel, data) if transaction else False,
-                             print=print_, counts=_counts_read(read)))
+                             print=print_, counts=_counts_read(read),
+                             digest=_page_digest(data) if transaction else b""))
     return out
 
 
@@ -1064,12 +1086,13 @@ def publish(options: Options, config: Config, templates: Templates, pages: list[
         present = file_stats(after)
         for result in results:
             if result.rel in present:
-                manifest[result.rel] = (result.print, *present[result.rel], result.counts)
+                manifest[result.rel] = (result.print, *present[result.rel], result.digest,
+                                        result.counts)
     else:
         for result in results:
             stat = transaction.current(result.rel)
             if stat is not None:
-                manifest[result.rel] = (result.print, *stat, result.counts)
+                manifest[result.rel] = (result.print, *stat, result.digest, result.counts)
     cache.put("manifest", manifest_key, manifest)
     return report, rendered
 

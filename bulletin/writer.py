@@ -10,7 +10,8 @@ from pathlib import Path, PurePosixPath
 from typing import Iterable
 
 from .errors import SourceError, UsageError, display_path
-from .listing import Entry, Listing, file_stats, intact, listing, relisted, walk_files
+from .listing import (Entry, Listing, file_stats, intact, listing, relisted, signature,
+                      walk_files)
 
 MARKER = ".bulletin-output"
 _NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
@@ -104,7 +105,7 @@ class Transaction:
         (self.staging / MARKER).write_bytes(_MARKER_TEXT)  # tells a later run the folder is ours
         self.fresh = not self.output.exists()
         self.known = known if known and not self.fresh else None  # checked: see confirm
-        self._listed: dict[str, tuple[int, int]] | None = None  # its files: size, mtime
+        self._listed: dict[str, tuple[int, int, int, int]] | None = None  # its files' stats
         self._confirmed: bool | None = None  # whether the output is still what it lists
         self.changed: list[str] | None = None  # what the commit moved or removed
         self.after: tuple[Entry, ...] | None = None  # see listing()
@@ -112,8 +113,8 @@ class Transaction:
     def claim(self, rel: PurePosixPath, owner: str) -> SourceError | None:
         return self.claims.claim(rel, owner)
 
-    def current(self, rel: PurePosixPath | str) -> tuple[int, int] | None:
-        """The size and mtime (ns) of a file in the live output, or None when there is none.
+    def current(self, rel: PurePosixPath | str) -> tuple[int, int, int, int] | None:
+        """The listing.signature of a file in the live output, or None when there is none.
 
         Until the commit, while the last build's listing is not found wrong (see confirm), it
         answers, and no file is stat'ed: an edit asks for every page's.
@@ -123,10 +124,17 @@ class Transaction:
                 self._listed = file_stats(self.known)
             return self._listed.get(str(rel))
         try:
-            stat = os.stat(f"{self.root}{rel}")
+            return signature(os.stat(f"{self.root}{rel}"))
         except OSError:
             return None
-        return stat.st_size, stat.st_mtime_ns
+
+    def read(self, rel: PurePosixPath | str) -> bytes | None:
+        """The bytes of a file in the live output, or None when it cannot be read."""
+        try:
+            with open(f"{self.root}{rel}", "rb") as file:
+                return file.read()
+        except OSError:
+            return None
 
     def confirm(self) -> bool:
         """Whether the output is still what the last build's listing says (checked once, after

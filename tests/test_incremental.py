@@ -158,6 +158,37 @@ def test_a_page_changed_in_the_output_is_repaired_by_the_next_edit(make_site) ->
     assert "Nội dung mới." in (site.output / "tin/bai-0/index.html").read_text(encoding="utf-8")
 
 
+def test_a_page_changed_in_the_output_with_its_mtime_put_back_is_repaired(make_site) -> None:
+    # The same size and mtime (touch -r, or a tool that keeps times): only its ctime tells, and
+    # then its bytes, whose hash the manifest keeps.
+    files = {f"content/a{i}.md": article(f"Bài {i}", date=f"2026-10-{i + 1:02d}") for i in range(3)}
+    site = make_site(files)
+    site.build("--cache", "cache")
+    for name in ("404.html", "tin/bai-1/index.html"):
+        page = site.output / name
+        good, before = page.read_bytes(), page.stat()
+        page.write_bytes(good.replace(b"</body>", b"</BODY>"))
+        os.utime(page, ns=(before.st_atime_ns, before.st_mtime_ns))
+        site.build("--cache", "cache")
+        assert page.read_bytes() == good
+    _as_cold(site)
+
+
+def test_pages_whose_ctime_alone_changed_are_read_not_rendered_again(make_site) -> None:
+    # chmod -R, chown, cp -al or a restore that keeps times: every page's ctime (or inode)
+    # changes, its bytes do not. They are compared with the manifest's hash of each page.
+    files = {f"content/a{i}.md": article(f"Bài {i}", date=f"2026-10-{i + 1:02d}") for i in range(3)}
+    site = make_site(files)
+    site.build("--cache", "cache")
+    before = tree_digest(site.output)
+    for path in site.output.rglob("*"):
+        path.chmod(path.stat().st_mode)  # a new ctime, nothing else
+    (site.output / "404.html").chmod(0o600)
+    result = site.build("--cache", "cache")
+    assert " (0 rendered), files 0 written" in result.out, result.out
+    assert tree_digest(site.output) == before
+
+
 def test_an_unchanged_site_is_not_rebuilt_but_a_damaged_output_is_repaired(make_site) -> None:
     site = make_site({"content/a.md": article("Bài A"), "content/b.md": article("Bài B", date="2026-10-02")})
     site.build()

@@ -13,6 +13,7 @@ import hashlib
 import io
 import os
 import tempfile
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -21,6 +22,7 @@ from typing import Any
 import PIL
 from PIL import Image, ImageOps, UnidentifiedImageError, features
 
+from . import uptodate
 from .errors import SourceError
 from .listing import signature
 from .models import Image as ImageView
@@ -150,6 +152,20 @@ def _stamp(path: Path) -> tuple[int, ...]:
     return signature(stat)
 
 
+_UNPROVEN = (-2,)  # a stamp no later stat matches
+
+
+def _recorded_stamp(path: Path) -> tuple[int, ...]:
+    """The stamp a photo is measured with. Taken within uptodate.RACY_NS of the photo's last
+    change, it proves nothing (a save in the same timestamp step leaves the same one): the next
+    build measures the photo again."""
+    stamp = _stamp(path)
+    moment = time.time_ns()
+    if len(stamp) == 4 and uptodate.racy_at(stamp[1], stamp[2], moment):
+        return _UNPROVEN
+    return stamp
+
+
 class Photos:
     """Encodes photos' copies through a cache folder (entries are content-addressed)."""
 
@@ -239,7 +255,7 @@ def _measure(path: Path, name: str) -> Photo | str:
         return "is not a readable photo (damaged, or not JPEG, PNG, WebP or GIF)"
     if width * height > _MAX_PIXELS:
         return f"has too many pixels to resize ({width}×{height})"
-    stamp = _stamp(path)
+    stamp = _recorded_stamp(path)
     if orientation in (5, 6, 7, 8):  # stored on its side: shown the other way round
         width, height = height, width
     if kind not in _FORMATS or animated:

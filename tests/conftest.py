@@ -137,6 +137,15 @@ def patch(theme: Path, name: str, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
+def saved_long_ago(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files (articles, photos) saved within two seconds of a build's reading them are read again
+    by the next build (see uptodate.racy_at): the test's files, written moments before, are taken
+    as if saved long before."""
+    from bulletin import uptodate
+
+    monkeypatch.setattr(uptodate, "RACY_NS", 0)
+
+
 def tree_digest(folder: Path) -> dict[str, str]:
     """Every file under a folder with a hash of its bytes: for 'byte-identical' assertions."""
     return {

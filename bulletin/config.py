@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import codecs
+import re
+import string
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -138,7 +140,8 @@ def load_config(path: Path) -> Config:
         return Config(source=shown)
     data = path.read_bytes()
     try:
-        raw = tomllib.loads(data.removeprefix(codecs.BOM_UTF8).decode("utf-8"))
+        text = data.removeprefix(codecs.BOM_UTF8).decode("utf-8")
+        raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         line = getattr(exc, "lineno", None)
         if line is None:
@@ -151,55 +154,60 @@ def load_config(path: Path) -> Config:
     except UnicodeDecodeError as exc:
         raise BuildFailed((not_utf8(shown, data.removeprefix(codecs.BOM_UTF8), exc),)) from None
     errors: list[SourceError] = []
+    where = _key_lines(text)
+
+    def error(key: str, message: str, hint: str, table: str = "") -> None:
+        errors.append(SourceError(shown, where.get((table, key)), message, hint))
+
     values: dict[str, Any] = {}
     for key, kind in _KNOWN.items():
         if key in raw:
             value = raw.pop(key)
             if kind is int and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
-                errors.append(SourceError(shown, None, f"{key} must be a positive whole number",
-                                          f"{key} = 20"))
+                error(key, f"{key} must be a positive whole number", f"{key} = 20")
+            elif kind is int and value > _LARGEST.get(key, _LARGEST_NUMBER):
+                largest = _LARGEST.get(key, _LARGEST_NUMBER)
+                error(key, f"{key} may be at most {largest:,}{_WHY_LARGEST.get(key, '')}",
+                      f"{key} = {min(largest, getattr(Config(), key))}")
             elif kind is not int and not isinstance(value, kind):
-                errors.append(SourceError(shown, None, f"{key} must be a {kind.__name__}",
-                                          f'{key} = "..."' if kind is str else f"{key} = true"))
+                error(key, f"{key} must be a {kind.__name__}",
+                      f'{key} = "..."' if kind is str else f"{key} = true")
             else:
                 values[key] = value
     permalinks = raw.pop("permalinks", {})
     ui = raw.pop("ui", {})
     if not isinstance(permalinks, dict) or not all(isinstance(v, str) for v in permalinks.values()):
-        errors.append(SourceError(shown, None, "[permalinks] must hold text patterns",
-                                  'article = "/tin/{slug}/"'))
+        error("permalinks", "[permalinks] must hold text patterns", 'article = "/tin/{slug}/"')
         permalinks = {}
     unknown = set(permalinks) - set(Permalinks.__dataclass_fields__)
     if unknown:
-        errors.append(SourceError(shown, None, f"unknown permalink(s): {', '.join(sorted(unknown))}",
-                                  "Known: " + ", ".join(Permalinks.__dataclass_fields__)))
+        error(min(unknown), f"unknown permalink(s): {', '.join(sorted(unknown))}",
+              "Known: " + ", ".join(Permalinks.__dataclass_fields__), "permalinks")
     if "{slug}" not in permalinks.get("article", "{slug}"):
-        errors.append(SourceError(shown, None, "the article permalink must contain {slug}",
-                                  'article = "/tin/{slug}/"'))
-    for key in _FILE_LINKS:
-        if key in permalinks:
-            problem = _file_link_problem(key, permalinks[key])
-            if problem:
-                errors.append(SourceError(shown, None, f"the {key} permalink {problem}",
-                                          f'{key} = "{getattr(Permalinks(), key)}"'))
-    if values.get("sitemap_max_urls", 1) > SITEMAP_MAX_URLS:
-        errors.append(SourceError(shown, None, "sitemap_max_urls may be at most "
-                                  f"{SITEMAP_MAX_URLS:,} (the sitemaps.org limit)",
-                                  f"sitemap_max_urls = {SITEMAP_MAX_URLS}"))
-        values.pop("sitemap_max_urls")
+        error("article", "the article permalink must contain {slug}", 'article = "/tin/{slug}/"',
+              "permalinks")
+    for key, pattern in permalinks.items():
+        problem = _link_problem(pattern) or \
+            (_file_link_problem(key, pattern) if key in _FILE_LINKS else None)
+        if problem and key in Permalinks.__dataclass_fields__:
+            error(key, f"the {key} permalink {problem}",
+                  f'{key} = "{getattr(Permalinks(), key)}"', "permalinks")
     if not isinstance(ui, dict) or not all(isinstance(v, str) for v in ui.values()):
-        errors.append(SourceError(shown, None, "[ui] must hold text strings", 'related = "Tin liên quan"'))
+        error("ui", "[ui] must hold text strings", 'related = "Tin liên quan"')
         ui = {}
+    for key, value in ui.items():
+        problem = _placeholder_problem(value, UI_DEFAULTS_VI.get(key, ""))
+        if problem:
+            error(key, f"[ui] {key} {problem}", f'{key} = "{UI_DEFAULTS_VI[key]}"', "ui")
     tz = values.get("timezone", DEFAULT_TIMEZONE)
     try:
         ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError):
-        errors.append(SourceError(shown, None, f"unknown timezone {tz!r}",
-                                  'timezone = "Asia/Ho_Chi_Minh"'))
+        error("timezone", f"unknown timezone {tz!r}", 'timezone = "Asia/Ho_Chi_Minh"')
     base_url = values.get("base_url", DEFAULT_BASE_URL)
     if not _absolute_http(base_url):
-        errors.append(SourceError(shown, None, f"base_url must be an absolute http(s) URL, not {base_url!r}",
-                                  'base_url = "https://example.gov.vn/ban-tin/"'))
+        error("base_url", f"base_url must be an absolute http(s) URL, not {base_url!r}",
+              'base_url = "https://example.gov.vn/ban-tin/"')
     elif not base_url.endswith("/"):
         values["base_url"] = base_url + "/"
     if errors:
@@ -213,6 +221,80 @@ def load_config(path: Path) -> Config:
         extra=MappingProxyType(raw),
         source=shown,
     )
+
+
+_LARGEST_NUMBER = 1_000_000  # for any number in site.toml: more is a slip of the keyboard
+_LARGEST = {"sitemap_max_urls": SITEMAP_MAX_URLS, "news_sitemap_days": 36_500}
+_WHY_LARGEST = {"sitemap_max_urls": " (the sitemaps.org limit)",
+                "news_sitemap_days": " (a hundred years)"}
+
+
+def _key_lines(text: str) -> dict[tuple[str, str], int]:
+    """The line of each key of site.toml, by (table, key); the top table is "", and a table's
+    own line is (table, ""). Good enough for the errors' places: multi-line strings may fool it.
+
+    >>> _key_lines('title = "A"\\n\\n[permalinks]\\narticle = "/tin/{slug}/"\\n')
+    {('', 'title'): 1, ('permalinks', ''): 3, ('', 'permalinks'): 3, ('permalinks', 'article'): 4}
+    """
+    lines: dict[tuple[str, str], int] = {}
+    table = ""
+    for number, line in enumerate(text.splitlines(), 1):
+        found = re.match(r"\s*\[\s*([\w.-]+)\s*\]", line)
+        if found:
+            table = found.group(1)
+            lines.setdefault((table, ""), number)
+            lines.setdefault(("", table), number)  # where a table as a whole is wrong
+            continue
+        found = re.match(r"""\s*["']?([\w-]+)["']?\s*=""", line)
+        if found:
+            lines.setdefault((table, found.group(1)), number)
+    return lines
+
+
+def _link_problem(pattern: str) -> str | None:
+    """Why a permalink pattern cannot be a path of this site, or None.
+
+    >>> _link_problem("/tin/{slug}/"), _link_problem("/../{slug}/")
+    (None, "'/../{slug}/' climbs out of the output folder (a '..' part)")
+    """
+    if "://" in pattern or pattern.startswith("//"):
+        return f"{pattern!r} is a full address, not a path of the site"
+    if any(part in (".", "..") for part in pattern.split("/")):
+        return f"{pattern!r} climbs out of the output folder (a '..' part)" if ".." in \
+            pattern.split("/") else f"{pattern!r} holds a '.' part"
+    if "\\" in pattern:
+        return f"{pattern!r} holds a backslash: paths are written with /"
+    return None
+
+
+def _placeholder_problem(text: str, default: str) -> str | None:
+    """Why a [ui] string cannot stand for ``default``, whose {…} placeholders the theme fills
+    in, or None. Strings without placeholders are shown as they are.
+
+    >>> _placeholder_problem("Page {n} of {total}", "Trang {n}/{total}") is None
+    True
+    >>> _placeholder_problem("Page {page}", "Trang {n}/{total}")
+    'holds {page}, which is not filled in: use {n} and {total}'
+    """
+    wanted = _placeholders(default)
+    if not wanted:
+        return None
+    try:
+        used = _placeholders(text)
+    except ValueError:
+        return "has a { or } without its pair: write {{ or }} for the sign itself"
+    unknown = sorted(used - wanted)
+    if unknown:
+        return ("holds " + ", ".join(f"{{{name}}}" for name in unknown) +
+                f", which {'is' if len(unknown) == 1 else 'are'} not filled in: use " +
+                " and ".join(f"{{{name}}}" for name in
+                             sorted(wanted, key=lambda name: default.index(f"{{{name}"))))
+    return None
+
+
+def _placeholders(text: str) -> set[str]:
+    """The names of the {…} fields of a str.format string; raises ValueError on a bad one."""
+    return {field for _, field, _, _ in string.Formatter().parse(text) if field is not None}
 
 
 def _file_link_problem(key: str, pattern: str) -> str | None:

@@ -44,6 +44,7 @@ _SETTINGS: dict[str, dict[str, Any]] = {
     "PNG": {"optimize": True},
     "WEBP": {"quality": 80, "method": 4},
 }
+_LARGEST_SIDE = {"WEBP": 16_383, "JPEG": 65_500}  # pixels the format can hold on a side
 _MAX_PIXELS = 80_000_000  # refuse decompression bombs with a content error rather than a crash
 
 
@@ -174,24 +175,37 @@ class Photos:
         self.encoded = 0  # copies encoded in this run (the rest came from the cache)
 
     def copies(self, photo: Photo | None, owner: str, errors: list[SourceError],
-               encode: bool = True) -> list[tuple[str, Path]]:
+               encode: bool = True, line: int | None = None) -> list[tuple[str, Path]]:
         """(file name, cached file) of every copy of a photo; a photo that fails to encode is
-        reported as a content error of ``owner``. With ``encode=False`` (``check``) the copies
-        are named, each paired with the original, and nothing is encoded."""
+        reported as a content error of ``owner`` at ``line``. With ``encode=False`` (``check``)
+        the copies are named, each paired with the original, and nothing is encoded: a photo
+        whose copies the cache lacks is decoded in full instead, as encoding it would."""
         if photo is None:
             return []
-        if not encode:
-            return [(v.name, photo.source) for v in photo.variants]
         try:
+            if not encode:
+                if photo.variants and not self._all_cached(photo):
+                    _open_upright(photo.source)
+                return [(v.name, photo.source) for v in photo.variants]
             return [(v.name, path) for v, path in self.materialise(photo)]
         except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
-            errors.append(SourceError(owner, None, f"cannot resize the photo {photo.name}: {exc}",
+            errors.append(SourceError(owner, line, f"cannot resize the photo {photo.name}: {exc}",
                                       "Open it in an image editor and save it again as JPEG."))
             return []
 
-    def _digest(self, photo: Photo) -> str:
+    def _cached(self, digest: str, variant: Variant) -> Path:
+        """Where the cache keeps one copy of the photo whose bytes have ``digest``."""
+        ext = _FORMATS[variant.format][0]
+        return self.cache / digest[:2] / f"{digest[2:34]}-{RECIPE}-{variant.width}.{ext}"
+
+    def _all_cached(self, photo: Photo) -> bool:
+        digest = self._digest(photo, remember=False)
+        return all(self._cached(digest, variant).is_file() for variant in photo.variants)
+
+    def _digest(self, photo: Photo, remember: bool = True) -> str:
         """The SHA-256 of the photo's bytes, remembered by path and stamp (size, times, inode)
-        so that an unchanged archive of photos is not read in full on every build."""
+        so that an unchanged archive of photos is not read in full on every build; ``check``
+        writes nothing (``remember=False``)."""
         memo = self.cache / "digests" / hashlib.blake2b(
             f"{photo.source.resolve()}\0{photo.stamp}".encode(), digest_size=16).hexdigest()
         try:
@@ -201,7 +215,8 @@ class Photos:
         except OSError:
             pass
         digest = hashlib.sha256(photo.source.read_bytes()).hexdigest()
-        _store(memo, digest.encode("ascii"))
+        if remember:
+            _store(memo, digest.encode("ascii"))
         return digest
 
     def materialise(self, photo: Photo) -> list[tuple[Variant, Path]]:
@@ -212,8 +227,7 @@ class Photos:
         out: list[tuple[Variant, Path]] = []
         image: Image.Image | None = None
         for variant in photo.variants:
-            ext = _FORMATS[variant.format][0]
-            cached = self.cache / digest[:2] / f"{digest[2:34]}-{RECIPE}-{variant.width}.{ext}"
+            cached = self._cached(digest, variant)
             if not cached.is_file():
                 if image is None:
                     image = _open_upright(photo.source)
@@ -272,7 +286,8 @@ def _variants(name: str, width: int, height: int, kind: str) -> tuple[Variant, .
         ext, mime = _FORMATS[fmt]
         for w in plan_widths(width):
             h = max(1, round(height * w / width))
-            out.append(Variant(Routes.photo_variant(name, w, ext), w, h, fmt, mime))
+            if h <= _LARGEST_SIDE.get(fmt, h):  # a tall infographic has fewer WebP copies
+                out.append(Variant(Routes.photo_variant(name, w, ext), w, h, fmt, mime))
     return tuple(out)
 
 

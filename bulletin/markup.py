@@ -65,6 +65,7 @@ class Asset:
     source: Path
     name: str  # file name in the article's folder of the output
     photo: Any = None  # images.Photo: its size and resized copies, when the build measures photos
+    line: int | None = None  # where the article first shows it
 
 
 @compact
@@ -153,6 +154,10 @@ def resolve_asset(state: _State, target: str, line: int | None) -> str | None:
 
     Anything else (``javascript:``, ``data:``, a missing file) records an error and gives None.
     """
+    if not target.strip():
+        state.errors.append(SourceError(state.source.shown, line, "image has no file name",
+                                        "Give the photo's file name: ![Mô tả ảnh](anh.jpg)"))
+        return None
     parts = _split(state, target, line, "image")
     if parts is None:
         return None
@@ -187,9 +192,10 @@ def resolve_asset(state: _State, target: str, line: int | None) -> str | None:
             state.errors.append(SourceError(state.source.shown, line, f"image {target} {photo}",
                                             "Open it in an image editor and save it again as "
                                             "JPEG, PNG or WebP."))
-            state.assets[name] = Asset(path, name)  # no photo: a cached body is never reused
+            # No photo: a cached body with this asset is never reused.
+            state.assets[name] = Asset(path, name, line=line)
             return None
-    state.assets[name] = Asset(path, name, photo)
+    state.assets[name] = Asset(path, name, photo, line)
     return state.route_url + name
 
 
@@ -268,7 +274,7 @@ class _Processor(Treeprocessor):
 
     def _image(self, state: _State, image: etree.Element, body: str) -> None:
         src = image.get("src", "")
-        line = line_of(body, src, state.source.body_line) if src else None
+        line = line_of(body, src or "]()", state.source.body_line)
         if not (image.get("alt") or "").strip():
             state.errors.append(SourceError(state.source.shown, line, f"image has no alt text: {src}",
                                             "Describe the photo for readers who cannot see it: "

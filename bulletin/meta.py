@@ -6,7 +6,7 @@ import difflib
 import functools
 import re
 import unicodedata
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -34,6 +34,9 @@ KNOWN_KEYS = ("title", "date", "tags", "category", "author", "summary", "image",
               "image_caption", "slug", "draft", "updated", "related")
 MAX_SLUG = 100  # characters: a file name holds 255 bytes, and a URL should stay readable
 _TEXT_KEYS = ("category", "author", "summary", "image", "image_alt", "image_caption")
+# Dates a build can move to any time zone, and a day either way, without leaving Python's range.
+_FIRST_DAY = datetime(2, 1, 1, tzinfo=UTC)
+_LAST_DAY = datetime(9998, 12, 31, tzinfo=UTC)
 _DATE_HINT = "Write dates year first: 2024-03-15, 2024-03-15 08:30 or 2024-03-15T08:30:00+07:00."
 
 
@@ -72,7 +75,18 @@ def load_yaml(source: Source) -> tuple[dict[str, Any], dict[str, int]] | list[So
             lines[key_node.value] = line
         if errors:
             return errors
-        data = loader.construct_document(node)
+        for key_node, value_node in node.value:
+            if _depth(value_node) > MAX_DEPTH:
+                errors.append(SourceError(
+                    source.shown, lines[key_node.value],
+                    f"'{key_node.value}' holds lists or mappings nested more than {MAX_DEPTH} deep",
+                    "Front matter holds text, numbers, dates and plain lists: flatten it."))
+        if errors:
+            return errors
+        try:
+            data = loader.construct_document(node)
+        except ValueError as exc:  # a number of more than 4,300 digits (Python's limit), say
+            return [_unreadable_value(source, node, lines, exc)]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = source.front_line + mark.line if mark else source.front_line
@@ -89,6 +103,42 @@ def load_yaml(source: Source) -> tuple[dict[str, Any], dict[str, int]] | list[So
         if loader is not None:
             loader.dispose()
     return {str(k): v for k, v in data.items()}, lines
+
+
+MAX_DEPTH = 20  # lists or mappings inside each other, in one front-matter value
+
+
+def _depth(node: yaml.Node) -> int:
+    """How deep lists and mappings nest in a YAML node (a scalar is 0), without recursion."""
+    deepest = 0
+    stack = [(node, 0)]
+    while stack:
+        here, depth = stack.pop()
+        if isinstance(here, yaml.SequenceNode):
+            stack.extend((item, depth + 1) for item in here.value)
+        elif isinstance(here, yaml.MappingNode):
+            stack.extend((part, depth + 1) for pair in here.value for part in pair)
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def _unreadable_value(source: Source, node: yaml.MappingNode, lines: dict[str, int],
+                      exc: ValueError) -> SourceError:
+    """The error for a value the YAML loader parsed but could not make (``exc``), at its key."""
+    line = source.front_line
+    for key_node, value_node in node.value:
+        loader = _Loader("")  # one that has made nothing yet
+        try:
+            loader.construct_document(value_node)
+        except ValueError:
+            line = lines[key_node.value]
+            break
+        except yaml.YAMLError:
+            continue
+        finally:
+            loader.dispose()
+    return SourceError(source.shown, line, f"a front-matter value cannot be read: {exc}",
+                       'Put long numbers and codes in quotes: ma_so: "0123…"')
 
 
 def _yaml_problem(source: Source, exc: yaml.MarkedYAMLError, line: int) -> SourceError:
@@ -189,21 +239,25 @@ def validate(source: Source, data: dict[str, Any], lines: dict[str, int],
         err("title", "title must be text", 'title: "Tiêu đề bài viết"')
     title_text = unicodedata.normalize("NFC", str(title).strip()) if title is not None else ""
 
+    def dated(key: str) -> datetime | None:
+        moment = parse_date(data[key], tz)
+        if moment is None:
+            err(key, f"{key} {str(data[key])!r} is not a valid date", _DATE_HINT)
+        elif not _FIRST_DAY <= moment <= _LAST_DAY:
+            err(key, f"{key} {str(data[key])!r} is out of range",
+                f"Dates run from the year {_FIRST_DAY.year} to {_LAST_DAY.year}: check the year.")
+            return None
+        return moment
+
     moment = None
     if "date" not in data:
         missing("date", "Every article needs a date: date: 2024-03-15T08:30:00+07:00")
     elif data["date"] is None:
         err("date", "date is empty", "Every article needs a date: date: 2024-03-15T08:30:00+07:00")
     else:
-        moment = parse_date(data["date"], tz)
-        if moment is None:
-            err("date", f"date {str(data['date'])!r} is not a valid date", _DATE_HINT)
+        moment = dated("date")
 
-    updated = None
-    if data.get("updated") is not None:
-        updated = parse_date(data["updated"], tz)
-        if updated is None:
-            err("updated", f"updated {str(data['updated'])!r} is not a valid date", _DATE_HINT)
+    updated = dated("updated") if data.get("updated") is not None else None
 
     tags = _string_list(data, "tags", err, '["ma tuý", "cờ bạc"]')
     related = _string_list(data, "related", err, '["slug-bai-viet-khac"]')

@@ -1141,7 +1141,7 @@ def _copies(options: Options, articles: list[Article], claims: Claims,
         for asset in article.assets:
             claim(folder / asset.name, article.source.shown, asset.source)
             for name, path in photos.copies(asset.photo, article.source.shown, errors,
-                                            encode=options.write):
+                                            encode=options.write, line=asset.line):
                 claim(folder / name, article.source.shown, path)
     if options.static.is_dir():
         for path in sorted(p for p in options.static.rglob("*") if p.is_file()):

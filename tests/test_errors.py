@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import PROJECT, Site, article, photo, tree_digest
+from .conftest import DEFAULT_CONFIG, PROJECT, Site, article, photo, tree_digest
 
 GOOD = {"content/good.md": article("Bài tốt", tags='["ma tuý"]', category="An ninh")}
 
@@ -490,5 +490,120 @@ def test_a_base_url_that_is_no_http_address_is_a_site_toml_error(built, value: s
     config = (site.root / "site.toml").read_text(encoding="utf-8")
     lines = fails(site, before, {"site.toml": f"base_url = {value}\n" + "\n".join(
         line for line in config.splitlines() if not line.startswith("base_url"))})
-    assert any(line.startswith("site.toml: base_url must be an absolute http(s) URL")
+    assert any(line.startswith("site.toml:1: base_url must be an absolute http(s) URL")
                for line in lines), lines
+
+
+# -- inputs that stopped a build with an internal error, or without the line they could name ---
+
+def test_a_date_out_of_pythons_range_in_some_time_zone_is_a_content_error(built) -> None:
+    # 0001-01-01T00:00+14:00 is year 0 in UTC: the feeds' astimezone raised OverflowError.
+    bad = '---\ntitle: "Bài gõ nhầm năm"\ndate: 0001-01-01T00:00:00+14:00\n---\nx\n'
+    lines = fails(*built, {"content/bad.md": bad})
+    hint = with_hint(lines, "content/bad.md:3: date '0001-01-01T00:00:00+14:00' is out of range")
+    assert "check the year" in hint
+
+
+def test_a_number_too_long_for_python_is_a_content_error_at_its_key(built) -> None:
+    # PyYAML's int() meets Python's 4,300-digit limit: a ValueError, exit 3.
+    bad = '---\ntitle: "Bài"\ndate: 2026-10-01\nma_so: 1' + "0" * 5000 + "\n---\nx\n"
+    lines = fails(*built, {"content/bad.md": bad})
+    error = next(line for line in lines if line.startswith("content/bad.md"))
+    assert error.startswith("content/bad.md:4: a front-matter value cannot be read: "), error
+    assert "in quotes" in lines[lines.index(error) + 1]
+
+
+def test_front_matter_nested_too_deep_is_a_content_error(built) -> None:
+    # 500 levels parsed, then failed to pickle into the cache: RecursionError, exit 3.
+    bad = '---\ntitle: "Bài"\ndate: 2026-10-01\nx: ' + "[" * 500 + "]" * 500 + "\n---\nx\n"
+    lines = fails(*built, {"content/bad.md": bad})
+    with_hint(lines, "content/bad.md:4: 'x' holds lists or mappings nested more than 20 deep")
+
+
+def test_an_image_without_a_file_name_is_reported_at_its_line(built) -> None:
+    bad = article("Bài", body="Mở đầu.\n\n![Ảnh hiện trường]()\n")
+    lines = fails(*built, {"content/bad.md": bad})
+    assert "anh.jpg" in with_hint(lines, "content/bad.md:8: image has no file name")
+
+
+def _truncated_jpeg() -> bytes:
+    data = photo(1200, 800)
+    return data[: len(data) // 2]  # its header still reads: the damage shows when it is decoded
+
+
+def test_a_truncated_photo_is_reported_at_its_line_by_build_and_by_check(built) -> None:
+    site, before = built
+    files = {"content/x/index.md": article("Bài ảnh", body="Mở đầu.\n\n![Hiện trường](anh.jpg)\n"),
+             "content/x/anh.jpg": _truncated_jpeg()}
+    lines = fails(site, before, files)
+    error = next(line for line in lines if line.startswith("content/x/index.md"))
+    assert error.startswith("content/x/index.md:8: cannot resize the photo anh.jpg: "), error
+    checked = site.run("check")  # which encodes nothing, so decodes the photo instead
+    assert checked.code == 1 and error in checked.err.splitlines(), checked.err
+
+
+def test_a_tall_infographic_gets_no_webp_copy_taller_than_webp_allows(make_site) -> None:
+    # WebP holds at most 16,383 pixels on a side: encoding one failed the whole build.
+    site = make_site({"content/x/index.md": article("Đồ hoạ", body="![Đồ hoạ dài](do-hoa.png)\n")})
+    (site.content / "x" / "do-hoa.png").write_bytes(photo(100, 17_000, "PNG"))
+    site.build()
+    img = site.page("/tin/do-hoa/").cssselect(".article-body picture img")[0]
+    assert (img.get("width"), img.get("height")) == ("100", "17000")
+    assert sorted(p.name for p in (site.output / "tin/do-hoa").iterdir()) == \
+        ["do-hoa.100w.png", "do-hoa.png", "index.html"]
+
+
+def _with(site: Site, extra: str) -> str:
+    return (site.root / "site.toml").read_text(encoding="utf-8") + extra
+
+
+@pytest.mark.parametrize(("key", "pattern", "problem"), [
+    ("article", "/../{slug}/", "climbs out of the output folder"),
+    ("tag", "/the/../../{slug}/", "climbs out of the output folder"),
+    ("category", "/chuyen-muc/{slug}/../", "climbs out of the output folder"),
+    ("search", "/./tim-kiem/", "holds a '.' part"),
+    ("feed", "../feed.xml", "climbs out of the output folder"),
+    ("article", "https://example.gov.vn/tin/{slug}/", "is a full address, not a path"),
+    ("page", "//cdn.example.vn/trang/{n}/", "is a full address, not a path"),
+])
+def test_a_permalink_that_is_no_path_of_the_site_is_a_site_toml_error(
+        built, key: str, pattern: str, problem: str) -> None:
+    # "..": routes refused it while publishing, exit 3; a full address built pages into
+    # output/https:/… and listed them in the sitemap as https://site/https%3A/….
+    site, before = built
+    line = len(_with(site, "").splitlines()) + 3
+    lines = fails(site, before, {"site.toml": _with(site, f'\n[permalinks]\n{key} = "{pattern}"\n')})
+    error = next(text for text in lines if text.startswith("site.toml"))
+    assert error.startswith(f"site.toml:{line}: the {key} permalink '{pattern}' {problem}"), lines
+
+
+@pytest.mark.parametrize(("key", "value", "largest"), [("news_sitemap_days", 1_000_000, "36,500"),
+                                                       ("related_count", 2**63 - 1, "1,000,000")])
+def test_a_number_beyond_reason_in_site_toml_is_an_error(built, key: str, value: int,
+                                                         largest: str) -> None:
+    # news_sitemap_days = 1000000 overflowed a date, related_count = 2**63 - 1 an array: exit 3.
+    site, before = built
+    config = "\n".join(line for line in _with(site, "").splitlines()
+                       if not line.startswith(key))
+    lines = fails(site, before, {"site.toml": f"{key} = {value}\n{config}\n"})
+    assert any(line.startswith(f"site.toml:1: {key} may be at most {largest}")
+               for line in lines), lines
+
+
+def test_a_ui_string_with_placeholders_the_theme_does_not_fill_is_a_site_toml_error(
+        make_site) -> None:
+    # page_of is formatted with n= and total=: another placeholder failed the theme's
+    # macros.html with "KeyError: 'page'", sending the owner to the tool's own template.
+    files = {f"content/a{i}.md": article(f"Bài số {i}", date=f"2026-10-0{i + 1}T08:00:00+07:00")
+             for i in range(5)}
+    site = make_site(files, DEFAULT_CONFIG + '\n[ui]\npage_of = "Page {page} of {pages}"\n'
+                                             'search_none = "No {q"\n')
+    result = site.run()
+    assert result.code == 1, result.err
+    line = len(DEFAULT_CONFIG.splitlines()) + 3
+    lines = result.err.splitlines()
+    assert with_hint(lines, f"site.toml:{line}: [ui] page_of holds {{page}}, {{pages}}, which "
+                            "are not filled in: use {n} and {total}") == \
+        '    hint: page_of = "Trang {n}/{total}"'
+    with_hint(lines, f"site.toml:{line + 1}: [ui] search_none has a {{ or }} without its pair: "
+                     "write {{ or }} for the sign itself")

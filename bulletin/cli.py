@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from .console import Console
 from .errors import BuildFailed, UsageError, display_path
-from .options import Options
+from .options import FIRST_DAY, LAST_DAY, Options, in_range
 
 if TYPE_CHECKING:
     from .options import Result
@@ -34,10 +34,14 @@ class _Parser(argparse.ArgumentParser):
 
 def _now(text: str) -> datetime:
     try:
-        return datetime.fromisoformat(text)
+        moment = datetime.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"{text!r} is not an ISO 8601 date or datetime, e.g. 2024-03-15T08:00:00+07:00") from None
+    if not in_range(moment):
+        raise argparse.ArgumentTypeError(f"{text!r} is out of range: dates run from the year "
+                                         f"{FIRST_DAY.year} to {LAST_DAY.year}")
+    return moment
 
 
 def _port(text: str) -> int:
@@ -216,6 +220,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace, console: Console) -> int:
+    cache = getattr(args, "cache", None)
+    if cache is not None and cache.exists() and not cache.is_dir():
+        raise UsageError(f"refusing to use {display_path(cache)} as the cache folder: it is not a "
+                         "folder", "Pass a folder, e.g. --cache .cache")
     if args.command == "new":
         from .config import load_config
         from .scaffold import Draft, create, split_tags

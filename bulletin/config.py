@@ -138,6 +138,11 @@ def load_config(path: Path) -> Config:
     shown = display_path(path)
     if not path.exists():
         return Config(source=shown)
+    if path.is_dir():
+        from .errors import UsageError
+
+        raise UsageError(f"{shown} is a folder, not a settings file",
+                         "Pass the site's settings file, e.g. --config site.toml")
     data = path.read_bytes()
     try:
         text = data.removeprefix(codecs.BOM_UTF8).decode("utf-8")

@@ -139,6 +139,8 @@ def current(assets: Iterable[Any]) -> bool:
     their sizes, is still right. A photo saved over with another of the same size whose mtime
     was put back (``cp -p``, ``rsync -t``) has a new ctime."""
     for asset in assets:
+        if getattr(asset, "attachment", False):  # copied as it is: only its name is in the HTML
+            continue
         photo = getattr(asset, "photo", None)
         if photo is None or photo.stamp != _stamp(asset.source):
             return False

@@ -5,11 +5,12 @@ from __future__ import annotations
 import difflib
 import posixpath
 import re
+import unicodedata
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping
-from urllib.parse import SplitResult, unquote, urlsplit
+from urllib.parse import SplitResult, quote, unquote, urlsplit
 
 import markdown
 import nh3
@@ -66,6 +67,7 @@ class Asset:
     name: str  # file name in the article's folder of the output
     photo: Any = None  # images.Photo: its size and resized copies, when the build measures photos
     line: int | None = None  # where the article first shows it
+    attachment: bool = False  # a file a link leads to, copied as it is (no photo)
 
 
 @compact
@@ -95,7 +97,7 @@ class Body:
     assets: tuple[Asset, ...] = ()
     errors: tuple[SourceError, ...] = ()
     image_url: str | None = None  # the front-matter photo, resolved like body photos
-    photos: tuple[tuple[str, bool], ...] = ()  # each local photo looked for, and whether found
+    photos: tuple[tuple[str, bool], ...] = ()  # local photos and files looked for; found?
     image_photo: Any = None  # images.Photo of the front-matter photo
 
 
@@ -169,22 +171,10 @@ def resolve_asset(state: _State, target: str, line: int | None) -> str | None:
                                         f"image must be a file or an http(s) address, not {target}",
                                         "Give the photo's file name, e.g. anh.jpg, or https://…"))
         return None
-    relative = unquote(parts.path)
-    folder = state.source.path.parent
-    found = _is_file_inside(folder / relative, state.content)
-    state.photos.append((str(folder / relative), found))
-    if not found:
-        state.errors.append(SourceError(state.source.shown, line, f"image not found: {target}",
-                                        _nearby_hint(folder, relative)))
+    found = _local_file(state, unquote(parts.path), line, f"image not found: {target}", "images")
+    if found is None:
         return None
-    path = (folder / relative).resolve()
-    name = path.name
-    known = state.assets.get(name)
-    if known is not None and known.source != path:
-        state.errors.append(SourceError(state.source.shown, line,
-                                        f"two different images are both named {name!r}",
-                                        "Rename one of them."))
-        return None
+    path, name = found
     photo = None
     if state.describe is not None:
         photo = state.describe(path, name)
@@ -197,6 +187,48 @@ def resolve_asset(state: _State, target: str, line: int | None) -> str | None:
             return None
     state.assets[name] = Asset(path, name, photo, line)
     return state.route_url + name
+
+
+def _local_file(state: _State, relative: str, line: int | None, missing: str,
+                kind: str) -> tuple[Path, str] | None:
+    """The file a body names by a path relative to its article, and its name beside the page;
+    None, with an error recorded, when there is no such file in the content folder or another
+    file of the body has that name. The body depends on it being there (see photos_unchanged)."""
+    folder = state.source.path.parent
+    found = _is_file_inside(folder / relative, state.content)
+    state.photos.append((str(folder / relative), found))
+    if not found:
+        state.errors.append(SourceError(state.source.shown, line, missing,
+                                        _nearby_hint(folder, relative)))
+        return None
+    path = (folder / relative).resolve()
+    known = state.assets.get(path.name)
+    if known is not None and known.source != path:
+        state.errors.append(SourceError(state.source.shown, line,
+                                        f"two different {kind} are both named {path.name!r}",
+                                        "Rename one of them."))
+        return None
+    return path, path.name
+
+
+def _attach(state: _State, link: etree.Element, parts: SplitResult, href: str,
+            body: str) -> None:
+    """A link to a local file other than an article (a PDF of a decree beside the article):
+    the file is copied beside the page and the link leads there; a missing one is an error.
+    Links to folders or to pages (``../the/x/``, ``trang.html``) stay as written."""
+    relative = unquote(parts.path)
+    extension = posixpath.splitext(posixpath.basename(relative))[1].lower()
+    if not relative or relative.startswith("/") or not extension or \
+            extension in (".html", ".htm"):
+        return
+    line = line_of(body, href, state.source.body_line)
+    found = _local_file(state, relative, line, f"link to a missing file: {href}", "files")
+    if found is None:
+        return
+    path, name = found
+    state.assets[name] = Asset(path, name, line=line, attachment=True)
+    link.set("href", state.route_url + quote(name) + (f"?{parts.query}" if parts.query else "")
+             + (f"#{parts.fragment}" if parts.fragment else ""))
 
 
 def _is_file_inside(path: Path, content: Path) -> bool:
@@ -264,10 +296,15 @@ class _Processor(Treeprocessor):
         parts = _split(state, href, None, "link")
         if parts is None:
             return
-        if parts.scheme or parts.netloc or not parts.path.endswith(".md"):
+        if parts.scheme or parts.netloc:
+            return
+        if not parts.path.endswith(".md"):
+            _attach(state, link, parts, href, body)
             return
         base = posixpath.dirname(state.source.rel)
-        target = posixpath.normpath(posixpath.join(base, unquote(parts.path)))
+        # NFC, as the build knows files by: a name from a Mac is NFD, the link typed is NFC
+        target = unicodedata.normalize(
+            "NFC", posixpath.normpath(posixpath.join(base, unquote(parts.path))))
         link.set("href", placeholder(len(state.links)))
         state.links.append(Link(target, parts.fragment, href,
                                 line_of(body, href, state.source.body_line)))

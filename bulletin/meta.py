@@ -6,7 +6,7 @@ import difflib
 import functools
 import re
 import unicodedata
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
 from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,6 +16,7 @@ import yaml
 from . import plainyaml
 from .errors import SourceError
 from .models import Meta, Source
+from .options import FIRST_DAY, LAST_DAY, in_range
 from .slug import slugify, unsafe_slug_reason
 
 _BASE_LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -34,9 +35,6 @@ KNOWN_KEYS = ("title", "date", "tags", "category", "author", "summary", "image",
               "image_caption", "slug", "draft", "updated", "related")
 MAX_SLUG = 100  # characters: a file name holds 255 bytes, and a URL should stay readable
 _TEXT_KEYS = ("category", "author", "summary", "image", "image_alt", "image_caption")
-# Dates a build can move to any time zone, and a day either way, without leaving Python's range.
-_FIRST_DAY = datetime(2, 1, 1, tzinfo=UTC)
-_LAST_DAY = datetime(9998, 12, 31, tzinfo=UTC)
 _DATE_HINT = "Write dates year first: 2024-03-15, 2024-03-15 08:30 or 2024-03-15T08:30:00+07:00."
 
 
@@ -243,9 +241,9 @@ def validate(source: Source, data: dict[str, Any], lines: dict[str, int],
         moment = parse_date(data[key], tz)
         if moment is None:
             err(key, f"{key} {str(data[key])!r} is not a valid date", _DATE_HINT)
-        elif not _FIRST_DAY <= moment <= _LAST_DAY:
+        elif not in_range(moment):
             err(key, f"{key} {str(data[key])!r} is out of range",
-                f"Dates run from the year {_FIRST_DAY.year} to {_LAST_DAY.year}: check the year.")
+                f"Dates run from the year {FIRST_DAY.year} to {LAST_DAY.year}: check the year.")
             return None
         return moment
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,6 +18,19 @@ if TYPE_CHECKING:  # annotations only: importing them would load the engine
     from .writer import WriteReport
 
 Progress = Callable[[str, int, int], None]
+
+# Dates a build can move to any time zone, and a day either way, without leaving Python's range:
+# an article's date, and --now.
+FIRST_DAY = datetime(2, 1, 1, tzinfo=UTC)
+LAST_DAY = datetime(9998, 12, 31, tzinfo=UTC)
+
+
+def in_range(moment: datetime) -> bool:
+    """Whether a date (naive ones in any time zone) lies between FIRST_DAY and LAST_DAY."""
+    if moment.tzinfo is None:
+        return FIRST_DAY.replace(tzinfo=None) <= moment <= LAST_DAY.replace(tzinfo=None)
+    return FIRST_DAY <= moment <= LAST_DAY
+
 
 # The default theme: any template a site's own folder lacks comes from here.
 BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
+import unicodedata
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -502,8 +503,10 @@ def assemble(chosen: list[tuple[Source, Meta]], every: list[Source], options: Op
         route_owner[route] = source
         planned.append((source, meta, route))
     hrefs = [routes.href(route) for _, _, route in planned]
-    urls = {s.rel: href for (s, _, _), href in zip(planned, hrefs, strict=True)}
-    unpublished = frozenset(s.rel for s in every) - frozenset(urls)
+    # By NFC path, as links name them (markup): one name in two Unicode forms is one file.
+    urls = {unicodedata.normalize("NFC", s.rel): href
+            for (s, _, _), href in zip(planned, hrefs, strict=True)}
+    unpublished = frozenset(unicodedata.normalize("NFC", s.rel) for s in every) - frozenset(urls)
 
     sort_key = sort_key_for(config.language)
     tag_names = name_terms((m.tags for _, m, _ in planned), sort_key)
@@ -1000,6 +1003,11 @@ def _render_batch(templates: Templates, pages: list[tuple[Page, str]],
         try:
             with noting_counts() as read:
                 data = templates.render(page.template, page.context).encode("utf-8")
+        except UnicodeEncodeError as exc:  # a lone surrogate: "\ud83d" written in a template
+            failed.add(page.template)
+            out.append(_Rendered(str(rel), False, templates.unencodable(page.template, exc),
+                                 print=print_))
+            continue
         except TemplateProblem as problem:
             failed.add(page.template)
             out.append(_Rendered(str(rel), False, problem.error, print=print_))

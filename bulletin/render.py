@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import re
 import traceback
 from collections import abc
 from itertools import repeat
@@ -32,6 +33,9 @@ from .version import code_version
 # result; MarkupSafe 2's escape() is all C.
 _escape_str: Callable[[str], str] = getattr(markupsafe, "_escape_inner", None) or (
     lambda text: str(markupsafe.escape(text)))
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")  # \ud83d: half a character
 
 
 class HiddenTemplate(jinja2.TemplateNotFound):
@@ -165,6 +169,24 @@ class Templates:
         path = Path(exc.filename) if exc.filename else self.folder / (exc.name or "?")
         return SourceError(display_path(path), exc.lineno, f"template syntax error: {exc.message}",
                            "Check the {% %} and {{ }} tags on this line and the blocks they close.")
+
+    def unencodable(self, name: str, exc: UnicodeEncodeError) -> SourceError:
+        """The error for a page of template ``name`` whose text holds a lone surrogate, such as
+        JavaScript's escape of an emoji in two halves (\\ud83d\\ude00): at the first template line
+        holding such an escape, or else at the page's template."""
+        place: tuple[str, int | None] = (display_path(self.folder / name), None)
+        for template in self.names():
+            path = next(folder / template for folder in self.folders
+                        if (folder / template).is_file())
+            text = path.read_text(encoding="utf-8", errors="replace")
+            found = _SURROGATE_ESCAPE.search(text)
+            if found:
+                place = (display_path(path), text.count("\n", 0, found.start()) + 1)
+                break
+        bad = exc.object[exc.start]
+        return SourceError(*place, f"template error: the page holds U+{ord(bad):04X}, half of a "
+                           "character written as two escapes, which no web page can hold",
+                           "Write the character itself (😀) or its HTML entity (&#x1F600;).")
 
     def _place(self, name: str, exc: Exception) -> tuple[str, int | None]:
         """Where in the templates ``exc`` was raised: the innermost template line on its way, or

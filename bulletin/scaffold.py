@@ -12,6 +12,7 @@ import yaml
 from .cache import Cache
 from .config import Config
 from .errors import UsageError, display_path
+from .meta import shorten_slug
 from .pipeline import load, read_all
 from .routes import Routes
 from .slug import slugify, unsafe_slug_reason
@@ -63,7 +64,7 @@ def front_matter(draft: Draft, slug: str, moment: datetime, config: Config) -> s
         f"tags: {_quoted(list(draft.tags))}",
         f"author: {_quoted(config.author)}",
     ]
-    if slug != slugify(clean_title(draft.title)):
+    if slug != shorten_slug(slugify(clean_title(draft.title))):
         lines.append(f"slug: {slug}")
     lines.append("draft: true")
     return "---\n" + "\n".join(lines) + "\n---\n\n" + BODY
@@ -85,7 +86,7 @@ def _quoted(value: str | list[str]) -> str:
 def create(draft: Draft, content: Path, config: Config, now: datetime | None = None) -> Path:
     """Write the new article and return its path; raise UsageError rather than overwrite a file."""
     title = clean_title(draft.title)
-    slug = draft.slug or slugify(title)
+    slug = draft.slug or shorten_slug(slugify(title))  # as the build makes it
     if draft.slug is not None:
         reason = unsafe_slug_reason(draft.slug)
         if reason:

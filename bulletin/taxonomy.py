@@ -26,10 +26,14 @@ def name_terms(names_per_article: Iterable[Iterable[str]],
 
     The display name is the most common spelling. Different words that make the same slug
     ("bão" and "bạo") keep apart: the first in alphabetical order gets the plain slug, the
-    others a number.
+    others the first number no other term has. A name without a letter or digit a slug can
+    hold ("中国", "!!!") takes "the", numbered as well.
 
     >>> name_terms([["Ma tuý"], ["ma tuý", "bão"], ["ma tuý", "bạo"]], str)
     {'ma tuý': ('ma tuý', 'ma-tuy'), 'bão': ('bão', 'bao'), 'bạo': ('bạo', 'bao-2')}
+    >>> terms = name_terms([["Thẻ", "bão", "bạo", "Bão 2", "中国"]], str)
+    >>> {key: slug for key, (_, slug) in terms.items()}
+    {'thẻ': 'the', 'bão': 'bao', 'bạo': 'bao-3', 'bão 2': 'bao-2', '中国': 'the-2'}
     """
     spellings: dict[str, Counter[str]] = defaultdict(Counter)
     for names in names_per_article:
@@ -41,7 +45,18 @@ def name_terms(names_per_article: Iterable[Iterable[str]],
     for key in named:
         by_slug[slugify(key)].append(key)
     result: dict[str, tuple[str, str]] = {}
-    for slug, keys in by_slug.items():
-        for number, key in enumerate(sorted(keys, key=sort_key), 1):
-            result[key] = (named[key], (slug or "the") if number == 1 else f"{slug or 'the'}-{number}")
+    for slug, keys in by_slug.items():  # first the plain slugs, which no number may take
+        if slug:
+            first = min(keys, key=sort_key)
+            result[first] = (named[first], slug)
+    taken = {slug for _, slug in result.values()}
+    for slug, keys in sorted(by_slug.items()):
+        base, number = slug or "the", 1
+        for key in sorted(keys, key=sort_key):
+            if key in result:
+                continue
+            while (base if number == 1 else f"{base}-{number}") in taken:
+                number += 1
+            result[key] = (named[key], base if number == 1 else f"{base}-{number}")
+            taken.add(result[key][1])
     return {key: result[key] for key in named}

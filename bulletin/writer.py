@@ -69,13 +69,33 @@ class Claims:
 
     def __init__(self) -> None:
         self.owners: dict[PurePosixPath, str] = {}
+        self._files: dict[str, str] = {}  # the same, by path as text
+        self._folders: dict[str, str] = {}  # each folder the paths need: the first one's owner
 
     def claim(self, rel: PurePosixPath, owner: str) -> SourceError | None:
-        """Reserve an output path; a second claim names both owners."""
+        """Reserve an output path; a second claim names both owners, and so does a file where
+        another path needs a folder (static/the beside the tag pages in the/)."""
         if rel in self.owners:
             return SourceError(owner, None, f"writes {rel}, which {self.owners[rel]} writes too",
                                "Give one of them another slug or URL.")
+        name = str(rel)
+        if name in self._folders:
+            return SourceError(owner, None, f"writes the file {rel}, where {self._folders[name]} "
+                               f"needs a folder", "Rename the file, or give the other another URL.")
+        folders = []
+        cut = name.rfind("/")
+        while cut > 0:
+            folder = name[:cut]
+            if folder in self._files:
+                return SourceError(owner, None, f"writes {rel}, inside {folder}, which "
+                                   f"{self._files[folder]} writes as a file",
+                                   "Rename the file, or give the other another URL.")
+            folders.append(folder)
+            cut = name.rfind("/", 0, cut)
+        for folder in folders:
+            self._folders.setdefault(folder, owner)
         self.owners[rel] = owner
+        self._files[name] = owner
         return None
 
 

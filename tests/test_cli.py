@@ -113,3 +113,26 @@ def test_a_progress_bar_only_on_a_terminal_and_never_with_quiet() -> None:
     assert Console(err=io.StringIO()).progress() is None
     assert Console(quiet=True, err=FakeTerminal()).progress() is None
     assert isinstance(Console(err=FakeTerminal()).progress(), ProgressBar)
+
+
+@pytest.mark.parametrize("now", ["0001-01-01", "0001-01-01T00:00:00+14:00", "9999-12-31"])
+def test_a_now_out_of_the_dates_a_build_can_handle_is_a_usage_error(
+        now: str, capsys: pytest.CaptureFixture[str]) -> None:
+    # --now 0001-01-01 overflowed in the news sitemap's window, exit 3 ("internal error").
+    with pytest.raises(SystemExit) as exit_:
+        make_parser().parse_args(["check", "--now", now])
+    assert exit_.value.code == 2
+    assert f"argument --now: '{now}' is out of range: dates run from the year 2 to 9998" in \
+        capsys.readouterr().err
+
+
+def test_a_config_that_is_a_folder_and_a_cache_that_is_a_file_are_usage_errors(make_site) -> None:
+    # IsADirectoryError and NotADirectoryError: both were exit 3.
+    site = make_site({"content/a.md": article("Bài")})
+    result = site.run("check", "--config", str(site.content))
+    assert result.code == 2, result.err
+    assert result.err.startswith("error: content is a folder, not a settings file\n    hint: ")
+    result = site.run("build", "--cache", str(site.root / "site.toml"))
+    assert result.code == 2, result.err
+    assert result.err.startswith("error: refusing to use site.toml as the cache folder: it is not "
+                                 "a folder\n    hint: ")

@@ -607,3 +607,35 @@ def test_a_ui_string_with_placeholders_the_theme_does_not_fill_is_a_site_toml_er
         '    hint: page_of = "Trang {n}/{total}"'
     with_hint(lines, f"site.toml:{line + 1}: [ui] search_none has a {{ or }} without its pair: "
                      "write {{ or }} for the sign itself")
+
+
+def test_a_template_printing_half_a_character_is_a_template_error(built) -> None:
+    # A JavaScript-style escape of an emoji, "\ud83d\ude00", is two lone surrogates in Python,
+    # which no page can be encoded with: UnicodeEncodeError outside the template's errors, exit 3.
+    site, before = built
+    folder = copy_templates(site, {})
+    base = (folder / "base.html").read_text(encoding="utf-8")
+    line = base[: base.index("</body>")].count("\n") + 1
+    (folder / "base.html").write_text(base.replace("</body>", '{{ "\\ud83d\\ude00" }}</body>', 1),
+                                      encoding="utf-8")
+    lines = fails(site, before, {}, "--templates", str(folder))
+    hint = with_hint(lines, f"templates/base.html:{line}: template error: the page holds U+D83D, "
+                            "half of a character written as two escapes, which no web page can hold")
+    assert "&#x1F600;" in hint
+
+
+@pytest.mark.parametrize("command", ["build", "check"])
+def test_a_static_file_where_the_site_needs_a_folder_is_a_clash(built, command: str) -> None:
+    # static/the, where the tag pages' folder the/ goes: the claims compared whole paths only,
+    # so check passed and build copied it onto the folder (IsADirectoryError, exit 3).
+    site, before = built
+    static = site.root / "static"
+    shutil.copytree(PROJECT / "static", static)
+    (static / "the").write_text("x", encoding="utf-8")
+    site.write({"content/b.md": article("Bài B", tags='["ma tuý"]')})
+    result = site.run(command, "--static", str(static))
+    assert result.code == 1, result.err
+    assert "static/the: writes the file the, where tag 'ma tuý' needs a folder" in \
+        result.err.splitlines()
+    if command == "build":
+        assert tree_digest(site.output) == before

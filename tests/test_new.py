@@ -147,3 +147,16 @@ def test_any_title_and_tags_read_back_unchanged(tmp_path_factory, title: str,
     assert meta.tags == tuple(dict.fromkeys(unicodedata.normalize("NFC", t) for t in clean_tags))
     assert meta.slug == slug and meta.draft and meta.date == moment
     assert meta.author == config.author
+
+
+def test_new_with_a_title_too_long_for_a_file_name_cuts_its_slug_as_the_build_does(
+        make_site, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # The file name was the whole slug: past 255 bytes, "File name too long", exit 3.
+    site = make_site({"content/a.md": article("Bài")}, config=CONFIG)
+    title = "Khởi tố đối tượng lừa đảo " * 12
+    code, out, err = new(site, title, capsys=capsys, monkeypatch=monkeypatch)
+    assert (code, err) == (0, "")
+    slug = out.strip().removeprefix("content/").removesuffix(".md")
+    assert len(slug) <= 100 and slugify(title).startswith(slug)
+    assert "slug:" not in (site.content / f"{slug}.md").read_text(encoding="utf-8")
+    assert site.run("check", "--drafts").code == 0

@@ -239,3 +239,60 @@ def test_a_theme_calls_cached_as_a_filter_or_as_a_function_with_the_same_html(
         assert function == filtered == direct
         assert lxml.html.fromstring(direct).cssselect(".card-title a")[0].text in (
             "Bài A", "Bài <B> & C")
+
+
+def test_a_tag_without_latin_letters_and_the_tag_the_keep_their_own_pages(make_site) -> None:
+    # A tag whose slug is empty ("中国") fell back to "the", the slug of the tag "Thẻ": both
+    # linked to /the/the/, one page listing both articles under one tag's name.
+    site = make_site({"content/a.md": article("Bài một", tags='["Thẻ"]'),
+                      "content/b.md": article("Bài hai", tags='["中国"]')})
+    site.build()
+    pages = {}
+    for slug in ("bai-mot", "bai-hai"):
+        (href,) = [a.get("href") for a in site.page(f"/tin/{slug}/").cssselect("a[rel=tag]")]
+        pages[slug] = href
+    assert pages == {"bai-mot": "/the/the/", "bai-hai": "/the/the-2/"}
+    assert "中国" in site.page("/the/the-2/").cssselect("h1")[0].text_content()
+    assert "中国" not in site.page("/the/the/").cssselect("h1")[0].text_content()
+
+
+def test_a_link_typed_in_nfc_leads_to_a_file_named_in_nfd(make_site) -> None:
+    # A file copied from a Mac keeps its NFD name; the editor types the link in NFC. It was
+    # "link to a missing article: tin-tức.md", hinted "Did you mean 'tin-tức.md'?".
+    nfd = unicodedata.normalize("NFD", "tin-tức.md")
+    site = make_site({f"content/{nfd}": article("Tin tức"),
+                      "content/b.md": article("Bài hai", body="Xem [tin](tin-tức.md).")})
+    site.build()
+    assert [a.get("href") for a in site.page("/tin/bai-hai/").iter("a") if a.text == "tin"] == \
+        ["/tin/tin-tuc/"]
+
+
+def test_a_file_linked_from_an_article_is_copied_beside_its_page(make_site) -> None:
+    # The PDF of a decree beside the article: it was left behind, and the link 404ed.
+    site = make_site({
+        "content/bo/index.md": article("Bó", body="Tải [văn bản](van-ban.pdf#page=2) và "
+                                                  "[bảng](../tai-lieu/bang%20so%20lieu.xlsx)."),
+        "content/bo/van-ban.pdf": b"%PDF-1.4\n",
+        "content/tai-lieu/bang so lieu.xlsx": b"PK\x03\x04",
+        "content/c.md": article("Bài C", body="[chuyên mục](../chuyen-muc/an-ninh/), [trang](a.html)"),
+    })
+    site.build()
+    links = {a.text: a.get("href") for a in site.page("/tin/bo/").iter("a")}
+    assert links["văn bản"] == "/tin/bo/van-ban.pdf#page=2"
+    assert links["bảng"] == "/tin/bo/bang%20so%20lieu.xlsx"
+    assert (site.output / "tin/bo/van-ban.pdf").read_bytes() == b"%PDF-1.4\n"
+    assert (site.output / "tin/bo/bang so lieu.xlsx").read_bytes() == b"PK\x03\x04"
+    links = {a.text: a.get("href") for a in site.page("/tin/bai-c/").iter("a")}
+    assert (links["chuyên mục"], links["trang"]) == ("../chuyen-muc/an-ninh/", "a.html")
+
+
+def test_a_linked_file_that_is_missing_or_goes_missing_is_a_content_error(make_site) -> None:
+    site = make_site({"content/bo/index.md": article("Bó", body="Tải [văn bản](van-ban.pdf)."),
+                      "content/bo/van-ban.pdf": b"%PDF-1.4\n"})
+    site.build("--cache", "cache")
+    (site.content / "bo" / "van-ban.pdf").rename(site.content / "bo" / "van-ban-1.pdf")
+    result = site.run("--cache", "cache")  # the body is cached: its file is looked for again
+    assert result.code == 1
+    assert result.err.splitlines()[:2] == [
+        "content/bo/index.md:6: link to a missing file: van-ban.pdf",
+        "    hint: Did you mean 'van-ban-1.pdf'? Paths are relative to the article's file."]

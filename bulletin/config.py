@@ -319,8 +319,15 @@ def _file_link_problem(key: str, pattern: str) -> str | None:
     return None
 
 
-def logo_warnings(config: Config, static: Path) -> list[SourceError]:
-    """A warning when the logo names a file that the static folder does not hold."""
+def static_warnings(config: Config, static: Path) -> list[SourceError]:
+    """A warning when the static folder is missing (a mistyped --static, or a build run from
+    another folder: every page would lack the theme's styles and scripts), or else when the logo
+    names a file that it does not hold."""
+    if not static.is_dir():
+        return [SourceError(display_path(static), None, "static folder not found: the pages will "
+                            "link styles, scripts and a logo that no file provides",
+                            "Run the build from the site's folder, or pass --static DIR (this "
+                            "project's static/ holds the default theme's files).", warning=True)]
     if "://" in config.logo or (static / config.logo.lstrip("/")).is_file():
         return []
     return [SourceError(config.source, None,

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 from . import feeds, images, sitemap, uptodate
 from .cache import Cache, pickled
-from .config import Config, load_config, logo_warnings, with_base_url
+from .config import Config, load_config, static_warnings, with_base_url
 from .errors import BuildFailed, SourceError, SourceProblem, display_path
 from .fingerprint import Memo, digest_of, fingerprint, fingerprint_new
 from .frozen import compact
@@ -106,7 +106,7 @@ def _build(options: Options, started: float, clock: _Clock) -> Result:
         bodies: dict[str, _Made] = {}
         sources = read_all(options.content, errors, parsed=fronts, bodies=bodies, cache=cache,
                            stats=uptodate.content_stats(inputs))
-        warnings += logo_warnings(config, options.static)
+        warnings += static_warnings(config, options.static)
         loaded = load(sources, config, cache, errors, warnings, options.progress, fronts)
         del fronts
         # how long the clock's choices below hold: the no-op check's window (see uptodate)

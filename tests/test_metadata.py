@@ -157,6 +157,16 @@ def test_a_logo_missing_from_static_is_a_warning(make_site) -> None:
     assert meta(site.page("/tin/bai-a/"))["og:image"] == [f"{BASE}img/logo.jpg"]
 
 
+def test_a_missing_static_folder_is_a_warning_not_unstyled_pages_without_a_word(make_site) -> None:
+    site = make_site({"content/a.md": article("Bài A")}, config=CONFIG)
+    result = site.build("--static", "statc")
+    assert result.err.splitlines()[:2] == [
+        "statc: warning: static folder not found: the pages will link styles, scripts and a logo "
+        "that no file provides",
+        "    hint: Run the build from the site's folder, or pass --static DIR (this project's "
+        "static/ holds the default theme's files)."]
+
+
 def test_front_matter_kept_valid_in_the_cache_still_warns_and_follows_the_timezone(
         make_site) -> None:  # type: ignore[no-untyped-def]
     """An unchanged article is not validated again by the next build (its Meta is cached):

@@ -189,8 +189,8 @@ def resolve_asset(state: _State, target: str, line: int | None) -> str | None:
     return state.route_url + name
 
 
-def _local_file(state: _State, relative: str, line: int | None, missing: str,
-                kind: str) -> tuple[Path, str] | None:
+def _local_file(state: _State, relative: str, line: int | None, missing: str, kind: str,
+                hint: str = "") -> tuple[Path, str] | None:
     """The file a body names by a path relative to its article, and its name beside the page;
     None, with an error recorded, when there is no such file in the content folder or another
     file of the body has that name. The body depends on it being there (see photos_unchanged)."""
@@ -199,7 +199,7 @@ def _local_file(state: _State, relative: str, line: int | None, missing: str,
     state.photos.append((str(folder / relative), found))
     if not found:
         state.errors.append(SourceError(state.source.shown, line, missing,
-                                        _nearby_hint(folder, relative)))
+                                        hint or _nearby_hint(folder, relative)))
         return None
     path = (folder / relative).resolve()
     known = state.assets.get(path.name)
@@ -209,6 +209,9 @@ def _local_file(state: _State, relative: str, line: int | None, missing: str,
                                         "Rename one of them."))
         return None
     return path, path.name
+
+
+_HOST = re.compile(r"(www\.)?[a-z0-9-]+(\.[a-z0-9-]+)*\.(vn|com|net|org|gov|edu|info|io)")
 
 
 def _attach(state: _State, link: etree.Element, parts: SplitResult, href: str,
@@ -222,11 +225,14 @@ def _attach(state: _State, link: etree.Element, parts: SplitResult, href: str,
             extension in (".html", ".htm"):
         return
     line = line_of(body, href, state.source.body_line)
-    found = _local_file(state, relative, line, f"link to a missing file: {href}", "files")
+    web = f"For a web address, write it in full: https://{relative}" \
+        if _HOST.fullmatch(relative.lower()) else ""
+    found = _local_file(state, relative, line, f"link to a missing file: {href}", "files", web)
     if found is None:
         return
     path, name = found
-    state.assets[name] = Asset(path, name, line=line, attachment=True)
+    if name not in state.assets:  # a photo the body shows as well keeps its copies
+        state.assets[name] = Asset(path, name, line=line, attachment=True)
     link.set("href", state.route_url + quote(name) + (f"?{parts.query}" if parts.query else "")
              + (f"#{parts.fragment}" if parts.fragment else ""))
 

@@ -296,3 +296,23 @@ def test_a_linked_file_that_is_missing_or_goes_missing_is_a_content_error(make_s
     assert result.err.splitlines()[:2] == [
         "content/bo/index.md:6: link to a missing file: van-ban.pdf",
         "    hint: Did you mean 'van-ban-1.pdf'? Paths are relative to the article's file."]
+
+
+def test_a_link_to_a_photo_the_article_shows_keeps_its_resized_copies(make_site) -> None:
+    site = make_site({"content/bo/index.md": article(
+        "Bó", body="Mở đầu.\n\n![Hiện trường](anh.jpg)\n\nXem [ảnh gốc](anh.jpg).")})
+    (site.content / "bo" / "anh.jpg").write_bytes(photo(1200, 800))
+    site.build()
+    links = {a.text: a.get("href") for a in site.page("/tin/bo/").iter("a")}
+    assert links["ảnh gốc"] == "/tin/bo/anh.jpg"
+    assert {"anh.jpg", "anh.480w.webp", "anh.1200w.jpg"} <= \
+        {p.name for p in (site.output / "tin/bo").iterdir()}
+
+
+def test_a_web_address_written_without_https_is_hinted_at(make_site) -> None:
+    site = make_site({"content/a.md": article("Bài", body="Theo [Báo Chính phủ](baochinhphu.vn).")})
+    result = site.run()
+    assert result.code == 1
+    assert result.err.splitlines()[:2] == [
+        "content/a.md:6: link to a missing file: baochinhphu.vn",
+        "    hint: For a web address, write it in full: https://baochinhphu.vn"]

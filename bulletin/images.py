@@ -187,7 +187,7 @@ class Photos:
         try:
             if not encode:
                 if photo.variants and not self._all_cached(photo):
-                    _open_upright(photo.source)
+                    _decode(photo.source)
                 return [(v.name, photo.source) for v in photo.variants]
             return [(v.name, path) for v, path in self.materialise(photo)]
         except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
@@ -291,6 +291,15 @@ def _variants(name: str, width: int, height: int, kind: str) -> tuple[Variant, .
             if h <= _LARGEST_SIDE.get(fmt, h):  # a tall infographic has fewer WebP copies
                 out.append(Variant(Routes.photo_variant(name, w, ext), w, h, fmt, mime))
     return tuple(out)
+
+
+def _decode(path: Path) -> None:
+    """Decode a photo as encoding its copies would, for ``check``, which encodes none: a JPEG
+    at an eighth of its size (its blocks scaled as they are decoded), which reads all of its
+    bytes all the same, in a fraction of the time."""
+    with Image.open(path) as image:
+        image.draft(image.mode, (max(1, image.width // 8), max(1, image.height // 8)))
+        image.load()
 
 
 def _open_upright(path: Path) -> Image.Image:

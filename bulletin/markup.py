@@ -193,15 +193,12 @@ def _local_file(state: _State, relative: str, line: int | None, missing: str, ki
                 hint: str = "") -> tuple[Path, str] | None:
     """The file a body names by a path relative to its article, and its name beside the page;
     None, with an error recorded, when there is no such file in the content folder or another
-    file of the body has that name. The body depends on it being there (see photos_unchanged)."""
-    folder = state.source.path.parent
-    found = _is_file_inside(folder / relative, state.content)
-    state.photos.append((str(folder / relative), found))
-    if not found:
-        state.errors.append(SourceError(state.source.shown, line, missing,
-                                        hint or _nearby_hint(folder, relative)))
+    file of the body has that name."""
+    path = _look_up(state, relative)
+    if path is None:
+        state.errors.append(SourceError(state.source.shown, line, missing, hint or _nearby_hint(
+            state.source.path.parent, relative, "photo" if kind == "images" else "file")))
         return None
-    path = (folder / relative).resolve()
     known = state.assets.get(path.name)
     if known is not None and known.source != path:
         state.errors.append(SourceError(state.source.shown, line,
@@ -211,23 +208,58 @@ def _local_file(state: _State, relative: str, line: int | None, missing: str, ki
     return path, path.name
 
 
+def _look_up(state: _State, relative: str) -> Path | None:
+    """The file inside the content folder that a path relative to the article leads to, or
+    None. A name typed in NFC finds a file saved in NFD (as a Mac saves names), and the other
+    way round. The body depends on the answer: it is recorded (see photos_unchanged)."""
+    wanted = state.source.path.parent / relative
+    place = wanted
+    found = _is_file_inside(wanted, state.content)
+    if not found:
+        twin = _twin(wanted)
+        if twin is not None and _is_file_inside(twin, state.content):
+            place, found = twin, True
+    state.photos.append((str(place), found))
+    return place.resolve() if found else None
+
+
+def _twin(path: Path) -> Path | None:
+    """A file beside ``path`` whose name is ``path``'s in another Unicode form, if any."""
+    name = unicodedata.normalize("NFC", path.name)
+    try:
+        return next((entry for entry in path.parent.iterdir() if entry.name != path.name
+                     and unicodedata.normalize("NFC", entry.name) == name), None)
+    except (OSError, ValueError):
+        return None
+
+
 _HOST = re.compile(r"(www\.)?[a-z0-9-]+(\.[a-z0-9-]+)*\.(vn|com|net|org|gov|edu|info|io)")
+# Files a link may lead to that a missing one is an error for; a link to another name with a dot
+# (v1.2, trang.php, ../../files/x.docx) stays as written unless the file is there to copy.
+_DOCUMENTS = frozenset({
+    ".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".odt", ".ods", ".odp", ".rtf",
+    ".csv", ".zip", ".rar", ".7z", ".jpg", ".jpeg", ".png", ".gif", ".webp", ".mp3", ".mp4",
+    ".m4a", ".wav", ".ogg", ".webm", ".mov", ".epub"})
 
 
 def _attach(state: _State, link: etree.Element, parts: SplitResult, href: str,
             body: str) -> None:
     """A link to a local file other than an article (a PDF of a decree beside the article):
-    the file is copied beside the page and the link leads there; a missing one is an error.
-    Links to folders or to pages (``../the/x/``, ``trang.html``) stay as written."""
+    the file is copied beside the page and the link leads there. A missing document beside the
+    article, or a web address written without https://, is an error. Links to folders, to pages
+    (``trang.html``) and up out of the article's folder to files it cannot find stay as written."""
     relative = unquote(parts.path)
     extension = posixpath.splitext(posixpath.basename(relative))[1].lower()
-    if not relative or relative.startswith("/") or not extension or \
+    if not relative or relative.startswith("/") or relative.endswith("/") or not extension or \
             extension in (".html", ".htm"):
         return
     line = line_of(body, href, state.source.body_line)
-    web = f"For a web address, write it in full: https://{relative}" \
-        if _HOST.fullmatch(relative.lower()) else ""
-    found = _local_file(state, relative, line, f"link to a missing file: {href}", "files", web)
+    web = bool(_HOST.fullmatch(relative.lower()))
+    if not web and (extension not in _DOCUMENTS or ".." in relative.split("/")) and \
+            _look_up(state, relative) is None:
+        return
+    found = _local_file(state, relative, line, f"link to a missing file: {href}", "files",
+                        f"For a web address, write it in full: https://{relative}" if web else "")
     if found is None:
         return
     path, name = found
@@ -251,7 +283,7 @@ def _file_inside(path: Path, root: Path) -> Path | None:
         return None
 
 
-def _nearby_hint(folder: Path, relative: str) -> str:
+def _nearby_hint(folder: Path, relative: str, what: str = "photo") -> str:
     try:
         names = sorted(p.name for p in folder.iterdir() if p.is_file() and not p.name.endswith(".md"))
     except OSError:
@@ -259,7 +291,7 @@ def _nearby_hint(folder: Path, relative: str) -> str:
     close = difflib.get_close_matches(posixpath.basename(relative), names, n=1)
     if close:
         return f"Did you mean {close[0]!r}? Paths are relative to the article's file."
-    return "Put the photo beside the article (a page bundle: content/<name>/index.md) and " \
+    return f"Put the {what} beside the article (a page bundle: content/<name>/index.md) and " \
            "give its file name."
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import functools
 import re
+import sys
 import unicodedata
 from datetime import date, datetime, time
 from types import MappingProxyType
@@ -74,9 +75,12 @@ def load_yaml(source: Source) -> tuple[dict[str, Any], dict[str, int]] | list[So
         if errors:
             return errors
         for key_node, value_node in node.value:
-            if _depth(value_node) > MAX_DEPTH:
+            depth = _depth(value_node)
+            if depth > MAX_DEPTH:
                 errors.append(SourceError(
                     source.shown, lines[key_node.value],
+                    f"'{key_node.value}' holds itself, through an alias (*name)"
+                    if depth == sys.maxsize else
                     f"'{key_node.value}' holds lists or mappings nested more than {MAX_DEPTH} deep",
                     "Front matter holds text, numbers, dates and plain lists: flatten it."))
         if errors:
@@ -107,17 +111,30 @@ MAX_DEPTH = 20  # lists or mappings inside each other, in one front-matter value
 
 
 def _depth(node: yaml.Node) -> int:
-    """How deep lists and mappings nest in a YAML node (a scalar is 0), without recursion."""
-    deepest = 0
-    stack = [(node, 0)]
+    """How deep lists and mappings nest in a YAML node (a scalar is 0), without recursion; a node
+    that holds itself (``&a [*a]``) is as deep as can be. Aliases share nodes: each is measured
+    once, so a "billion laughs" of anchors costs no more than its text."""
+    known: dict[int, int] = {}
+    open_: set[int] = set()  # the nodes on the way down to the one in hand
+    stack: list[tuple[yaml.Node, bool]] = [(node, False)]
     while stack:
-        here, depth = stack.pop()
-        if isinstance(here, yaml.SequenceNode):
-            stack.extend((item, depth + 1) for item in here.value)
-        elif isinstance(here, yaml.MappingNode):
-            stack.extend((part, depth + 1) for pair in here.value for part in pair)
-        deepest = max(deepest, depth)
-    return deepest
+        here, finished = stack.pop()
+        inner: list[yaml.Node] = here.value if isinstance(here, yaml.SequenceNode) else \
+            [part for pair in here.value for part in pair] \
+            if isinstance(here, yaml.MappingNode) else []
+        if finished:
+            open_.discard(id(here))
+            known[id(here)] = 1 + max(known[id(item)] for item in inner) if inner else \
+                int(isinstance(here, yaml.CollectionNode))
+            continue
+        if id(here) in known:
+            continue
+        if id(here) in open_:
+            return sys.maxsize
+        open_.add(id(here))
+        stack.append((here, True))
+        stack.extend((item, False) for item in inner)
+    return known[id(node)]
 
 
 def _unreadable_value(source: Source, node: yaml.MappingNode, lines: dict[str, int],

@@ -35,7 +35,11 @@ _escape_str: Callable[[str], str] = getattr(markupsafe, "_escape_inner", None) o
     lambda text: str(markupsafe.escape(text)))
 
 
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")  # \ud83d: half a character
+# What a template is written as; other files in the templates folder are no templates unless a
+# page includes them (Windows leaves Thumbs.db in folders of pictures).
+_TEXT_SUFFIXES = frozenset({".html", ".htm", ".xml", ".txt", ".json", ".j2", ".jinja", ".jinja2",
+                            ".css", ".js", ".svg", ".md", ""})
+_SURROGATE = re.compile("[\ud800-\udfff]")  # half of a character: no UTF-8 for it
 
 
 class HiddenTemplate(jinja2.TemplateNotFound):
@@ -109,12 +113,13 @@ class Templates:
                 errors.append(self._syntax(exc))
             except UnicodeDecodeError:  # say, Windows-1258 text, or a picture put here
                 path = next(folder / name for folder in self.folders if (folder / name).is_file())
+                if path.suffix.lower() not in _TEXT_SUFFIXES:
+                    continue  # Thumbs.db, logo.png: no template (including one is an error)
                 raw = path.read_bytes()
                 try:
                     raw.decode("utf-8")
                 except UnicodeDecodeError as exc:
-                    errors.append(not_utf8(display_path(path), raw, exc, " Pictures and other "
-                                           "files a page links to go in the static folder."))
+                    errors.append(not_utf8(display_path(path), raw, exc))
         return errors
 
     @functools.cached_property
@@ -172,16 +177,21 @@ class Templates:
 
     def unencodable(self, name: str, exc: UnicodeEncodeError) -> SourceError:
         """The error for a page of template ``name`` whose text holds a lone surrogate, such as
-        JavaScript's escape of an emoji in two halves (\\ud83d\\ude00): at the first template line
-        holding such an escape, or else at the page's template."""
+        half of an emoji escaped for JavaScript ("\\ud83d\\ude00") in a Jinja string: at the
+        first string of the templates holding one, the page's own template looked at first."""
         place: tuple[str, int | None] = (display_path(self.folder / name), None)
-        for template in self.names():
-            path = next(folder / template for folder in self.folders
-                        if (folder / template).is_file())
-            text = path.read_text(encoding="utf-8", errors="replace")
-            found = _SURROGATE_ESCAPE.search(text)
-            if found:
-                place = (display_path(path), text.count("\n", 0, found.start()) + 1)
+        for template in [name, *(other for other in self.names() if other != name)]:
+            try:
+                loader = self.env.loader
+                assert loader is not None
+                source, filename, _ = loader.get_source(self.env, template)
+                tree = self.env.parse(source, template, filename)
+            except (jinja2.TemplateError, UnicodeDecodeError, OSError):
+                continue
+            found = next((node for node in tree.find_all(jinja2.nodes.Const)
+                          if isinstance(node.value, str) and _SURROGATE.search(node.value)), None)
+            if found is not None:
+                place = (display_path(Path(filename or self.folder / template)), found.lineno)
                 break
         bad = exc.object[exc.start]
         return SourceError(*place, f"template error: the page holds U+{ord(bad):04X}, half of a "

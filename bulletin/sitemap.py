@@ -71,8 +71,12 @@ def page_urls(pages: Iterable[Any], config: Config, routes: Routes) -> list[Url]
 
 
 def news_since(config: Config, now: datetime) -> datetime:
-    """Where the news sitemap's window starts: articles dated after it are recent."""
-    return now - timedelta(days=config.news_sitemap_days)
+    """Where the news sitemap's window starts: articles dated after it are recent (with a
+    --now early in year 2 and a window of years, the earliest moment there is)."""
+    try:
+        return now - timedelta(days=config.news_sitemap_days)
+    except OverflowError:
+        return datetime.min.replace(tzinfo=now.tzinfo)
 
 
 def news_urls(articles: Sequence[Article], config: Config, now: datetime) -> list[NewsUrl]:

@@ -289,10 +289,13 @@ def test_a_template_saved_in_a_legacy_encoding(built) -> None:
     assert "Save the file with UTF-8 encoding" in hint
 
 
-def test_a_picture_in_the_templates_folder(built) -> None:
-    lines = template_fails(built, {"logo.png": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"})
-    hint = with_hint(lines, "templates/logo.png:1: not valid UTF-8: byte 0x89 at byte offset 0")
-    assert "static folder" in hint
+def test_a_picture_or_thumbs_db_in_the_templates_folder_is_no_template(built) -> None:
+    # They are not UTF-8: check() compiled every file, exit 3, then an error for each.
+    site, _ = built
+    folder = copy_templates(site, {"logo.png": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+                                   "Thumbs.db": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"})
+    assert site.run("--templates", str(folder)).code == 0
+    assert site.run("check", "--templates", str(folder)).code == 0
 
 
 def test_site_toml_saved_in_a_legacy_encoding(built) -> None:
@@ -639,3 +642,24 @@ def test_a_static_file_where_the_site_needs_a_folder_is_a_clash(built, command: 
         result.err.splitlines()
     if command == "build":
         assert tree_digest(site.output) == before
+
+
+def test_front_matter_holding_itself_or_many_aliases_is_quick(built) -> None:
+    # The depth check walked every path through shared nodes: `&a [*a]` never ended, and seven
+    # levels of ten aliases took 20 s.
+    site, before = built
+    laughs = "a: &a [1,1,1,1,1,1,1,1,1,1]\n" + "".join(
+        f"{c}: &{c} [{','.join([f'*{p}'] * 10)}]\n" for p, c in zip("abcdefg", "bcdefgh"))
+    lines = fails(site, before, {"content/bad.md": "---\ntitle: Bài\ndate: 2026-10-01\n"
+                                                   "x: &vong [*vong]\n---\nx\n",
+                                 "content/c.md": f"---\ntitle: Bài C\ndate: 2026-10-01\n{laughs}"
+                                                 "---\nx\n"})
+    with_hint(lines, "content/bad.md:4: 'x' holds itself, through an alias (*name)")
+    assert [line for line in lines if line.startswith("content/c.md")] == []
+
+
+def test_half_a_character_is_found_in_the_template_that_prints_it(built) -> None:
+    # Not in another file that merely holds the escape as text (a script for the pages).
+    lines = template_fails(built, {**article_template("<p>{{ '\\ud83d' }}</p>"),
+                                   "_chia-se.js": 'var smile = "\\ud83d\\ude00";\n'})
+    assert lines[0].startswith("templates/article.html:3: template error: the page holds U+D83D")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import unicodedata
 from pathlib import Path
+from urllib.parse import quote
 
 import lxml.html
 
@@ -316,3 +317,26 @@ def test_a_web_address_written_without_https_is_hinted_at(make_site) -> None:
     assert result.err.splitlines()[:2] == [
         "content/a.md:6: link to a missing file: baochinhphu.vn",
         "    hint: For a web address, write it in full: https://baochinhphu.vn"]
+
+
+def test_links_that_only_look_like_file_names_stay_as_written(make_site) -> None:
+    # Only a document beside the article must be there: these were "missing file" errors.
+    body = ("[biểu mẫu](../../files/mau-don.docx), [trang cũ](../../tin-cu/trang.php), "
+            "[phiên bản](v1.2), [Nghị định](ND-15.2020)")
+    site = make_site({"content/a.md": article("Bài", body=body)})
+    site.build()
+    links = [a.get("href") for a in site.page("/tin/bai/").cssselect(".article-body a")]
+    assert links == ["../../files/mau-don.docx", "../../tin-cu/trang.php", "v1.2", "ND-15.2020"]
+    site.write({"content/v1.2": "phiên bản"})  # once there, it is copied, by an edit build too
+    site.build()
+    assert "/tin/bai/v1.2" in [a.get("href") for a in site.page("/tin/bai/").iter("a")]
+
+
+def test_a_linked_file_named_in_nfd_is_found_by_a_name_typed_in_nfc(make_site) -> None:
+    nfd = unicodedata.normalize("NFD", "văn-bản.pdf")
+    site = make_site({"content/bo/index.md": article("Bó", body="Tải [văn bản](văn-bản.pdf)."),
+                      f"content/bo/{nfd}": b"%PDF-1.4\n"})
+    site.build()
+    (href,) = [a.get("href") for a in site.page("/tin/bo/").iter("a") if a.text == "văn bản"]
+    assert (site.output / "tin" / "bo" / nfd).read_bytes() == b"%PDF-1.4\n"
+    assert href == "/tin/bo/" + quote(nfd)

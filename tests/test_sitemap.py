@@ -5,7 +5,7 @@ from __future__ import annotations
 import lxml.etree
 import pytest
 
-from .conftest import article
+from .conftest import DEFAULT_CONFIG, article
 
 BASE = "https://example.gov.vn/"
 NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9",
@@ -211,3 +211,12 @@ def test_a_later_clock_moves_the_news_window_even_with_nothing_else_changed(make
     assert news() == [f"{BASE}tin/bai-a/"]
     assert site.run(now="2026-11-28T12:00:00+07:00").code == 0  # bai-a is now 2 days old
     assert news() == []
+
+
+def test_a_news_window_reaching_before_the_first_day_builds(make_site) -> None:
+    # --now in the year 50 and a window of 100 years: the window's start overflowed, exit 3.
+    site = make_site({"content/a.md": article("Bài A", date="0049-06-01")},
+                     config="news_sitemap_days = 36500\n" + DEFAULT_CONFIG)
+    result = site.run(now="0050-01-01")
+    assert result.code == 0, result.err
+    assert "/tin/bai-a/" in (site.output / "sitemap-news.xml").read_text(encoding="utf-8")

@@ -113,7 +113,7 @@ def photos_unchanged(body: Body, content: Path) -> bool:
     root = content.resolve()
     sources = {asset.source for asset in body.assets}
     for path, found in body.photos:
-        real = _file_inside(Path(path), root)
+        real = _resolve(Path(path), root)
         if (real is not None) != found or (found and real not in sources):
             return False
     return True
@@ -210,17 +210,24 @@ def _local_file(state: _State, relative: str, line: int | None, missing: str, ki
 
 def _look_up(state: _State, relative: str) -> Path | None:
     """The file inside the content folder that a path relative to the article leads to, or
-    None. A name typed in NFC finds a file saved in NFD (as a Mac saves names), and the other
-    way round. The body depends on the answer: it is recorded (see photos_unchanged)."""
+    None (see _resolve). The body depends on the answer: the path is recorded, and
+    photos_unchanged asks again."""
     wanted = state.source.path.parent / relative
-    place = wanted
-    found = _is_file_inside(wanted, state.content)
-    if not found:
+    real = _resolve(wanted, state.content.resolve())
+    state.photos.append((str(wanted), real is not None))
+    return real
+
+
+def _resolve(wanted: Path, root: Path) -> Path | None:
+    """Where ``wanted`` leads, if to a file inside the (resolved) folder ``root``: the file of
+    that very name, or else one beside it whose name is the same in another Unicode form (a name
+    typed in NFC finds a file saved in NFD, as a Mac saves names, and the other way round)."""
+    real = _file_inside(wanted, root)
+    if real is None:
         twin = _twin(wanted)
-        if twin is not None and _is_file_inside(twin, state.content):
-            place, found = twin, True
-    state.photos.append((str(place), found))
-    return place.resolve() if found else None
+        if twin is not None:
+            real = _file_inside(twin, root)
+    return real
 
 
 def _twin(path: Path) -> Path | None:

@@ -297,17 +297,27 @@ def _apply(output: Path, staging: Path, journal: dict[str, list[str]]) -> None:
     for rel in journal["remove"]:  # a symlinked folder goes first: a move would write through it
         if os.path.islink(output / rel):
             os.unlink(output / rel)
+    removed: set[str] | None = None
     for rel in journal["move"]:
         source = staging / rel
         if source.exists():
             target = output / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(source, target)
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(source, target)
+            except (FileExistsError, NotADirectoryError, IsADirectoryError):
+                removed = removed if removed is not None else set(journal["remove"])
+                _clear_way(output, rel, removed)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(source, target)
     folders: set[Path] = set()
     for rel in journal["remove"]:
         path = output / rel
-        if not path.is_dir():  # a folder: one a move made where a symlink was
-            path.unlink(missing_ok=True)
+        if not path.is_dir():  # a folder: one a move made where a symlink or a file was
+            try:
+                path.unlink()
+            except (FileNotFoundError, NotADirectoryError):  # gone with its folder (_clear_way)
+                pass
         folders.update(path.parents)
     for folder in sorted(folders, key=lambda p: len(p.parts), reverse=True):
         if folder.is_relative_to(output) and folder != output:
@@ -318,6 +328,26 @@ def _apply(output: Path, staging: Path, journal: dict[str, list[str]]) -> None:
     if not (output / MARKER).is_file():
         (output / MARKER).write_bytes(_MARKER_TEXT)
     shutil.rmtree(staging)
+
+
+def _clear_way(output: Path, rel: str, removed: set[str]) -> None:
+    """Make room for the file ``rel`` where the last build left a file that is now a folder of
+    this one's (a static file the/ha-noi, then the tag pages in the/ha-noi/), or a folder that is
+    now a file: the stale files in the way go before the move, not after it. Nothing else is in
+    the way: the build's claims hold no file where another path needs a folder."""
+    cut = rel.rfind("/")
+    while cut > 0:
+        folder = rel[:cut]
+        if folder in removed and not (output / folder).is_dir():
+            (output / folder).unlink(missing_ok=True)
+        cut = rel.rfind("/", 0, cut)
+    target = output / rel
+    if target.is_dir() and not target.is_symlink():
+        for name in removed:
+            if name.startswith(rel + "/"):
+                (output / name).unlink(missing_ok=True)
+        for folder, _, _ in sorted(os.walk(target), key=lambda row: -len(row[0])):
+            os.rmdir(folder)
 
 
 def _remove_own(folder: Path) -> None:

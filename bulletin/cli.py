@@ -63,8 +63,8 @@ def _sources(parser: argparse.ArgumentParser, output: str | None = "output",
         group.add_argument("--output", type=Path, default=Path(output), metavar="DIR",
                            help=f"folder the preview is built in (default: ./{output}); keep it "
                                 "apart from the folder you publish")
-    group.add_argument("--config", type=Path, default=Path("site.toml"), metavar="FILE",
-                       help="site settings (default: ./site.toml)")
+    group.add_argument("--config", type=Path, metavar="FILE",
+                       help="site settings (default: ./site.toml; without it, the defaults)")
     if theme:
         group.add_argument("--templates", type=Path, default=Path("templates"), metavar="DIR",
                            help="Jinja templates (default: ./templates)")
@@ -220,6 +220,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace, console: Console) -> int:
+    if args.config is None:
+        args.config = Path("site.toml")  # a site may have none: the defaults
+    elif not args.config.exists():  # a mistyped --config would build with the defaults
+        raise UsageError(f"settings file not found: {display_path(args.config)}",
+                         "Check the path, or leave --config out to use ./site.toml.")
     cache = getattr(args, "cache", None)
     if cache is not None and cache.exists() and not cache.is_dir():
         raise UsageError(f"refusing to use {display_path(cache)} as the cache folder: it is not a "

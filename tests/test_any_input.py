@@ -96,7 +96,7 @@ def build_one(front: str, body: str) -> tuple[int, str]:
         try:
             with contextlib.redirect_stderr(err), contextlib.redirect_stdout(out), \
                     mock.patch("bulletin.pipeline.Templates", _CompiledOnce):
-                code = main(["build", "--verbose", "--now", NOW, "--config", "none.toml",
+                code = main(["build", "--verbose", "--now", NOW,  # no site.toml: the defaults
                              "--templates", str(PROJECT / "templates"),
                              "--static", str(PROJECT / "static")])
         finally:

@@ -136,3 +136,11 @@ def test_a_config_that_is_a_folder_and_a_cache_that_is_a_file_are_usage_errors(m
     assert result.code == 2, result.err
     assert result.err.startswith("error: refusing to use site.toml as the cache folder: it is not "
                                  "a folder\n    hint: ")
+
+
+def test_a_mistyped_config_is_a_usage_error_not_the_defaults(make_site) -> None:
+    # It built with the defaults: feeds and sitemaps on http://localhost:8000/, without a word.
+    site = make_site({"content/a.md": article("Bài")})
+    result = site.run("check", "--config", "site.tomll")
+    assert (result.code, result.err.splitlines()[0]) == (2, "error: settings file not found: "
+                                                             "site.tomll")

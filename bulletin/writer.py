@@ -10,8 +10,16 @@ from pathlib import Path, PurePosixPath
 from typing import Iterable
 
 from .errors import SourceError, UsageError, display_path
-from .listing import (Entry, Listing, file_stats, intact, listing, relisted, signature,
-                      walk_files)
+from .listing import (
+    Entry,
+    Listing,
+    file_stats,
+    intact,
+    listing,
+    relisted,
+    signature,
+    walk_files,
+)
 
 MARKER = ".bulletin-output"
 _NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)

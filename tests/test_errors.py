@@ -233,7 +233,8 @@ def article_template(line: str) -> dict[str, str | bytes]:
 
 
 def test_template_syntax_error(built) -> None:
-    lines = template_fails(built, article_template("{% if article %}\n<h1>{{ article.title }}</h1>"))
+    lines = template_fails(built,
+                           article_template("{% if article %}\n<h1>{{ article.title }}</h1>"))
     error = next(line for line in lines if line.startswith("templates/article.html:"))
     assert error.startswith("templates/article.html:5: template syntax error: Encountered unknown "
                             "tag 'endblock'")
@@ -575,7 +576,8 @@ def test_a_permalink_that_is_no_path_of_the_site_is_a_site_toml_error(
     # output/https:/… and listed them in the sitemap as https://site/https%3A/….
     site, before = built
     line = len(_with(site, "").splitlines()) + 3
-    lines = fails(site, before, {"site.toml": _with(site, f'\n[permalinks]\n{key} = "{pattern}"\n')})
+    extra = f'\n[permalinks]\n{key} = "{pattern}"\n'
+    lines = fails(site, before, {"site.toml": _with(site, extra)})
     error = next(text for text in lines if text.startswith("site.toml"))
     assert error.startswith(f"site.toml:{line}: the {key} permalink '{pattern}' {problem}"), lines
 
@@ -623,7 +625,8 @@ def test_a_template_printing_half_a_character_is_a_template_error(built) -> None
                                       encoding="utf-8")
     lines = fails(site, before, {}, "--templates", str(folder))
     hint = with_hint(lines, f"templates/base.html:{line}: template error: the page holds U+D83D, "
-                            "half of a character written as two escapes, which no web page can hold")
+                            "half of a character written as two escapes, which no web page "
+                            "can hold")
     assert "&#x1F600;" in hint
 
 
@@ -649,7 +652,7 @@ def test_front_matter_holding_itself_or_many_aliases_is_quick(built) -> None:
     # levels of ten aliases took 20 s.
     site, before = built
     laughs = "a: &a [1,1,1,1,1,1,1,1,1,1]\n" + "".join(
-        f"{c}: &{c} [{','.join([f'*{p}'] * 10)}]\n" for p, c in zip("abcdefg", "bcdefgh"))
+        f"{c}: &{c} [{','.join([f'*{p}'] * 10)}]\n" for p, c in zip("abcdefg", "bcdefgh", strict=True))
     lines = fails(site, before, {"content/bad.md": "---\ntitle: Bài\ndate: 2026-10-01\n"
                                                    "x: &vong [*vong]\n---\nx\n",
                                  "content/c.md": f"---\ntitle: Bài C\ndate: 2026-10-01\n{laughs}"

@@ -6,6 +6,7 @@ import io
 import re
 from pathlib import Path
 
+import pytest
 from PIL import Image
 
 from .conftest import article, photo, saved_long_ago, tree_digest

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import time
@@ -18,7 +19,7 @@ from .errors import BuildFailed, SourceError, SourceProblem, display_path
 from .fingerprint import Memo, digest_of, fingerprint, fingerprint_new
 from .frozen import compact
 from .i18n import sort_key_for
-from .listing import Entry, file_stats, signature
+from .listing import Entry, file_stats, signature, walk_files
 from .markup import Body, BodyStore, Renderer, link_errors, photos_unchanged, plain_body, summarise
 from .meta import parse_yaml, validate
 from .models import Article, Image, Meta, Source, Term, noting_counts
@@ -1152,6 +1153,18 @@ def _copies(options: Options, articles: list[Article], claims: Claims,
                                             encode=options.write, line=asset.line):
                 claim(folder / name, article.source.shown, path)
     if options.static.is_dir():
-        for path in sorted(p for p in options.static.rglob("*") if p.is_file()):
-            claim(PurePosixPath(path.relative_to(options.static).as_posix()), display_path(path), path)
+        try:  # through symlinked folders too (a shared folder of logos, say), as uptodate lists it
+            found = sorted((rel, Path(item.path)) for rel, item in
+                           walk_files(options.static, follow_symlinks=True) if item.is_file())
+        except OSError as exc:
+            looped = exc.errno == errno.ELOOP
+            errors.append(SourceError(
+                display_path(Path(exc.filename or options.static)), None,
+                "this folder is reached twice through symlinks" if looped else
+                f"cannot read this folder: {exc.strerror or exc}",
+                "Remove the symlink that leads back into the static folder." if looped else
+                "Check that the folder exists and that you may read it."))
+            found = []
+        for rel, path in found:
+            claim(PurePosixPath(rel), display_path(path), path)
     return jobs

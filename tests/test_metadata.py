@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from unittest import mock
 
 import lxml.html
@@ -12,7 +13,7 @@ from hypothesis import strategies as st
 
 from bulletin import meta as front_matter
 
-from .conftest import DEFAULT_CONFIG, article, photo
+from .conftest import DEFAULT_CONFIG, PROJECT, article, photo
 
 BASE = "https://example.gov.vn/ban-tin/"
 CONFIG = f'title = "Bản tin thử"\nbase_url = "{BASE}"\ndescription = "Tin & ảnh"\n'
@@ -249,3 +250,20 @@ def test_front_matter_read_without_the_loader_is_what_the_loader_reads(front: st
         # ... and what the pure-Python loader reads, where libyaml is not installed
         with mock.patch.object(front_matter, "_Loader", _PureLoader):
             assert repr(fast) == repr(front_matter.load_yaml(source))
+
+
+def test_a_symlinked_folder_in_static_is_copied_and_a_loop_is_an_error(make_site, tmp_path) -> None:
+    # rglob did not follow it: the logos of a shared folder were left out without a word.
+    site = make_site({"content/a.md": article("Bài A")}, config=CONFIG)
+    static = site.root / "static"
+    shutil.copytree(PROJECT / "static", static)
+    shared = tmp_path / "dung-chung"
+    shared.mkdir()
+    (shared / "logo-so.png").write_bytes(b"\x89PNG")
+    (static / "chung").symlink_to(shared)
+    site.build("--static", str(static))
+    assert (site.output / "chung" / "logo-so.png").read_bytes() == b"\x89PNG"
+    (shared / "vong").symlink_to(static)
+    result = site.run("--static", str(static))
+    assert result.code == 1
+    assert "static/chung/vong/chung: this folder is reached twice through symlinks" in result.err

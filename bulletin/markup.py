@@ -8,6 +8,7 @@ import re
 import unicodedata
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass, field
+from html import escape as escape_html
 from pathlib import Path
 from typing import Any, Callable, Mapping
 from urllib.parse import SplitResult, quote, unquote, urlsplit
@@ -79,6 +80,7 @@ class Link:
     fragment: str
     written: str  # the href as the editor wrote it
     line: int | None
+    query: str = ""  # ?utm_source=…, kept on the resolved URL
 
 
 def placeholder(number: int) -> str:
@@ -352,7 +354,7 @@ class _Processor(Treeprocessor):
             "NFC", posixpath.normpath(posixpath.join(base, unquote(parts.path))))
         link.set("href", placeholder(len(state.links)))
         state.links.append(Link(target, parts.fragment, href,
-                                line_of(body, href, state.source.body_line)))
+                                line_of(body, href, state.source.body_line), parts.query))
 
     def _image(self, state: _State, image: etree.Element, body: str) -> None:
         src = image.get("src", "")
@@ -539,10 +541,14 @@ def resolve_links(html: str, links: tuple[Link, ...], urls: Mapping[str, str]) -
     >>> resolve_links('<a href="#__bulletin_link_0__">x</a>', (Link("b.md", "top", "b.md#top", 1),),
     ...               {"b.md": "/tin/b/"})
     '<a href="/tin/b/#top">x</a>'
+    >>> resolve_links('<a href="#__bulletin_link_0__">x</a>',
+    ...               (Link("b.md", "", "b.md?a=1&b=2", 1, "a=1&b=2"),), {"b.md": "/tin/b/"})
+    '<a href="/tin/b/?a=1&amp;b=2">x</a>'
     """
     for number, link in enumerate(links):
-        url = urls.get(link.target, "")
-        html = html.replace(placeholder(number), url + (f"#{link.fragment}" if link.fragment else ""), 1)
+        url = urls.get(link.target, "") + (f"?{link.query}" if link.query else "") + \
+            (f"#{link.fragment}" if link.fragment else "")
+        html = html.replace(placeholder(number), escape_html(url, quote=True), 1)
     return html
 
 

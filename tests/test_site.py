@@ -275,7 +275,8 @@ def test_a_file_linked_from_an_article_is_copied_beside_its_page(make_site) -> N
                                                   "[bảng](../tai-lieu/bang%20so%20lieu.xlsx)."),
         "content/bo/van-ban.pdf": b"%PDF-1.4\n",
         "content/tai-lieu/bang so lieu.xlsx": b"PK\x03\x04",
-        "content/c.md": article("Bài C", body="[chuyên mục](../chuyen-muc/an-ninh/), [trang](a.html)"),
+        "content/c.md": article("Bài C",
+                                body="[chuyên mục](../chuyen-muc/an-ninh/), [trang](a.html)"),
     })
     site.build()
     links = {a.text: a.get("href") for a in site.page("/tin/bo/").iter("a")}
@@ -340,3 +341,13 @@ def test_a_linked_file_named_in_nfd_is_found_by_a_name_typed_in_nfc(make_site) -
     (href,) = [a.get("href") for a in site.page("/tin/bo/").iter("a") if a.text == "văn bản"]
     assert (site.output / "tin" / "bo" / nfd).read_bytes() == b"%PDF-1.4\n"
     assert href == "/tin/bo/" + quote(nfd)
+
+
+def test_a_query_on_a_link_to_an_article_is_kept(make_site) -> None:
+    # [xem](b.md?utm_source=x) became /tin/bai-b/, without its query.
+    body = "[xem](b.md?utm_source=ban-tin&x=1#dau)"
+    site = make_site({"content/a.md": article("Bài A", body=body),
+                      "content/b.md": article("Bài B")})
+    site.build()
+    (href,) = [a.get("href") for a in site.page("/tin/bai-a/").iter("a") if a.text == "xem"]
+    assert href == "/tin/bai-b/?utm_source=ban-tin&x=1#dau"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import os
 import posixpath
 import re
 import unicodedata
@@ -192,11 +193,12 @@ def resolve_asset(state: _State, target: str, line: int | None) -> str | None:
 
 
 def _local_file(state: _State, relative: str, line: int | None, missing: str, kind: str,
-                hint: str = "") -> tuple[Path, str] | None:
-    """The file a body names by a path relative to its article, and its name beside the page;
-    None, with an error recorded, when there is no such file in the content folder or another
-    file of the body has that name."""
-    path = _look_up(state, relative)
+                hint: str = "", looked_up: tuple[Path | None] | None = None,
+                ) -> tuple[Path, str] | None:
+    """The file a body names by a path relative to its article (``looked_up``: what _look_up
+    gave already), and its name beside the page; None, with an error recorded, when there is no
+    such file in the content folder or another file of the body has that name."""
+    path = looked_up[0] if looked_up is not None else _look_up(state, relative)
     if path is None:
         state.errors.append(SourceError(state.source.shown, line, missing, hint or _nearby_hint(
             state.source.path.parent, relative, "photo" if kind == "images" else "file")))
@@ -225,21 +227,33 @@ def _resolve(wanted: Path, root: Path) -> Path | None:
     that very name, or else one beside it whose name is the same in another Unicode form (a name
     typed in NFC finds a file saved in NFD, as a Mac saves names, and the other way round)."""
     real = _file_inside(wanted, root)
-    if real is None:
+    if real is None and not wanted.name.isascii():  # an ASCII name has no other form
         twin = _twin(wanted)
         if twin is not None:
             real = _file_inside(twin, root)
     return real
 
 
+_NAMES: dict[str, tuple[int, dict[str, str]]] = {}  # folder → its mtime, and its names by NFC
+
+
 def _twin(path: Path) -> Path | None:
-    """A file beside ``path`` whose name is ``path``'s in another Unicode form, if any."""
-    name = unicodedata.normalize("NFC", path.name)
+    """A file beside ``path`` whose name is ``path``'s in another Unicode form, if any (the
+    first in code point order). A folder's names are read once while its mtime stays: a flat
+    content folder holds every article."""
+    folder = str(path.parent)
     try:
-        return next((entry for entry in path.parent.iterdir() if entry.name != path.name
-                     and unicodedata.normalize("NFC", entry.name) == name), None)
+        mtime = os.stat(folder).st_mtime_ns
+        known = _NAMES.get(folder)
+        if known is None or known[0] != mtime:
+            names: dict[str, str] = {}
+            for entry in sorted(os.listdir(folder), reverse=True):  # the first one stays
+                names[unicodedata.normalize("NFC", entry)] = entry
+            known = _NAMES[folder] = (mtime, names)
     except (OSError, ValueError):
         return None
+    twin = known[1].get(unicodedata.normalize("NFC", path.name))
+    return path.parent / twin if twin is not None and twin != path.name else None
 
 
 _HOST = re.compile(r"(www\.)?[a-z0-9-]+(\.[a-z0-9-]+)*\.(vn|com|net|org|gov|edu|info|io)")
@@ -264,11 +278,12 @@ def _attach(state: _State, link: etree.Element, parts: SplitResult, href: str,
         return
     line = line_of(body, href, state.source.body_line)
     web = bool(_HOST.fullmatch(relative.lower()))
-    if not web and (extension not in _DOCUMENTS or ".." in relative.split("/")) and \
-            _look_up(state, relative) is None:
+    real = _look_up(state, relative)
+    if real is None and not web and (extension not in _DOCUMENTS or ".." in relative.split("/")):
         return
     found = _local_file(state, relative, line, f"link to a missing file: {href}", "files",
-                        f"For a web address, write it in full: https://{relative}" if web else "")
+                        f"For a web address, write it in full: https://{relative}" if web else "",
+                        (real,))
     if found is None:
         return
     path, name = found
@@ -276,11 +291,6 @@ def _attach(state: _State, link: etree.Element, parts: SplitResult, href: str,
         state.assets[name] = Asset(path, name, line=line, attachment=True)
     link.set("href", state.route_url + quote(name) + (f"?{parts.query}" if parts.query else "")
              + (f"#{parts.fragment}" if parts.fragment else ""))
-
-
-def _is_file_inside(path: Path, content: Path) -> bool:
-    """Whether ``path`` is a file inside ``content``; odd names (NUL, too long) are not."""
-    return _file_inside(path, content.resolve()) is not None
 
 
 def _file_inside(path: Path, root: Path) -> Path | None:

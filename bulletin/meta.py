@@ -119,6 +119,11 @@ def _depth(node: yaml.Node) -> int:
     stack: list[tuple[yaml.Node, bool]] = [(node, False)]
     while stack:
         here, finished = stack.pop()
+        if not finished:
+            if id(here) in known:
+                continue
+            if id(here) in open_:
+                return sys.maxsize
         inner: list[yaml.Node] = here.value if isinstance(here, yaml.SequenceNode) else \
             [part for pair in here.value for part in pair] \
             if isinstance(here, yaml.MappingNode) else []
@@ -127,10 +132,6 @@ def _depth(node: yaml.Node) -> int:
             known[id(here)] = 1 + max(known[id(item)] for item in inner) if inner else \
                 int(isinstance(here, yaml.CollectionNode))
             continue
-        if id(here) in known:
-            continue
-        if id(here) in open_:
-            return sys.maxsize
         open_.add(id(here))
         stack.append((here, True))
         stack.extend((item, False) for item in inner)

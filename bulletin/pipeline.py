@@ -1160,10 +1160,10 @@ def _copies(options: Options, articles: list[Article], claims: Claims,
             looped = exc.errno == errno.ELOOP
             errors.append(SourceError(
                 display_path(Path(exc.filename or options.static)), None,
-                "this folder is reached twice through symlinks" if looped else
-                f"cannot read this folder: {exc.strerror or exc}",
-                "Remove the symlink that leads back into the static folder." if looped else
-                "Check that the folder exists and that you may read it."))
+                "this folder is reached twice through symlinks (a loop, or two links to one "
+                "folder)" if looped else f"cannot read this folder: {exc.strerror or exc}",
+                "Keep one symlink to a folder, and none leading back into the static folder."
+                if looped else "Check that the folder exists and that you may read it."))
             found = []
         for rel, path in found:
             claim(PurePosixPath(rel), display_path(path), path)

@@ -167,6 +167,12 @@ class Templates:
                                               f"Create it in {display_path(self.folder)}/")) from None
         except SourceProblem:  # the content's error, met on the way: not the template's
             raise
+        except UnicodeDecodeError as exc:  # a template it includes, of a name check() skips
+            raise TemplateProblem(SourceError(
+                *self._place(name, exc), "template error: a template read here is not UTF-8 text "
+                f"(byte 0x{exc.object[exc.start]:02x} at byte offset {exc.start})",
+                "Save that template with UTF-8 encoding (in VS Code: “Save with Encoding” → "
+                "UTF-8).")) from None
         except Exception as exc:  # noqa: BLE001 - any runtime error in a template is the template's
             raise TemplateProblem(self._runtime(name, exc)) from None
 

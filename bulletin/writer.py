@@ -313,9 +313,10 @@ def _apply(output: Path, staging: Path, journal: dict[str, list[str]]) -> None:
             try:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(source, target)
-            except (FileExistsError, NotADirectoryError, IsADirectoryError):
+            except OSError:  # a file or folder in the way? (Windows: PermissionError)
                 removed = removed if removed is not None else set(journal["remove"])
-                _clear_way(output, rel, removed)
+                if not _clear_way(output, rel, removed):
+                    raise
                 target.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(source, target)
     folders: set[Path] = set()
@@ -338,16 +339,19 @@ def _apply(output: Path, staging: Path, journal: dict[str, list[str]]) -> None:
     shutil.rmtree(staging)
 
 
-def _clear_way(output: Path, rel: str, removed: set[str]) -> None:
+def _clear_way(output: Path, rel: str, removed: set[str]) -> bool:
     """Make room for the file ``rel`` where the last build left a file that is now a folder of
     this one's (a static file the/ha-noi, then the tag pages in the/ha-noi/), or a folder that is
     now a file: the stale files in the way go before the move, not after it. Nothing else is in
-    the way: the build's claims hold no file where another path needs a folder."""
+    the way: the build's claims hold no file where another path needs a folder. Whether anything
+    was in the way."""
+    cleared = False
     cut = rel.rfind("/")
     while cut > 0:
         folder = rel[:cut]
-        if folder in removed and not (output / folder).is_dir():
-            (output / folder).unlink(missing_ok=True)
+        if folder in removed and (output / folder).exists() and not (output / folder).is_dir():
+            (output / folder).unlink()
+            cleared = True
         cut = rel.rfind("/", 0, cut)
     target = output / rel
     if target.is_dir() and not target.is_symlink():
@@ -356,6 +360,8 @@ def _clear_way(output: Path, rel: str, removed: set[str]) -> None:
                 (output / name).unlink(missing_ok=True)
         for folder, _, _ in sorted(os.walk(target), key=lambda row: -len(row[0])):
             os.rmdir(folder)
+        cleared = True
+    return cleared
 
 
 def _remove_own(folder: Path) -> None:

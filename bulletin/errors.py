@@ -91,6 +91,9 @@ def display_path(path: Path) -> str:
     return path.as_posix()
 
 
+SAVE_AS_UTF8 = "Save the file with UTF-8 encoding (in VS Code: “Save with Encoding” → UTF-8)."
+
+
 def not_utf8(shown: str, raw: bytes, exc: UnicodeDecodeError, hint: str = "") -> SourceError:
     """The error for a file whose bytes ``raw`` are not UTF-8 (``exc``: their decoding's error),
     at the line of the first bad byte.
@@ -105,8 +108,7 @@ def not_utf8(shown: str, raw: bytes, exc: UnicodeDecodeError, hint: str = "") ->
     """
     return SourceError(shown, raw.count(b"\n", 0, exc.start) + 1,
                        f"not valid UTF-8: byte 0x{raw[exc.start]:02x} at byte offset {exc.start}",
-                       "Save the file with UTF-8 encoding (in VS Code: “Save with Encoding” → "
-                       f"UTF-8).{hint}")
+                       SAVE_AS_UTF8 + hint)
 
 
 def line_of(text: str, needle: str, first_line: int) -> int | None:

@@ -21,7 +21,7 @@ import markupsafe
 from markupsafe import Markup
 
 from .config import Config
-from .errors import SourceError, SourceProblem, display_path, not_utf8
+from .errors import SAVE_AS_UTF8, SourceError, SourceProblem, display_path, not_utf8
 from .i18n import format_date
 from .listing import walk_files
 from .models import COUNT_READS, Term, noting_counts
@@ -42,6 +42,11 @@ _TEXT_SUFFIXES = frozenset({".html", ".htm", ".xml", ".txt", ".json", ".j2", ".j
 _SURROGATE = re.compile("[\ud800-\udfff]")  # half of a character: no UTF-8 for it
 
 
+def _hidden(name: str) -> bool:
+    """Whether a template name has a hidden file or folder in it (``partials/.x.html.swp``)."""
+    return any(part.startswith(".") for part in name.split("/"))
+
+
 class HiddenTemplate(jinja2.TemplateNotFound):
     """A template name with a hidden file or folder in it (see _Loader)."""
 
@@ -53,7 +58,7 @@ class _Loader(FileSystemLoader):
 
     def get_source(self, environment: Environment,
                    template: str) -> tuple[str, str, Callable[[], bool]]:
-        if any(part.startswith(".") for part in jinja2.loaders.split_template_path(template)):
+        if _hidden("/".join(jinja2.loaders.split_template_path(template))):
             raise HiddenTemplate(template)
         return super().get_source(environment, template)
 
@@ -100,8 +105,11 @@ class Templates:
 
     def names(self) -> list[str]:
         """The templates, hidden files and those in hidden folders left out (see _Loader)."""
-        return sorted(name for name in self.env.list_templates()
-                      if not any(part.startswith(".") for part in name.split("/")))
+        return sorted(name for name in self.env.list_templates() if not _hidden(name))
+
+    def _path(self, name: str) -> Path:
+        """The file of template ``name``: the first folder's that holds one."""
+        return next(folder / name for folder in self.folders if (folder / name).is_file())
 
     def check(self) -> list[SourceError]:
         """Compile every template, reporting syntax errors with their file and line."""
@@ -112,7 +120,7 @@ class Templates:
             except jinja2.TemplateSyntaxError as exc:
                 errors.append(self._syntax(exc))
             except UnicodeDecodeError:  # say, Windows-1258 text, or a picture put here
-                path = next(folder / name for folder in self.folders if (folder / name).is_file())
+                path = self._path(name)
                 if path.suffix.lower() not in _TEXT_SUFFIXES:
                     continue  # Thumbs.db, logo.png: no template (including one is an error)
                 raw = path.read_bytes()
@@ -133,11 +141,10 @@ class Templates:
         try:
             for folder in self.folders:
                 for name, item in walk_files(folder, follow_symlinks=True):
-                    if not any(part.startswith(".") for part in name.split("/")):
+                    if not _hidden(name):
                         found.setdefault(name, item.path)
         except OSError:  # a symlink loop, say: what Jinja lists
-            found = {name: str(next(folder / name for folder in self.folders
-                                    if (folder / name).is_file())) for name in self.names()}
+            found = {name: str(self._path(name)) for name in self.names()}
         hasher = hashlib.blake2b(digest_size=16)
         for name in sorted(found):
             hasher.update(name.encode("utf-8", "surrogateescape") + b"\0"
@@ -171,8 +178,7 @@ class Templates:
             raise TemplateProblem(SourceError(
                 *self._place(name, exc), "template error: a template read here is not UTF-8 text "
                 f"(byte 0x{exc.object[exc.start]:02x} at byte offset {exc.start})",
-                "Save that template with UTF-8 encoding (in VS Code: “Save with Encoding” → "
-                "UTF-8).")) from None
+                SAVE_AS_UTF8.replace("the file", "that template"))) from None
         except Exception as exc:  # noqa: BLE001 - any runtime error in a template is the template's
             raise TemplateProblem(self._runtime(name, exc)) from None
 

@@ -74,6 +74,18 @@ def signature(stat: os.stat_result) -> tuple[int, int, int, int]:
     return stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino
 
 
+def folders_of(name: str) -> Iterator[str]:
+    """The folders holding a posix path, innermost first.
+
+    >>> list(folders_of("tin/bai-a/index.html"))
+    ['tin/bai-a', 'tin']
+    """
+    cut = name.rfind("/")
+    while cut > 0:
+        yield name[:cut]
+        cut = name.rfind("/", 0, cut)
+
+
 def intact(folder: Path, entries: Listing, follow_symlinks: bool = True) -> bool:
     """True when every path of ``entries`` (a listing of ``folder``) has the stat it had then.
 
@@ -113,14 +125,10 @@ def relisted(folder: Path, before: tuple[Entry, ...], changed: Iterable[str]) ->
 
     Raises OSError, as ``listing`` does, for a path that is there but cannot be stat'ed.
     """
-    again: set[str] = set()
+    again: set[str] = {""}
     for name in changed:
         again.add(name)
-        cut = name.rfind("/")
-        while cut >= 0:
-            again.add(name[: cut + 1])
-            cut = name.rfind("/", 0, cut)
-        again.add("")
+        again.update(f"{folder}/" for folder in folders_of(name))
     found = [old for old in before if old[0] not in again]
     base = os.path.join(folder, "")
     for name in again:

@@ -14,6 +14,7 @@ from .listing import (
     Entry,
     Listing,
     file_stats,
+    folders_of,
     intact,
     listing,
     relisted,
@@ -90,16 +91,12 @@ class Claims:
         if name in self._folders:
             return SourceError(owner, None, f"writes the file {rel}, where {self._folders[name]} "
                                f"needs a folder", "Rename the file, or give the other another URL.")
-        folders = []
-        cut = name.rfind("/")
-        while cut > 0:
-            folder = name[:cut]
+        folders = list(folders_of(name))
+        for folder in folders:
             if folder in self._files:
                 return SourceError(owner, None, f"writes {rel}, inside {folder}, which "
                                    f"{self._files[folder]} writes as a file",
                                    "Rename the file, or give the other another URL.")
-            folders.append(folder)
-            cut = name.rfind("/", 0, cut)
         for folder in folders:
             self._folders.setdefault(folder, owner)
         self.owners[rel] = owner
@@ -253,10 +250,7 @@ class Transaction:
         it leads, outside the output."""
         linked = set(links)
         for name in sorted(claimed - self.staged):
-            cut = len(name)
-            while cut > 0 and name[:cut] not in linked:
-                cut = name.rfind("/", 0, cut)
-            if cut > 0:
+            if name in linked or any(folder in linked for folder in folders_of(name)):
                 target = self.staging_root + name
                 os.makedirs(os.path.dirname(target), exist_ok=True)
                 shutil.copyfile(self.root + name, target)
@@ -346,13 +340,10 @@ def _clear_way(output: Path, rel: str, removed: set[str]) -> bool:
     the way: the build's claims hold no file where another path needs a folder. Whether anything
     was in the way."""
     cleared = False
-    cut = rel.rfind("/")
-    while cut > 0:
-        folder = rel[:cut]
+    for folder in folders_of(rel):
         if folder in removed and (output / folder).exists() and not (output / folder).is_dir():
             (output / folder).unlink()
             cleared = True
-        cut = rel.rfind("/", 0, cut)
     target = output / rel
     if target.is_dir() and not target.is_symlink():
         for name in removed:

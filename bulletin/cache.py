@@ -253,14 +253,17 @@ class Cache:
             return
         try:
             with db:
-                # Entries of another version of the tool go at once; the rest unless used. The
-                # keys are read from the table's index and compared here: an edit leaves a few
-                # unused among tens of thousands.
+                # The entries this build did not use go. The keys are read from the table's
+                # index, once, and compared here: an edit leaves a few unused among hundreds of
+                # thousands. Those of another version of the tool (all of them, after an
+                # upgrade) go at once, in one statement.
                 prefix = self.version + ":"
-                db.execute("DELETE FROM entries WHERE substr(key, 1, ?) != ?",
-                           (len(prefix), prefix))
-                db.executemany("DELETE FROM entries WHERE kind = ? AND key = ?",
-                               self._unused(db.execute("SELECT kind, key FROM entries")))
+                unused = self._unused(db.execute("SELECT kind, key FROM entries"))
+                current = [(kind, stored) for kind, stored in unused if stored.startswith(prefix)]
+                if len(current) < len(unused):
+                    db.execute("DELETE FROM entries WHERE substr(key, 1, ?) != ?",
+                               (len(prefix), prefix))
+                db.executemany("DELETE FROM entries WHERE kind = ? AND key = ?", current)
             self.pending.clear()
         except sqlite3.Error:
             pass

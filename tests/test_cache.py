@@ -110,3 +110,40 @@ def test_a_resident_cache_keeps_content_keyed_entries_between_builds(tmp_path: P
     assert newer.get("meta", "a") is None
     newer.commit()
     assert kept == {}
+
+
+def test_a_commit_keeps_the_entries_used_and_drops_the_rest_and_another_versions(
+        tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    def stored() -> list[tuple[str, str]]:
+        with sqlite3.connect(tmp_path / "c" / "bulletin.sqlite") as db:
+            rows = sorted(db.execute("SELECT kind, key FROM entries"))
+        db.close()
+        return rows
+
+    monkeypatch.setattr(cache_mod, "code_version", lambda: "old")
+    first = Cache(tmp_path / "c")
+    for key in ("a", "b", "c"):
+        first.put("meta", key, key.upper(), remember=False)
+    first.commit()
+    first.close()
+    # The same version, once the file holds entries: what this build did not use goes.
+    second = Cache(tmp_path / "c")
+    assert second.get_many("meta", ["a", "b"]) == {"a": "A", "b": "B"}
+    second.commit()
+    second.close()
+    assert stored() == [("meta", "old:a"), ("meta", "old:b")]
+    # A new version of the tool: every entry of the old one goes, used or not, with its own
+    # entries that this build did not use.
+    monkeypatch.setattr(cache_mod, "code_version", lambda: "new")
+    third = Cache(tmp_path / "c")
+    assert third.get("meta", "a") is None
+    third.put("meta", "a", "A2", remember=False)
+    third.put("meta", "z", "Z", remember=False)
+    third.commit()
+    third.close()
+    assert stored() == [("meta", "new:a"), ("meta", "new:z")]
+    fourth = Cache(tmp_path / "c")
+    assert fourth.get("meta", "z") == "Z"
+    fourth.commit()
+    fourth.close()
+    assert stored() == [("meta", "new:z")]

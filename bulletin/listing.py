@@ -23,28 +23,30 @@ def walk_files(root: Path, follow_symlinks: bool = False,
     with ``folders``, every folder below it as well, its path ending in "/".
 
     Following symlinks, a folder reached twice through them (a loop, or two links to one folder)
-    raises OSError(ELOOP) rather than walking on forever.
+    raises OSError(ELOOP) rather than walking on forever: its ``filename`` and ``filename2``
+    are the two paths leading there.
     """
     stack = [(str(root), "")]
-    linked: set[object] = set()
+    linked: dict[object, str] = {}  # the folders reached through a symlink: the first link
     while stack:
         here, rel = stack.pop()
         with os.scandir(here) as entries:
-            for item in entries:
-                if item.is_dir(follow_symlinks=follow_symlinks):
-                    if follow_symlinks and item.is_symlink():
-                        stat = item.stat()
-                        identity = (stat.st_dev, stat.st_ino) if getattr(stat, "st_ino", 0) \
-                            else os.path.realpath(item.path)
-                        if identity in linked:
-                            raise OSError(errno.ELOOP, "folder reached twice through symlinks",
-                                          item.path)
-                        linked.add(identity)
-                    stack.append((item.path, f"{rel}{item.name}/"))
-                    if folders:
-                        yield f"{rel}{item.name}/", item
-                else:
-                    yield f"{rel}{item.name}", item
+            items = list(entries)
+        for item in items:
+            if item.is_dir(follow_symlinks=follow_symlinks):
+                if follow_symlinks and item.is_symlink():
+                    stat = item.stat()
+                    identity = (stat.st_dev, stat.st_ino) if getattr(stat, "st_ino", 0) \
+                        else os.path.realpath(item.path)
+                    if identity in linked:
+                        raise OSError(errno.ELOOP, "folder reached twice through symlinks",
+                                      item.path, None, linked[identity])
+                    linked[identity] = item.path
+                stack.append((item.path, f"{rel}{item.name}/"))
+                if folders:
+                    yield f"{rel}{item.name}/", item
+            else:
+                yield f"{rel}{item.name}", item
 
 
 def listing(folder: Path) -> Listing:

@@ -227,33 +227,44 @@ def _resolve(wanted: Path, root: Path) -> Path | None:
     that very name, or else one beside it whose name is the same in another Unicode form (a name
     typed in NFC finds a file saved in NFD, as a Mac saves names, and the other way round)."""
     real = _file_inside(wanted, root)
-    if real is None and not wanted.name.isascii():  # an ASCII name has no other form
-        twin = _twin(wanted)
-        if twin is not None:
+    # An ASCII name is the same in NFC and NFD: no one saves it in another form. (A few
+    # compatibility letters, such as the Kelvin sign, become ASCII in NFC; no one types them.)
+    if real is None and not wanted.name.isascii():
+        for twin in _twins(wanted):
             real = _file_inside(twin, root)
+            if real is not None:
+                break
     return real
 
 
-_NAMES: dict[str, tuple[int, dict[str, str]]] = {}  # folder → its mtime, and its names by NFC
+# folder → its mtime, and its names by their NFC form. Kept for one build (see forget_names).
+_NAMES: dict[str, tuple[int, dict[str, list[str]]]] = {}
 
 
-def _twin(path: Path) -> Path | None:
-    """A file beside ``path`` whose name is ``path``'s in another Unicode form, if any (the
-    first in code point order). A folder's names are read once while its mtime stays: a flat
-    content folder holds every article."""
+def forget_names() -> None:
+    """Forget the folders read for names in other Unicode forms: a build starts with none, so
+    that a process building again and again (serve) never trusts a folder's mtime from an
+    earlier build (a file saved within the mtime's step leaves it as it was)."""
+    _NAMES.clear()
+
+
+def _twins(path: Path) -> list[Path]:
+    """The entries beside ``path`` whose names are ``path``'s in another Unicode form, in code
+    point order. A folder is read once in a build, while its mtime stays: a flat content folder
+    holds every article, and a link to a missing file looks there."""
     folder = str(path.parent)
     try:
         mtime = os.stat(folder).st_mtime_ns
         known = _NAMES.get(folder)
         if known is None or known[0] != mtime:
-            names: dict[str, str] = {}
-            for entry in sorted(os.listdir(folder), reverse=True):  # the first one stays
-                names[unicodedata.normalize("NFC", entry)] = entry
+            names: dict[str, list[str]] = {}
+            for entry in sorted(os.listdir(folder)):
+                names.setdefault(unicodedata.normalize("NFC", entry), []).append(entry)
             known = _NAMES[folder] = (mtime, names)
     except (OSError, ValueError):
-        return None
-    twin = known[1].get(unicodedata.normalize("NFC", path.name))
-    return path.parent / twin if twin is not None and twin != path.name else None
+        return []
+    return [path.parent / name for name in known[1].get(unicodedata.normalize("NFC", path.name), ())
+            if name != path.name]
 
 
 _HOST = re.compile(r"(www\.)?[a-z0-9-]+(\.[a-z0-9-]+)*\.(vn|com|net|org|gov|edu|info|io)")

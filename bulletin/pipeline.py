@@ -20,7 +20,16 @@ from .fingerprint import Memo, digest_of, fingerprint, fingerprint_new
 from .frozen import compact
 from .i18n import sort_key_for
 from .listing import Entry, file_stats, signature, walk_files
-from .markup import Body, BodyStore, Renderer, link_errors, photos_unchanged, plain_body, summarise
+from .markup import (
+    Body,
+    BodyStore,
+    Renderer,
+    forget_names,
+    link_errors,
+    photos_unchanged,
+    plain_body,
+    summarise,
+)
 from .meta import parse_yaml, validate
 from .models import Article, Image, Meta, Source, Term, noting_counts
 from .options import Options, Progress, Result
@@ -83,6 +92,7 @@ def build(options: Options, checked: bool = False) -> Result:
 
 def _build(options: Options, started: float, clock: _Clock) -> Result:
     inputs = uptodate.inputs(options)  # before anything is read
+    forget_names()
     config = load_config(options.config)
     if options.base_url:
         config = with_base_url(config, options.base_url)
@@ -1157,11 +1167,14 @@ def _copies(options: Options, articles: list[Article], claims: Claims,
             found = sorted((rel, Path(item.path)) for rel, item in
                            walk_files(options.static, follow_symlinks=True) if item.is_file())
         except OSError as exc:
-            looped = exc.errno == errno.ELOOP
+            looped = exc.errno == errno.ELOOP and exc.filename2 is not None
+            first, second = sorted((exc.filename2, exc.filename)) if looped \
+                else (None, exc.filename)
             errors.append(SourceError(
-                display_path(Path(exc.filename or options.static)), None,
-                "this folder is reached twice through symlinks (a loop, or two links to one "
-                "folder)" if looped else f"cannot read this folder: {exc.strerror or exc}",
+                display_path(Path(second or options.static)), None,
+                f"this folder is also reached as {display_path(Path(first))}, through symlinks "
+                "(a loop, or two links to one folder)" if first is not None
+                else f"cannot read this folder: {exc.strerror or exc}",
                 "Keep one symlink to a folder, and none leading back into the static folder."
                 if looped else "Check that the folder exists and that you may read it."))
             found = []

@@ -8,6 +8,7 @@ import json
 import re
 import traceback
 from collections import abc
+from dataclasses import replace
 from itertools import repeat
 from datetime import datetime
 from email.utils import format_datetime
@@ -21,7 +22,7 @@ import markupsafe
 from markupsafe import Markup
 
 from .config import Config
-from .errors import SAVE_AS_UTF8, SourceError, SourceProblem, display_path, not_utf8
+from .errors import SourceError, SourceProblem, display_path, not_utf8
 from .i18n import format_date
 from .listing import walk_files
 from .models import COUNT_READS, Term, noting_counts
@@ -51,16 +52,37 @@ class HiddenTemplate(jinja2.TemplateNotFound):
     """A template name with a hidden file or folder in it (see _Loader)."""
 
 
+class NotText(Exception):
+    """A template file that is not UTF-8 text: ``error`` is at its first bad byte (see _Loader)."""
+
+    def __init__(self, error: SourceError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
 class _Loader(FileSystemLoader):
     """Jinja's file loader, refusing hidden files and folders. The templates' digest, which tells
     when pages must be rendered again, leaves them out (editors' swap files are hidden): a page
-    that read one would not be rendered again when it changes."""
+    that read one would not be rendered again when it changes. A file that is not UTF-8 text is
+    a NotText, at its own line."""
 
     def get_source(self, environment: Environment,
                    template: str) -> tuple[str, str, Callable[[], bool]]:
-        if _hidden("/".join(jinja2.loaders.split_template_path(template))):
+        parts = jinja2.loaders.split_template_path(template)
+        if _hidden("/".join(parts)):
             raise HiddenTemplate(template)
-        return super().get_source(environment, template)
+        try:
+            return super().get_source(environment, template)
+        except UnicodeDecodeError as exc:
+            path = next(Path(folder, *parts) for folder in self.searchpath
+                        if Path(folder, *parts).is_file())
+            raw = path.read_bytes()
+            if b"\0" in raw[:8192]:  # a picture, say (text in any encoding holds no NUL byte)
+                raise NotText(SourceError(
+                    display_path(path), None, f"{template} is not a template (not text)",
+                    "Include only templates here; a picture or a document belongs in static/."
+                )) from None
+            raise NotText(not_utf8(display_path(path), raw, exc)) from None
 
 
 class TemplateProblem(Exception):
@@ -119,15 +141,10 @@ class Templates:
                 self.env.get_template(name)
             except jinja2.TemplateSyntaxError as exc:
                 errors.append(self._syntax(exc))
-            except UnicodeDecodeError:  # say, Windows-1258 text, or a picture put here
-                path = self._path(name)
-                if path.suffix.lower() not in _TEXT_SUFFIXES:
-                    continue  # Thumbs.db, logo.png: no template (including one is an error)
-                raw = path.read_bytes()
-                try:
-                    raw.decode("utf-8")
-                except UnicodeDecodeError as exc:
-                    errors.append(not_utf8(display_path(path), raw, exc))
+            except NotText as exc:  # say, Windows-1258 text, or a picture put here
+                if self._path(name).suffix.lower() in _TEXT_SUFFIXES:
+                    errors.append(exc.error)
+                # else Thumbs.db, logo.png: no template (including one is an error)
         return errors
 
     @functools.cached_property
@@ -174,11 +191,10 @@ class Templates:
                                               f"Create it in {display_path(self.folder)}/")) from None
         except SourceProblem:  # the content's error, met on the way: not the template's
             raise
-        except UnicodeDecodeError as exc:  # a template it includes, of a name check() skips
-            raise TemplateProblem(SourceError(
-                *self._place(name, exc), "template error: a template read here is not UTF-8 text "
-                f"(byte 0x{exc.object[exc.start]:02x} at byte offset {exc.start})",
-                SAVE_AS_UTF8.replace("the file", "that template"))) from None
+        except NotText as exc:  # a template it includes, of a name check() skips
+            shown, line = self._place(name, exc)
+            raise TemplateProblem(replace(exc.error, hint=f"{exc.error.hint} It is read at "
+                                          f"{shown}{f':{line}' if line else ''}.")) from None
         except Exception as exc:  # noqa: BLE001 - any runtime error in a template is the template's
             raise TemplateProblem(self._runtime(name, exc)) from None
 

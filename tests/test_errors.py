@@ -648,11 +648,21 @@ def test_a_static_file_where_the_site_needs_a_folder_is_a_clash(built, command: 
 
 
 def test_front_matter_holding_itself_is_an_error_at_its_key(built) -> None:
-    # The depth check walked every path through shared nodes: `&a [*a]` never ended.
+    # The depth check walked every path through shared nodes: `&a [*a]` never ended. Many
+    # aliases to shared values (seven levels of ten) are no error, in any stage of the build.
     site, before = built
+    laughs = "a: &a [1,1,1,1,1,1,1,1,1,1]\n" + "".join(
+        f"{c}: &{c} [{','.join([f'*{p}'] * 10)}]\n"
+        for p, c in zip("abcdefg", "bcdefgh", strict=True))
     lines = fails(site, before, {"content/bad.md": "---\ntitle: Bài\ndate: 2026-10-01\n"
-                                                   "x: &vong [*vong]\n---\nx\n"})
+                                                   "x: &vong [*vong]\n---\nx\n",
+                                 "content/c.md": f"---\ntitle: Bài C\ndate: 2026-10-01\n{laughs}"
+                                                 "---\nx\n"})
     with_hint(lines, "content/bad.md:4: 'x' holds itself, through an alias (*name)")
+    assert [line for line in lines if line.startswith("content/c.md")] == []
+    # Without bad.md, the build goes through every stage with c.md's shared values.
+    (site.content / "bad.md").unlink()
+    assert site.run().code == 0
 
 
 def test_the_depth_check_reads_each_node_of_many_aliases_once(monkeypatch) -> None:
@@ -689,10 +699,20 @@ def test_half_a_character_is_found_in_the_template_that_prints_it(built) -> None
     assert lines[0].startswith("templates/article.html:3: template error: the page holds U+D83D")
 
 
-def test_an_included_template_not_saved_as_utf8_is_reported_at_the_including_line(built) -> None:
-    # A name check() does not compile (menu.inc): the error came as Python's exception text.
-    lines = template_fails(built, {**article_template('{% include "menu.inc" %}'),
-                                   "menu.inc": "<p>Tin Đà</p>\n".encode("cp1258")})
-    hint = with_hint(lines, "templates/article.html:3: template error: a template read here is "
-                            "not UTF-8 text (byte 0xd0 at byte offset 7)")
-    assert "UTF-8" in hint
+def test_an_included_template_not_saved_as_utf8_is_reported_at_its_bad_byte(built) -> None:
+    # A name check() does not compile (menu.inc): the error came as Python's exception text,
+    # then at the including line without the file's name. It is the included file's, at its
+    # bad byte's line, and the hint says where it is read.
+    lines = template_fails(built, {
+        **article_template('{% include "tin.inc" %}{% include "menu.inc" %}'),
+        "tin.inc": "<p>Tin mới</p>\n", "menu.inc": "<ul>\n<li>Tin Đà</li>\n".encode("cp1258")})
+    hint = with_hint(lines, "templates/menu.inc:2: not valid UTF-8: byte 0xd0 at byte offset 13")
+    assert "Save the file with UTF-8" in hint and "It is read at templates/article.html:3." in hint
+
+
+def test_an_included_file_that_is_no_template_is_reported_as_such(built) -> None:
+    lines = template_fails(built, {**article_template('{% include "logo.png" %}'),
+                                   "logo.png": b"\x89PNG\r\n\x1a\n\xff\x00"})
+    hint = with_hint(lines, "templates/logo.png: logo.png is not a template (not text)")
+    assert "static/" in hint and "UTF-8 encoding" not in hint
+    assert "It is read at templates/article.html:3." in hint

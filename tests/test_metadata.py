@@ -266,5 +266,12 @@ def test_a_symlinked_folder_in_static_is_copied_and_a_loop_is_an_error(make_site
     (shared / "vong").symlink_to(static)
     result = site.run("--static", str(static))
     assert result.code == 1
-    assert ("static/chung/vong/chung: this folder is reached twice through symlinks (a loop, or "
-            "two links to one folder)") in result.err.splitlines()
+    assert ("static/chung/vong/chung: this folder is also reached as static/chung, through "
+            "symlinks (a loop, or two links to one folder)") in result.err.splitlines()
+    # Two links to one folder: both are named, whichever the folder listing gives first.
+    (shared / "vong").unlink()
+    (static / "hai").symlink_to(shared)
+    result = site.run("--static", str(static))
+    assert result.code == 1
+    assert ("static/hai: this folder is also reached as static/chung, through symlinks (a loop, "
+            "or two links to one folder)") in result.err.splitlines()

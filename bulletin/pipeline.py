@@ -8,7 +8,7 @@ import os
 import time
 import unicodedata
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
@@ -113,6 +113,9 @@ def _build(options: Options, started: float, clock: _Clock) -> Result:
         now = options.now or datetime.now(config.tz)
         if now.tzinfo is None:
             now = now.replace(tzinfo=config.tz)
+        # In UTC: compared with a date in the site's zone (the same tzinfo), a local time would
+        # be compared by its wall clock, and in the hour a clock change repeats that is wrong.
+        now = now.astimezone(UTC)
         fronts: dict[str, Any] = {}
         bodies: dict[str, _Made] = {}
         sources = read_all(options.content, errors, parsed=fronts, bodies=bodies, cache=cache,

@@ -300,6 +300,14 @@ class _Bytecode(jinja2.FileSystemBytecodeCache):
     def get_source_checksum(self, source: str) -> str:
         return super().get_source_checksum(f"{self.version}\0{source}")
 
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        """A damaged file (cut short by a full disk, say) is a miss, as any damaged entry of the
+        cache is: the template is compiled again, and the file written anew."""
+        try:
+            super().load_bytecode(bucket)
+        except Exception:  # noqa: BLE001 - pickle and marshal raise many kinds on bad bytes
+            bucket.reset()
+
 
 class _Formatted:
     """A date filter that formats each datetime object once: an article's date shows on many pages.

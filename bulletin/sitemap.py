@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from .config import Config
@@ -71,12 +71,20 @@ def page_urls(pages: Iterable[Any], config: Config, routes: Routes) -> list[Url]
 
 
 def news_since(config: Config, now: datetime) -> datetime:
-    """Where the news sitemap's window starts: articles dated after it are recent (with a
-    --now early in year 2 and a window of years, the earliest moment there is)."""
+    """Where the news sitemap's window starts, in UTC: articles dated after it are recent. The
+    window is ``news_sitemap_days`` times 24 hours, whatever clock changes the site's timezone
+    has in it (with a --now early in year 2 and a window of years, the earliest moment there is).
+
+    >>> from zoneinfo import ZoneInfo
+    >>> from .config import Config
+    >>> now = datetime(2026, 10, 26, 12, 30, tzinfo=ZoneInfo("Europe/Berlin"))  # after a DST end
+    >>> now - news_since(Config(news_sitemap_days=2), now)
+    datetime.timedelta(days=2)
+    """
     try:
-        return now - timedelta(days=config.news_sitemap_days)
+        return now.astimezone(UTC) - timedelta(days=config.news_sitemap_days)
     except OverflowError:
-        return datetime.min.replace(tzinfo=now.tzinfo)
+        return datetime.min.replace(tzinfo=UTC)
 
 
 def news_urls(articles: Sequence[Article], config: Config, now: datetime) -> list[NewsUrl]:

@@ -19,6 +19,8 @@ EMPTY_FEED_DATE = datetime(1970, 1, 1, tzinfo=UTC)
 # Characters XML 1.0 forbids even as references (control characters pasted from word processors).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _LINK_ATTRIBUTE = re.compile(r"""(\s(?:href|src)\s*=\s*)(["'])(.*?)\2""", re.IGNORECASE | re.DOTALL)
+# a start tag: "<", a name, then attributes, whose quoted values may hold ">"
+_START_TAG = re.compile(r"""<[a-zA-Z][^\s/>]*(?:"[^"]*"|'[^']*'|[^'">])*>""")
 _SRCSET = re.compile(r"""(\ssrcset\s*=\s*)(["'])(.*?)\2""", re.IGNORECASE | re.DOTALL)
 
 
@@ -73,6 +75,8 @@ def absolute_links(html: str, base: str) -> str:
     ...                "https://a.vn/tin/a/")
     '<a href="https://a.vn/tin/b/">b</a><img src="https://a.vn/tin/a/anh.jpg" \
 srcset="https://a.vn/tin/a/a.jpg 1x, https://a.vn/tin/a/b.jpg 2x">'
+    >>> absolute_links('<code>&lt;a href="x.exe"&gt;</code> <a title="1 > 0" href="b/">', "https://a.vn/")
+    '<code>&lt;a href="x.exe"&gt;</code> <a title="1 > 0" href="https://a.vn/b/">'
     """
     def one(match: re.Match[str]) -> str:
         return f"{match[1]}{match[2]}{_joined(base, match[3].strip())}{match[2]}"
@@ -84,7 +88,11 @@ srcset="https://a.vn/tin/a/a.jpg 1x, https://a.vn/tin/a/b.jpg 2x">'
             parts.append(f"{_joined(base, url)} {size.strip()}".rstrip())
         return f"{match[1]}{match[2]}{', '.join(parts)}{match[2]}"
 
-    return _SRCSET.sub(candidates, _LINK_ATTRIBUTE.sub(one, html))
+    def tag(match: re.Match[str]) -> str:
+        return _SRCSET.sub(candidates, _LINK_ATTRIBUTE.sub(one, match[0]))
+
+    # In start tags only: a code sample's `<a href="x">` is text, escaped (&lt;a href="x"&gt;).
+    return _START_TAG.sub(tag, html)
 
 
 def _joined(base: str, url: str) -> str:
@@ -155,8 +163,11 @@ def plan(articles: Sequence[Article], tags: Mapping[str, Term], by_tag: Mapping[
     planned: list[Planned] = []
     for kind, term, first, items in lists:
         chosen = entries(items)
+        if term is not None and id(term) not in shown:  # its name, as XML can carry it
+            shown[id(term)] = replace(term, name=xml_text(term.name))
         feed = Feed(
-            kind=kind, term=term, link=routes.permalink(first),
+            kind=kind, term=shown[id(term)] if term is not None else None,
+            link=routes.permalink(first),
             rss_url=routes.permalink(routes.feed(first)),
             atom_url=routes.permalink(routes.atom(first)),
             updated=max((e.updated for e in chosen), default=EMPTY_FEED_DATE), entries=chosen,

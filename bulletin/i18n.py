@@ -85,9 +85,13 @@ class UIText(Mapping[str, str]):
 
 def vietnamese_sort_key(text: str) -> tuple[tuple[int, ...], tuple[int, ...], str]:
     """Sort key for Vietnamese dictionary order: letters first, then tones, then the raw text.
+    A space or a punctuation mark between words ends a word, so it comes before any letter: the
+    syllable "an" before "anh".
 
     >>> sorted(["đường", "dương", "an", "ăn", "ân", "Bé"], key=vietnamese_sort_key)
     ['an', 'ăn', 'ân', 'Bé', 'dương', 'đường']
+    >>> sorted(["Anh hùng", "An toàn", "An-ninh", "An ninh"], key=vietnamese_sort_key)
+    ['An ninh', 'An-ninh', 'An toàn', 'Anh hùng']
     """
     letters: list[int] = []
     tones: list[int] = []
@@ -101,7 +105,9 @@ def vietnamese_sort_key(text: str) -> tuple[tuple[int, ...], tuple[int, ...], st
             else:
                 base += part
         rank = _RANK.get(unicodedata.normalize("NFC", base))
-        letters.append(rank if rank is not None else 1000 + ord(base[:1] or " "))
+        if rank is None:
+            rank = -1 if unicodedata.category(base[:1] or " ")[0] in "ZP" else 1000 + ord(base[:1])
+        letters.append(rank)
         tones.append(tone)
     return (tuple(letters), tuple(tones), text)
 

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import PIL
 from PIL import Image, ImageOps, UnidentifiedImageError, features
@@ -90,9 +91,10 @@ class Photo:
     stamp: tuple[int, ...] = ()  # the file's size, mtime, ctime and inode when measured
 
     def srcset(self, folder_url: str, mime: str) -> str:
-        """``url 480w, url 960w`` for the copies of one type, smallest first."""
+        """``url 480w, url 960w`` for the copies of one type, smallest first (their names
+        percent-encoded: a space would end a URL there)."""
         return ", ".join(
-            f"{folder_url}{v.name} {v.width}w" for v in self.variants if v.mime == mime
+            f"{folder_url}{quote(v.name)} {v.width}w" for v in self.variants if v.mime == mime
         )
 
     @property
@@ -248,13 +250,14 @@ def view(image: ImageView, photo: Photo | None) -> ImageView:
     fallback = photo.fallback()
     return replace(
         image,
-        url=folder + fallback.name if fallback else image.url,
+        url=folder + quote(fallback.name) if fallback else image.url,
         width=photo.width,
         height=photo.height,
         srcset=photo.srcset(folder, photo.mime),
         srcset_webp=photo.srcset(folder, "image/webp") if photo.mime != "image/webp" else "",
-        thumb=folder + small.name if small else image.url,
-        thumb_webp=folder + small_webp.name if small_webp and photo.mime != "image/webp" else "",
+        thumb=folder + quote(small.name) if small else image.url,
+        thumb_webp=folder + quote(small_webp.name) if small_webp and photo.mime != "image/webp"
+        else "",
     )
 
 

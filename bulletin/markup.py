@@ -8,10 +8,12 @@ import posixpath
 import re
 import unicodedata
 import xml.etree.ElementTree as etree
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from html import escape as escape_html
+from html import unescape
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 from urllib.parse import SplitResult, quote, unquote, urlsplit
 
 import markdown
@@ -189,7 +191,7 @@ def resolve_asset(state: _State, target: str, line: int | None) -> str | None:
             state.assets[name] = Asset(path, name, line=line)
             return None
     state.assets[name] = Asset(path, name, photo, line)
-    return state.route_url + name
+    return state.route_url + quote(name)  # a space would end the URL in a srcset
 
 
 def _local_file(state: _State, relative: str, line: int | None, missing: str, kind: str,
@@ -352,12 +354,13 @@ class _Processor(Treeprocessor):
             parents = {child: parent for parent in root.iter() for child in parent}
             for image, photo in state.pictures:
                 _responsive(image, parents[image], photo, state.route_url)
+        stash = self.md.htmlStash.rawHtmlBlocks
         for para in root.iter("p"):
-            text = _plain(para)
+            text = _plain(para, stash)
             if text:
                 state.first_paragraph = text
                 break
-        state.text = _plain(root)
+        state.text = _plain(root, stash)
 
     def _link(self, state: _State, link: etree.Element, body: str) -> None:
         href = link.get("href", "")
@@ -387,7 +390,7 @@ class _Processor(Treeprocessor):
         url = resolve_asset(state, src, line)
         if url is not None:
             image.set("src", url)
-            asset = state.assets.get(url.rsplit("/", 1)[-1]) if url.startswith(
+            asset = state.assets.get(unquote(url.rsplit("/", 1)[-1])) if url.startswith(
                 state.route_url) else None
             if asset is not None and asset.photo is not None:
                 state.pictures.append((image, asset.photo))
@@ -404,7 +407,7 @@ def _responsive(image: etree.Element, parent: etree.Element, photo: Any, folder_
     fallback = photo.fallback()
     if fallback is None:
         return
-    image.set("src", folder_url + fallback.name)
+    image.set("src", folder_url + quote(fallback.name))
     image.set("srcset", photo.srcset(folder_url, photo.mime))
     image.set("sizes", BODY_SIZES)
     if photo.mime == "image/webp":
@@ -450,12 +453,44 @@ class _QuickInline(InlineProcessor):
             self, data, patternIndex)
 
 
-_STASHED = re.compile("\x02wzxhzdk:\\d+\x03")
+_STASHED = re.compile("\x02wzxhzdk:(\\d+)\x03")
 
 
-def _plain(element: etree.Element) -> str:
-    """The words of an element, without the placeholders Markdown leaves for raw HTML."""
-    return " ".join(_STASHED.sub(" ", "".join(element.itertext())).split())
+def _plain(element: etree.Element, stash: Sequence[object] = ()) -> str:
+    """The words of an element as a reader sees them. Markdown has not finished with it: code
+    is still escaped (``x &lt; y``), and raw HTML and entities are placeholders for the entries
+    of ``stash``: an entity stands for its character, an inline tag (``<sup>``) for nothing,
+    anything else (``<br>``, a block of HTML or code) for a space between words."""
+    parts: list[str] = []
+    _texts(element, parts, False)
+
+    def stashed(match: re.Match[str]) -> str:
+        number = int(match[1])
+        raw = stash[number] if number < len(stash) else ""
+        if not isinstance(raw, str):
+            return " "
+        if _ENTITY.fullmatch(raw):
+            return unescape(raw)
+        return "" if _INLINE_TAG.fullmatch(raw) else " "
+
+    return " ".join(_STASHED.sub(stashed, "".join(parts)).split())
+
+
+def _texts(element: etree.Element, parts: list[str], code: bool) -> None:
+    """The texts of ``element`` in document order into ``parts``, those of code unescaped."""
+    code = code or element.tag == "code"
+    if element.text:
+        parts.append(unescape(element.text) if code else element.text)
+    for child in element:
+        _texts(child, parts, code)
+        if child.tail:
+            parts.append(unescape(child.tail) if code else child.tail)
+
+
+_ENTITY = re.compile(r"&(#\d+|#[xX][0-9a-fA-F]+|[a-zA-Z][a-zA-Z0-9]*);")
+# tags inside a word's run of text: "m<sup>2</sup>" reads "m2"
+_INLINE_TAG = re.compile(r"</?(a|abbr|b|bdi|bdo|cite|code|data|del|dfn|em|i|ins|kbd|mark|q|s|"
+                         r"samp|small|span|strong|sub|sup|time|u|var)(\s[^>]*)?/?>", re.IGNORECASE)
 
 
 class _BulletinExtension(Extension):
@@ -517,7 +552,7 @@ class Renderer:
     def _body(self, html: str, state: _State, image: str | None, image_line: int | None) -> Body:
         route_url = state.route_url
         image_url = resolve_asset(state, image, image_line) if image else None
-        image_photo = state.assets[image_url.rsplit("/", 1)[-1]].photo \
+        image_photo = state.assets[unquote(image_url.rsplit("/", 1)[-1])].photo \
             if image_url and image_url.startswith(route_url) else None
         return Body(html, state.text, state.first_paragraph, tuple(state.links),
                     tuple(state.assets.values()), tuple(state.errors), image_url,

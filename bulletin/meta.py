@@ -263,7 +263,9 @@ def validate(source: Source, data: dict[str, Any], lines: dict[str, int],
             err(key, f"{key} {str(data[key])!r} is out of range",
                 f"Dates run from the year {FIRST_DAY.year} to {LAST_DAY.year}: check the year.")
             return None
-        return moment
+        # In the site's timezone, as readers see it: 20:00 UTC is 03:00 the next day in Hanoi,
+        # on every page, in the feeds and in a permalink's {day}.
+        return moment.astimezone(tz) if moment is not None else None
 
     moment = None
     if "date" not in data:

@@ -12,12 +12,18 @@ from .slug import slugify
 
 @functools.lru_cache(maxsize=1 << 16)  # a site has a few thousand tags, named again and again
 def term_key(name: str) -> str:
-    """Identity of a tag: NFC and NFD, upper and lower case spellings are one tag.
+    """Identity of a tag: NFC and NFD, upper and lower case spellings are one tag, and so are
+    spellings that differ only in the spaces between words (a no-break space, pasted from a web
+    page or Word, or two spaces) or in invisible characters (a zero-width space).
 
-    >>> term_key("Ma Tuy\u0301") == term_key("ma tu\u00fd")
+    >>> term_key("Ma Tuy\u0301") == term_key("ma tu\u00fd") == term_key(" ma\u00a0 tuý\u200b")
     True
     """
-    return unicodedata.normalize("NFC", name).casefold().strip()
+    return " ".join(unicodedata.normalize("NFC", name).translate(_INVISIBLE).casefold().split())
+
+
+# soft hyphen, zero-width space, non-joiner and joiner, word joiner, byte order mark
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
 
 
 def name_terms(names_per_article: Iterable[Iterable[str]],

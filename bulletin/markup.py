@@ -454,13 +454,15 @@ class _QuickInline(InlineProcessor):
 
 
 _STASHED = re.compile("\x02wzxhzdk:(\\d+)\x03")
+_ESCAPED = re.compile("\x02(\\d+)\x03")  # a backslash escape, by the code of its character
 
 
 def _plain(element: etree.Element, stash: Sequence[object] = ()) -> str:
     """The words of an element as a reader sees them. Markdown has not finished with it: code
     is still escaped (``x &lt; y``), and raw HTML and entities are placeholders for the entries
     of ``stash``: an entity stands for its character, an inline tag (``<sup>``) for nothing,
-    anything else (``<br>``, a block of HTML or code) for a space between words."""
+    anything else (``<br>``, a block of HTML or code) for a space between words; a character
+    escaped with a backslash (``5\\*3``) is a placeholder too."""
     parts: list[str] = []
     _texts(element, parts, False)
 
@@ -473,7 +475,8 @@ def _plain(element: etree.Element, stash: Sequence[object] = ()) -> str:
             return unescape(raw)
         return "" if _INLINE_TAG.fullmatch(raw) else " "
 
-    return " ".join(_STASHED.sub(stashed, "".join(parts)).split())
+    text = _ESCAPED.sub(lambda found: chr(int(found[1])), "".join(parts))  # 5\*3 reads 5*3
+    return " ".join(_STASHED.sub(stashed, text).split())
 
 
 def _texts(element: etree.Element, parts: list[str], code: bool) -> None:

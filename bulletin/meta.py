@@ -7,7 +7,7 @@ import functools
 import re
 import sys
 import unicodedata
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta, timezone
 from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -213,6 +213,29 @@ def parse_date(value: Any, tz: ZoneInfo) -> datetime | None:
     return moment.replace(tzinfo=tz) if moment.tzinfo is None else moment
 
 
+def in_site_time(moment: datetime, tz: ZoneInfo) -> datetime:
+    """``moment`` in the site's timezone, as readers see it (20:00 UTC is 03:00 the next day in
+    Hanoi: on every page, in the feeds and in a permalink's {day}), with its offset as a fixed
+    timezone: two dates with the same tzinfo compare by their wall clocks, and in the hour a
+    clock change repeats, wall clocks of one zone are not in the order of the moments.
+
+    >>> berlin = ZoneInfo("Europe/Berlin")
+    >>> first = in_site_time(datetime.fromisoformat("2026-10-25T02:30+02:00"), berlin)
+    >>> later = in_site_time(datetime.fromisoformat("2026-10-25T02:10+01:00"), berlin)
+    >>> later > first, later.isoformat()
+    (True, '2026-10-25T02:10:00+01:00')
+    """
+    local = moment.astimezone(tz)
+    offset = local.utcoffset()
+    return local.replace(tzinfo=_fixed(offset), fold=0) if offset is not None else local
+
+
+@functools.lru_cache(maxsize=64)
+def _fixed(offset: timedelta) -> timezone:
+    """One timezone object per offset: dates sharing an offset compare without conversion."""
+    return timezone(offset)
+
+
 def validate(source: Source, data: dict[str, Any], lines: dict[str, int],
              tz: ZoneInfo) -> tuple[Meta | None, list[SourceError]]:
     """Check every key of one article's front matter: the Meta (None on errors) and all problems."""
@@ -263,9 +286,7 @@ def validate(source: Source, data: dict[str, Any], lines: dict[str, int],
             err(key, f"{key} {str(data[key])!r} is out of range",
                 f"Dates run from the year {FIRST_DAY.year} to {LAST_DAY.year}: check the year.")
             return None
-        # In the site's timezone, as readers see it: 20:00 UTC is 03:00 the next day in Hanoi,
-        # on every page, in the feeds and in a permalink's {day}.
-        return moment.astimezone(tz) if moment is not None else None
+        return in_site_time(moment, tz) if moment is not None else None
 
     moment = None
     if "date" not in data:

@@ -74,15 +74,26 @@ class _Loader(FileSystemLoader):
         try:
             return super().get_source(environment, template)
         except UnicodeDecodeError as exc:
-            path = next(Path(folder, *parts) for folder in self.searchpath
-                        if Path(folder, *parts).is_file())
+            path = _first_file(self.searchpath, "/".join(parts))
+            if path is None:  # gone since
+                raise jinja2.TemplateNotFound(template) from None
             raw = path.read_bytes()
-            if b"\0" in raw[:8192]:  # a picture, say (text in any encoding holds no NUL byte)
+            if path.suffix.lower() not in _TEXT_SUFFIXES and not raw.startswith(_WIDE_BOMS) \
+                    and b"\0" in raw[:8192]:  # a picture, say: text in 8-bit encodings has no NUL
                 raise NotText(SourceError(
                     display_path(path), None, f"{template} is not a template (not text)",
                     "Include only templates here; a picture or a document belongs in static/."
                 )) from None
             raise NotText(not_utf8(display_path(path), raw, exc)) from None
+
+
+# UTF-32 and UTF-16 byte order marks: text (Notepad's "Unicode"), with NUL bytes in it
+_WIDE_BOMS = (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff", b"\xff\xfe", b"\xfe\xff")
+
+
+def _first_file(folders: abc.Sequence[str | Path], name: str) -> Path | None:
+    """The file of template ``name``: the first of ``folders`` that holds one."""
+    return next((Path(folder, name) for folder in folders if Path(folder, name).is_file()), None)
 
 
 class TemplateProblem(Exception):
@@ -131,7 +142,10 @@ class Templates:
 
     def _path(self, name: str) -> Path:
         """The file of template ``name``: the first folder's that holds one."""
-        return next(folder / name for folder in self.folders if (folder / name).is_file())
+        found = _first_file(self.folders, name)
+        if found is None:  # gone since it was listed
+            raise jinja2.TemplateNotFound(name)
+        return found
 
     def check(self) -> list[SourceError]:
         """Compile every template, reporting syntax errors with their file and line."""
@@ -214,7 +228,7 @@ class Templates:
                 assert loader is not None
                 source, filename, _ = loader.get_source(self.env, template)
                 tree = self.env.parse(source, template, filename)
-            except (jinja2.TemplateError, UnicodeDecodeError, OSError):
+            except (jinja2.TemplateError, NotText, OSError):  # no template, or not this one
                 continue
             found = next((node for node in tree.find_all(jinja2.nodes.Const)
                           if isinstance(node.value, str) and _SURROGATE.search(node.value)), None)

@@ -699,6 +699,16 @@ def test_half_a_character_is_found_in_the_template_that_prints_it(built) -> None
     assert lines[0].startswith("templates/article.html:3: template error: the page holds U+D83D")
 
 
+def test_half_a_character_in_a_base_template_is_found_past_a_picture(built) -> None:
+    # The search goes through every template name: a picture among them (check() allows one)
+    # is passed over, not an internal error.
+    base = (PROJECT / "templates" / "base.html").read_text(encoding="utf-8")
+    lines = template_fails(built, {"base.html": base.replace("<body", "{{ '\\ud83d' }}<body", 1),
+                                   "aaa.png": b"\x89PNG\r\n\x1a\n\xff\x00"})
+    assert lines[0].startswith("templates/base.html:")
+    assert "template error: the page holds U+D83D" in lines[0]
+
+
 def test_an_included_template_not_saved_as_utf8_is_reported_at_its_bad_byte(built) -> None:
     # A name check() does not compile (menu.inc): the error came as Python's exception text,
     # then at the including line without the file's name. It is the included file's, at its
@@ -708,6 +718,13 @@ def test_an_included_template_not_saved_as_utf8_is_reported_at_its_bad_byte(buil
         "tin.inc": "<p>Tin mới</p>\n", "menu.inc": "<ul>\n<li>Tin Đà</li>\n".encode("cp1258")})
     hint = with_hint(lines, "templates/menu.inc:2: not valid UTF-8: byte 0xd0 at byte offset 13")
     assert "Save the file with UTF-8" in hint and "It is read at templates/article.html:3." in hint
+
+
+def test_a_template_saved_as_utf16_is_reported_as_not_utf8_text(built) -> None:
+    # Notepad's "Unicode" is UTF-16, with NUL bytes: text to save again, not a picture.
+    lines = template_fails(built, {"article.html": '{% extends "base.html" %}\n'.encode("utf-16")})
+    hint = with_hint(lines, "templates/article.html:1: not valid UTF-8: byte 0xff at byte offset 0")
+    assert "Save the file with UTF-8" in hint
 
 
 def test_an_included_file_that_is_no_template_is_reported_as_such(built) -> None:

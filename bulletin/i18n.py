@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import re
 import unicodedata
 from collections.abc import Iterator, Mapping
 from datetime import datetime
@@ -112,10 +114,38 @@ def vietnamese_sort_key(text: str) -> tuple[tuple[int, ...], tuple[int, ...], st
     return (tuple(letters), tuple(tones), text)
 
 
+def direction(language: str) -> str:
+    """How a language is written: "rtl" for those written right to left, else "ltr".
+
+    >>> direction("ar"), direction("he-IL"), direction("vi"), direction("ku-Arab")
+    ('rtl', 'rtl', 'ltr', 'rtl')
+    """
+    subtags = language.replace("_", "-").lower().split("-")
+    if any(tag in _RTL_SCRIPTS for tag in subtags[1:]):
+        return "rtl"
+    return "rtl" if subtags[0] in _RTL_LANGUAGES and not subtags[1:2] == ["latn"] else "ltr"
+
+
+_RTL_LANGUAGES = frozenset({"ar", "arc", "ckb", "dv", "fa", "he", "iw", "ks", "ps", "sd", "ug",
+                            "ur", "yi"})
+_RTL_SCRIPTS = frozenset({"arab", "hebr", "thaa", "syrc", "nkoo", "adlm", "rohg"})
+
+
 def casefold_sort_key(text: str) -> tuple[tuple[int, ...], tuple[int, ...], str]:
-    """Sort key for languages without special rules: case-insensitive code-point order."""
+    """Sort key for languages without special rules: case-insensitive letter order, a letter with
+    a mark beside its bare letter (é with e, ä with a, ł with l) and after it when they tie.
+
+    >>> sorted(["Bahn", "ezra", "Ärger", "école", "Azur", "Łódź", "Lyon", "Zug"],
+    ...        key=casefold_sort_key)
+    ['Ärger', 'Azur', 'Bahn', 'école', 'ezra', 'Łódź', 'Lyon', 'Zug']
+    """
     folded = unicodedata.normalize("NFKD", text).casefold()
-    return (tuple(ord(c) for c in folded), (), text)
+    bare = "".join(c for c in folded if not unicodedata.combining(c)).translate(_BARE)
+    return (tuple(ord(c) for c in bare), tuple(ord(c) for c in folded), text)
+
+
+# Letters that are no letter with a mark, sorted as the letters they are spelled with.
+_BARE = str.maketrans({"đ": "d", "ð": "d", "ł": "l", "ø": "o", "æ": "ae", "œ": "oe", "ı": "i"})
 
 
 def sort_key_for(language: str):  # type: ignore[no-untyped-def]
@@ -123,13 +153,49 @@ def sort_key_for(language: str):  # type: ignore[no-untyped-def]
     return vietnamese_sort_key if language.split("-")[0] == "vi" else casefold_sort_key
 
 
-def format_date(moment: datetime, pattern: str) -> str:
-    """A date shown to readers, in the site's pattern (default dd/mm/yyyy).
+def format_date(moment: datetime, pattern: str, language: str = "vi") -> str:
+    """A date shown to readers, in the site's pattern (default dd/mm/yyyy), with the names of
+    months and days (%B, %b, %A, %a) in the site's language (from Babel's CLDR data; a language
+    it does not know keeps Python's English ones).
 
     >>> moment = datetime(2023, 9, 29, 8, 0)
     >>> format_date(moment, "%d/%m/%Y"), format_date(moment, "%Y")
     ('29/09/2023', '2023')
+    >>> format_date(moment, "%A %d %B %Y", "fr"), format_date(moment, "%d %B, 100%%", "vi")
+    ('vendredi 29 septembre 2023', '29 tháng 9, 100%')
     """
     if pattern == "%d/%m/%Y":  # the default, shown on every card: a few times faster than strftime
         return "%02d/%02d/%d" % (moment.day, moment.month, moment.year)  # noqa: UP031 - faster
+    if _NAMED.search(pattern):
+        names = _names(language)
+        if names is not None:
+            pattern = _DIRECTIVE.sub(lambda found: names[found[1]][
+                moment.month - 1 if found[1] in "Bbh" else moment.weekday()
+            ].replace("%", "%%") if found[1] in names else found[0], pattern)
     return moment.strftime(pattern)
+
+
+_NAMED = re.compile(r"%[aAbBh]")
+_DIRECTIVE = re.compile(r"%(.)")  # "%%" stays one literal "%"
+
+
+@functools.lru_cache(maxsize=16)
+def _names(language: str) -> dict[str, tuple[str, ...]] | None:
+    """The names of the months (January first) and days (Monday first) in ``language``, by the
+    strftime directive that shows them; None for a language Babel does not know."""
+    try:
+        from babel import Locale, UnknownLocaleError
+        from babel.dates import get_day_names, get_month_names
+    except ImportError:
+        return None
+    try:
+        locale = Locale.parse(language.replace("-", "_"))
+    except (UnknownLocaleError, ValueError, TypeError):
+        return None
+    months = get_month_names("wide", "format", locale)
+    short_months = get_month_names("abbreviated", "format", locale)
+    days = get_day_names("wide", "format", locale)
+    short_days = get_day_names("abbreviated", "format", locale)
+    short = tuple(short_months[n] for n in range(1, 13))
+    return {"B": tuple(months[n] for n in range(1, 13)), "b": short, "h": short,
+            "A": tuple(days[n] for n in range(7)), "a": tuple(short_days[n] for n in range(7))}

@@ -734,6 +734,8 @@ def summarise(text: str, limit: int) -> str:
 
     >>> summarise("Công an tỉnh tổ chức hội nghị sơ kết", 20)
     'Công an tỉnh tổ chức…'
+    >>> summarise("2026年10月1日 东京今天下雨，气温明显下降，市民出行注意保暖", 24)
+    '2026年10月1日 东京今天下雨，气温明显下降…'
     """
     # Spaces are collapsed in a head of the text long enough for the cut, when there is one: the
     # head collapsed is a prefix of the whole text collapsed. A first paragraph may be long.
@@ -741,6 +743,9 @@ def summarise(text: str, limit: int) -> str:
     text = head if len(head) > limit else " ".join(text.split())
     if len(text) <= limit:
         return text
-    cut = text[: limit + 1].rsplit(" ", 1)[0] if " " in text[: limit + 1] else text[:limit]
+    # At the last space, unless that would keep less than half: Chinese or Japanese text has
+    # no spaces between words, and is cut where it reaches the limit.
+    space = text.rfind(" ", 0, limit + 1)
+    cut = text[:space] if space >= limit // 2 else text[:limit]
     return cut.rstrip(" ,;:–-") + "…"
 

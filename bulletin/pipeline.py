@@ -18,7 +18,7 @@ from .config import Config, load_config, static_warnings, with_base_url
 from .errors import BuildFailed, SourceError, SourceProblem, display_path
 from .fingerprint import Memo, digest_of, fingerprint, fingerprint_new
 from .frozen import compact
-from .i18n import sort_key_for
+from .i18n import direction, sort_key_for
 from .listing import Entry, file_stats, signature, walk_files
 from .markup import (
     Body,
@@ -73,6 +73,7 @@ class SiteView:
     logo_url: str = ""  # absolute
     locale: str = ""  # for OpenGraph: vi_VN
     twitter_site: str = ""  # "@handle" or ""
+    direction: str = "ltr"  # "rtl" for a language written right to left (Arabic, Hebrew…)
 
 
 def build(options: Options, checked: bool = False) -> Result:
@@ -728,7 +729,8 @@ def _search_index(articles: list[Article], config: Config, cache: Cache, transac
     # old versions): assemble keeps them in the cache, by body key, and keeps those of the
     # current bodies for the next build; an old version's goes.
     for route, data in search.files(articles, Routes(config), config.date_format, cache,
-                                    lambda keys: texts(keys, keep=False), texts.cached):
+                                    lambda keys: texts(keys, keep=False), texts.cached,
+                                    config.language):
         rel = Routes.output_path(route)
         staged.append((rel, transaction.stage(rel, data)))
     return staged
@@ -859,6 +861,7 @@ def plan(articles: list[Article], matches: list[tuple[related_mod.Match, ...]], 
         atom_url=routes.permalink(routes.atom(routes.home())), logo_url=routes.asset(config.logo),
         locale=config.locale,
         twitter_site="@" + config.twitter_site.lstrip("@") if config.twitter_site else "",
+        direction=direction(config.language),
     )
 
     def page(route: str, template: str, owner: str, kind: str, **names: Any) -> Page:

@@ -126,9 +126,9 @@ class Templates:
             auto_reload=False,
             cache_size=-1,  # a plain dict: each render looks up what it extends and imports
         )
-        shown = _Formatted(lambda moment: format_date(moment, config.date_format))
-        self.env.filters["date"] = lambda moment, fmt=None: (format_date(moment, fmt) if fmt
-                                                             else shown(moment))
+        shown = _Formatted(lambda moment: format_date(moment, config.date_format, config.language))
+        self.env.filters["date"] = lambda moment, fmt=None: (
+            format_date(moment, fmt, config.language) if fmt else shown(moment))
         self.env.filters["isodate"] = iso = _Formatted(isodate)
         cached = Cached().__call__  # a bound method: the quickest for Jinja to call
         self.env.globals["cached"] = self.env.filters["cached"] = cached

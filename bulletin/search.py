@@ -71,9 +71,16 @@ Keys = npt.NDArray[np.uint64]
 Texts = Callable[[list[str]], Mapping[str, Any]]  # body keys -> the bodies' plain texts
 
 
+# Letters that are no letter with a mark, folded as slugs fold them (and as search.js does).
+_LETTERS = {"đ": "d", "ð": "d", "ł": "l", "ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "ı": "i"}
+
+
 def _fold_table() -> dict[int, str]:
-    """Latin letters with marks (Vietnamese among them) mapped to their bare letters, đ to d."""
-    table: dict[int, str] = {ord("đ"): "d", ord("Đ"): "d"}
+    """Latin letters with marks (Vietnamese among them) mapped to their bare letters, and the
+    letters of _LETTERS (đ to d, ß to ss…)."""
+    table: dict[int, str] = {ord(letter): bare for letter, bare in _LETTERS.items()}
+    table.update((ord(letter.upper()), bare) for letter, bare in _LETTERS.items()
+                 if len(letter.upper()) == 1 and letter.upper() != letter)
     for code in chain(range(0xC0, 0x250), range(0x1E00, 0x1F00)):
         char = chr(code)
         bare = "".join(c for c in unicodedata.normalize("NFD", char)
@@ -162,14 +169,15 @@ class _CachedDocs:
 
 
 def files(articles: Sequence[Article], routes: Routes, date_format: str, cache: Any = None,
-          texts: Texts | None = None, cached: Texts | None = None) -> list[tuple[str, bytes]]:
+          texts: Texts | None = None, cached: Texts | None = None,
+          language: str = "vi") -> list[tuple[str, bytes]]:
     """The whole index as (route, bytes), for the writer. With the build's ``cache`` (a
     bulletin.cache.Cache) the last build's index is updated for the articles that changed.
     ``texts`` gives the plain texts of bodies by their keys (articles do not carry theirs): it
     is asked only for those the index reads (on an update, the changed and added ones, and the
     old versions of the changed ones). ``cached`` gives those of them found in
     the cache, none made again: what a worker process may ask for (see ``_Docs.cached``)."""
-    docs = docs_for(articles, date_format, texts, cached)
+    docs = docs_for(articles, date_format, texts, cached, language)
     previous, digests = _recall(cache) if cache is not None else (None, [])
     made, state = build(docs, previous, _CachedDocs(cache, texts) if cache is not None else None,
                         docs.keys())
@@ -232,9 +240,11 @@ class _Docs(Sequence[SearchDoc]):
     and their keys and shown fields, which need neither the doc nor the article's text."""
 
     def __init__(self, articles: list[Article], date_format: str,
-                 texts: Texts | None = None, cached: Texts | None = None) -> None:
+                 texts: Texts | None = None, cached: Texts | None = None,
+                 language: str = "vi") -> None:
         self.articles = articles
         self.date_format = date_format
+        self.language = language
         self.texts = texts
         self.found = cached
         self._light: list[SearchDoc] | None = None
@@ -272,7 +282,7 @@ class _Docs(Sequence[SearchDoc]):
         return SearchDoc(
             url=a.url,
             title=a.title,
-            date=format_date(a.date, self.date_format),
+            date=format_date(a.date, self.date_format, self.language),
             summary=a.summary,
             tags=_tags(a),
             lead=a.lead or "",
@@ -293,7 +303,7 @@ class _Docs(Sequence[SearchDoc]):
 
     def shown(self, start: int, stop: int) -> list[list[str]]:
         """The fields of docs[start:stop] that a results page shows (see ``_chunk``)."""
-        return [[a.url, a.title, format_date(a.date, self.date_format), a.summary]
+        return [[a.url, a.title, format_date(a.date, self.date_format, self.language), a.summary]
                 for a in self.articles[start:stop]]
 
 
@@ -304,26 +314,27 @@ def _tags(article: Article) -> str:
 
 
 def docs_for(articles: Sequence[Article], date_format: str, texts: Texts | None = None,
-             cached: Texts | None = None) -> _Docs:
+             cached: Texts | None = None, language: str = "vi") -> _Docs:
     """The articles as the index holds them, oldest first: a new article keeps the others' ids.
     ``texts`` and ``cached`` give articles their plain text (see ``files``)."""
     return _Docs(sorted(articles, key=lambda a: (a.date.timestamp(), a.slug, a.route)),
-                 date_format, texts, cached)
+                 date_format, texts, cached, language)
 
 
 def fold(text: str) -> str:
-    """Lower case without tone or vowel marks, with đ as d: how readers type without marks.
-    The same rule as search.js (NFD, marks dropped, đ → d), with a table lookup for speed.
+    """Lower case without tone or vowel marks, with đ as d (and ß as ss, ł as l, ø as o, æ as
+    ae, œ as oe, ı as i): how readers type without marks. The same rule as search.js (NFD,
+    marks dropped, those letters mapped), with a table lookup for speed.
 
-    >>> fold("Công an Đường DƯƠNG")
-    'cong an duong duong'
+    >>> fold("Công an Đường DƯƠNG"), fold("Straße in Łódź, Øresund, İstanbul")
+    ('cong an duong duong', 'strasse in lodz, oresund, istanbul')
     """
     quick = unicodedata.normalize("NFC", text.lower()).translate(_FOLD)
     if quick.isascii():
         return quick
     lowered = unicodedata.normalize("NFD", text.lower())
     bare = "".join(c for c in lowered if not unicodedata.category(c).startswith("M"))
-    return unicodedata.normalize("NFC", bare.replace("đ", "d"))
+    return unicodedata.normalize("NFC", bare).translate(_FOLD)
 
 
 def words(text: str) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import unicodedata
 from collections import Counter, defaultdict
 from typing import Any, Callable, Iterable
@@ -18,12 +19,24 @@ def term_key(name: str) -> str:
 
     >>> term_key("Ma Tuy\u0301") == term_key("ma tu\u00fd") == term_key(" ma\u00a0 tuý\u200b")
     True
+    >>> term_key("İstanbul") == term_key("istanbul")  # casefold gives i and a dot above
+    True
     """
-    return " ".join(unicodedata.normalize("NFC", name).translate(_INVISIBLE).casefold().split())
+    folded = unicodedata.normalize("NFC", name).translate(_INVISIBLE).casefold()
+    return " ".join(folded.replace("i\u0307", "i").split())
 
 
 # soft hyphen, zero-width space, non-joiner and joiner, word joiner, byte order mark
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
+
+
+def _stable_slug(key: str) -> str:
+    """The slug of a term whose name makes none: the same for the same name, on every build.
+
+    >>> _stable_slug("中国")
+    'the-37a73639'
+    """
+    return "the-" + hashlib.blake2b(key.encode("utf-8"), digest_size=4).hexdigest()
 
 
 def name_terms(names_per_article: Iterable[Iterable[str]],
@@ -33,13 +46,14 @@ def name_terms(names_per_article: Iterable[Iterable[str]],
     The display name is the most common spelling. Different words that make the same slug
     ("bão" and "bạo") keep apart: the first in alphabetical order gets the plain slug, the
     others the first number no other term has. A name without a letter or digit a slug can
-    hold ("中国", "!!!") takes "the", numbered as well.
+    hold ("中国", "!!!") takes "the-" and a hash of its name: its address stays when other
+    such names come and go.
 
     >>> name_terms([["Ma tuý"], ["ma tuý", "bão"], ["ma tuý", "bạo"]], str)
     {'ma tuý': ('ma tuý', 'ma-tuy'), 'bão': ('bão', 'bao'), 'bạo': ('bạo', 'bao-2')}
     >>> terms = name_terms([["Thẻ", "bão", "bạo", "Bão 2", "中国"]], str)
     >>> {key: slug for key, (_, slug) in terms.items()}
-    {'thẻ': 'the', 'bão': 'bao', 'bạo': 'bao-3', 'bão 2': 'bao-2', '中国': 'the-2'}
+    {'thẻ': 'the', 'bão': 'bao', 'bạo': 'bao-3', 'bão 2': 'bao-2', '中国': 'the-37a73639'}
     """
     spellings: dict[str, Counter[str]] = defaultdict(Counter)
     for names in names_per_article:
@@ -57,10 +71,10 @@ def name_terms(names_per_article: Iterable[Iterable[str]],
             result[first] = (named[first], slug)
     taken = {slug for _, slug in result.values()}
     for slug, keys in sorted(by_slug.items()):
-        base, number = slug or "the", 1
         for key in sorted(keys, key=sort_key):
             if key in result:
                 continue
+            base, number = slug or _stable_slug(key), 1
             while (base if number == 1 else f"{base}-{number}") in taken:
                 number += 1
             result[key] = (named[key], base if number == 1 else f"{base}-{number}")

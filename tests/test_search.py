@@ -345,12 +345,12 @@ def test_texts_unreadable_in_the_cache_are_made_again_here_not_in_a_worker(
     asked: list[str] = []  # body keys whose texts the index asked for, to be made if need be
     real = search.files
 
-    def spy(articles, routes, date_format, cache, texts, cached):  # type: ignore[no-untyped-def]
+    def spy(articles, routes, date_format, cache, texts, cached, language):  # type: ignore[no-untyped-def]
         def counted(keys):  # type: ignore[no-untyped-def]
             asked.extend(keys)
             return texts(keys)
 
-        return real(articles, routes, date_format, cache, counted, cached)
+        return real(articles, routes, date_format, cache, counted, cached, language)
 
     monkeypatch.setattr(search, "files", spy)
     monkeypatch.setattr(search, "_read_parts", _both_read(search._read_parts))

@@ -12,9 +12,12 @@
   var list = box.querySelector(".search-list");
   var more = box.querySelector(".search-more");
 
+  /* Letters that are no letter with a mark, folded as search.py's fold() folds them. */
+  var LETTERS = {"đ": "d", "ð": "d", "ł": "l", "ø": "o", "æ": "ae", "œ": "oe", "ß": "ss",
+                 "ı": "i"};
   function fold(text) {
     return text.toLowerCase().normalize("NFD").replace(/\p{M}/gu, "")
-      .replace(/đ/g, "d").normalize("NFC");
+      .replace(/[đðłøæœßı]/g, function (letter) { return LETTERS[letter]; }).normalize("NFC");
   }
   function words(text) {
     return text.normalize("NFC").toLowerCase().match(WORD) || [];

@@ -7,6 +7,9 @@ import re
 import unicodedata
 from collections.abc import Iterator, Mapping
 from datetime import datetime
+from typing import Any
+
+from .slug import LETTERS
 
 # Vietnamese alphabet: a ă â b c d đ e ê g h i k l m n o ô ơ p q r s t u ư v x y.
 # Letters outside it (f, j, w, z) sort where Latin puts them.
@@ -115,20 +118,14 @@ def vietnamese_sort_key(text: str) -> tuple[tuple[int, ...], tuple[int, ...], st
 
 
 def direction(language: str) -> str:
-    """How a language is written: "rtl" for those written right to left, else "ltr".
+    """How a language is written, as CLDR says: "rtl" for those written right to left, else
+    "ltr" (also for a language Babel does not know).
 
-    >>> direction("ar"), direction("he-IL"), direction("vi"), direction("ku-Arab")
-    ('rtl', 'rtl', 'ltr', 'rtl')
+    >>> direction("ar"), direction("he-IL"), direction("vi"), direction("sd-Deva"), direction("xx")
+    ('rtl', 'rtl', 'ltr', 'ltr', 'ltr')
     """
-    subtags = language.replace("_", "-").lower().split("-")
-    if any(tag in _RTL_SCRIPTS for tag in subtags[1:]):
-        return "rtl"
-    return "rtl" if subtags[0] in _RTL_LANGUAGES and not subtags[1:2] == ["latn"] else "ltr"
-
-
-_RTL_LANGUAGES = frozenset({"ar", "arc", "ckb", "dv", "fa", "he", "iw", "ks", "ps", "sd", "ug",
-                            "ur", "yi"})
-_RTL_SCRIPTS = frozenset({"arab", "hebr", "thaa", "syrc", "nkoo", "adlm", "rohg"})
+    locale = _locale(language)
+    return "rtl" if locale is not None and locale.text_direction == "rtl" else "ltr"
 
 
 def casefold_sort_key(text: str) -> tuple[tuple[int, ...], tuple[int, ...], str]:
@@ -144,8 +141,7 @@ def casefold_sort_key(text: str) -> tuple[tuple[int, ...], tuple[int, ...], str]
     return (tuple(ord(c) for c in bare), tuple(ord(c) for c in folded), text)
 
 
-# Letters that are no letter with a mark, sorted as the letters they are spelled with.
-_BARE = str.maketrans({"đ": "d", "ð": "d", "ł": "l", "ø": "o", "æ": "ae", "œ": "oe", "ı": "i"})
+_BARE = str.maketrans(LETTERS)  # ß, ł…, sorted as the letters they are spelled with
 
 
 def sort_key_for(language: str):  # type: ignore[no-untyped-def]
@@ -155,47 +151,67 @@ def sort_key_for(language: str):  # type: ignore[no-untyped-def]
 
 def format_date(moment: datetime, pattern: str, language: str = "vi") -> str:
     """A date shown to readers, in the site's pattern (default dd/mm/yyyy), with the names of
-    months and days (%B, %b, %A, %a) in the site's language (from Babel's CLDR data; a language
-    it does not know keeps Python's English ones).
+    months and days (%B, %b, %A, %a) in the site's language, from Babel's CLDR data: a month
+    beside a day of the month in its "format" form (Polish "1 października"), alone in its
+    "stand-alone" form ("październik 2026"). A language Babel does not know keeps Python's
+    English names. Each directive goes to strftime alone, and the text around it never: on
+    Windows, strftime before Python 3.14 cannot take letters outside the system's code page.
 
     >>> moment = datetime(2023, 9, 29, 8, 0)
     >>> format_date(moment, "%d/%m/%Y"), format_date(moment, "%Y")
     ('29/09/2023', '2023')
     >>> format_date(moment, "%A %d %B %Y", "fr"), format_date(moment, "%d %B, 100%%", "vi")
     ('vendredi 29 septembre 2023', '29 tháng 9, 100%')
+    >>> format_date(moment, "%d %B %Y", "pl"), format_date(moment, "%B %Y", "pl")
+    ('29 września 2023', 'wrzesień 2023')
     """
     if pattern == "%d/%m/%Y":  # the default, shown on every card: a few times faster than strftime
         return "%02d/%02d/%d" % (moment.day, moment.month, moment.year)  # noqa: UP031 - faster
-    if _NAMED.search(pattern):
-        names = _names(language)
-        if names is not None:
-            pattern = _DIRECTIVE.sub(lambda found: names[found[1]][
-                moment.month - 1 if found[1] in "Bbh" else moment.weekday()
-            ].replace("%", "%%") if found[1] in names else found[0], pattern)
-    return moment.strftime(pattern)
+    names = _names(language, _DAY.search(pattern) is None) if _NAMED.search(pattern) else None
+
+    def one(found: re.Match[str]) -> str:
+        code = found[2]
+        if names is not None and not found[1] and code in names:
+            return names[code][moment.month - 1 if code in "Bbh" else moment.weekday()]
+        return moment.strftime(found[0])
+
+    return _DIRECTIVE.sub(one, pattern)
 
 
 _NAMED = re.compile(r"%[aAbBh]")
-_DIRECTIVE = re.compile(r"%(.)")  # "%%" stays one literal "%"
+_DAY = re.compile(r"%[-_0^#]*[de]")  # a day of the month: months are named in their format form
+_DIRECTIVE = re.compile(r"%([-_0^#]*)(.)", re.DOTALL)  # "%%" is one literal "%"
 
 
 @functools.lru_cache(maxsize=16)
-def _names(language: str) -> dict[str, tuple[str, ...]] | None:
+def _names(language: str, alone: bool = False) -> dict[str, tuple[str, ...]] | None:
     """The names of the months (January first) and days (Monday first) in ``language``, by the
-    strftime directive that shows them; None for a language Babel does not know."""
-    try:
-        from babel import Locale, UnknownLocaleError
-        from babel.dates import get_day_names, get_month_names
-    except ImportError:
+    strftime directive that shows them (``alone``: months in their stand-alone form); None for a
+    language Babel does not know."""
+    locale = _locale(language)
+    if locale is None:
         return None
-    try:
-        locale = Locale.parse(language.replace("-", "_"))
-    except (UnknownLocaleError, ValueError, TypeError):
-        return None
-    months = get_month_names("wide", "format", locale)
-    short_months = get_month_names("abbreviated", "format", locale)
+    from babel.dates import get_day_names, get_month_names
+
+    if alone:
+        months = get_month_names("wide", "stand-alone", locale)
+        short_months = get_month_names("abbreviated", "stand-alone", locale)
+    else:
+        months = get_month_names("wide", "format", locale)
+        short_months = get_month_names("abbreviated", "format", locale)
     days = get_day_names("wide", "format", locale)
     short_days = get_day_names("abbreviated", "format", locale)
     short = tuple(short_months[n] for n in range(1, 13))
     return {"B": tuple(months[n] for n in range(1, 13)), "b": short, "h": short,
             "A": tuple(days[n] for n in range(7)), "a": tuple(short_days[n] for n in range(7))}
+
+
+@functools.lru_cache(maxsize=16)
+def _locale(language: str) -> Any:
+    """Babel's locale for a language code (``vi``, ``pt-BR``, ``zh-Hant``); None if unknown."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        return Locale.parse(language.replace("-", "_"))
+    except (UnknownLocaleError, ValueError, TypeError):
+        return None

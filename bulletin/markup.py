@@ -736,6 +736,8 @@ def summarise(text: str, limit: int) -> str:
     'Công an tỉnh tổ chức…'
     >>> summarise("2026年10月1日 东京今天下雨，气温明显下降，市民出行注意保暖", 24)
     '2026年10月1日 东京今天下雨，气温明显下降…'
+    >>> summarise("Chi tiết tại https://dichvucong.gov.vn/p/home/dvc-tthc-thu-tuc.html", 40)
+    'Chi tiết tại…'
     """
     # Spaces are collapsed in a head of the text long enough for the cut, when there is one: the
     # head collapsed is a prefix of the whole text collapsed. A first paragraph may be long.
@@ -743,9 +745,22 @@ def summarise(text: str, limit: int) -> str:
     text = head if len(head) > limit else " ".join(text.split())
     if len(text) <= limit:
         return text
-    # At the last space, unless that would keep less than half: Chinese or Japanese text has
-    # no spaces between words, and is cut where it reaches the limit.
+    # At the last space; but Chinese or Japanese text has no spaces between words: when the
+    # last space would keep less than half and such text follows it, where the text reaches
+    # the limit (never inside a character made of several code points).
     space = text.rfind(" ", 0, limit + 1)
-    cut = text[:space] if space >= limit // 2 else text[:limit]
+    if space >= limit // 2 or not _WIDE.search(text, max(space, 0), limit):
+        cut = text[:space] if space > 0 else text[:limit]
+    else:
+        end = limit
+        while end > 0 and (unicodedata.combining(text[end]) or text[end] in _JOINING
+                           or text[end - 1] == "\u200d"):
+            end -= 1
+        cut = text[:end]
     return cut.rstrip(" ,;:–-") + "…"
+
+
+# Chinese, Japanese and Korean letters: text written without spaces between words
+_WIDE = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_JOINING = frozenset("\u200d\ufe0e\ufe0f")  # zero-width joiner, variation selectors
 

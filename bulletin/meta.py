@@ -222,18 +222,21 @@ def in_site_time(moment: datetime, tz: ZoneInfo) -> datetime:
     >>> berlin = ZoneInfo("Europe/Berlin")
     >>> first = in_site_time(datetime.fromisoformat("2026-10-25T02:30+02:00"), berlin)
     >>> later = in_site_time(datetime.fromisoformat("2026-10-25T02:10+01:00"), berlin)
-    >>> later > first, later.isoformat()
-    (True, '2026-10-25T02:10:00+01:00')
+    >>> later > first, later.isoformat(), first.strftime("%H:%M %Z"), later.strftime("%Z")
+    (True, '2026-10-25T02:10:00+01:00', '02:30 CEST', 'CET')
     """
     local = moment.astimezone(tz)
     offset = local.utcoffset()
-    return local.replace(tzinfo=_fixed(offset), fold=0) if offset is not None else local
+    if offset is None:
+        return local
+    return local.replace(tzinfo=_fixed(offset, local.tzname() or ""), fold=0)
 
 
 @functools.lru_cache(maxsize=64)
-def _fixed(offset: timedelta) -> timezone:
-    """One timezone object per offset: dates sharing an offset compare without conversion."""
-    return timezone(offset)
+def _fixed(offset: timedelta, name: str) -> timezone:
+    """One timezone object per offset and name (the zone's, as %Z shows it: "+07", "CET"):
+    dates sharing it compare without conversion."""
+    return timezone(offset, name) if name else timezone(offset)
 
 
 def validate(source: Source, data: dict[str, Any], lines: dict[str, int],

@@ -45,6 +45,7 @@ from .i18n import format_date
 from .models import Article
 from .parallel import fan_out, trim
 from .routes import Routes
+from .slug import CAPITALS, LETTERS
 
 CHUNK = 16  # articles per d/<n>.json: a results page fetches a few small files
 SHARD_TARGET = 24_000  # aim for shards of about this many bytes of JSON
@@ -71,16 +72,15 @@ Keys = npt.NDArray[np.uint64]
 Texts = Callable[[list[str]], Mapping[str, Any]]  # body keys -> the bodies' plain texts
 
 
-# Letters that are no letter with a mark, folded as slugs fold them (and as search.js does).
-_LETTERS = {"đ": "d", "ð": "d", "ł": "l", "ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "ı": "i"}
+# Letters that are no letter with a mark, folded as slugs fold them (search.js repeats them),
+# and Greek's final sigma as a sigma: a word in capitals is lower-cased without it.
+_LETTERS = {**LETTERS, **CAPITALS, "ς": "σ"}
 
 
 def _fold_table() -> dict[int, str]:
     """Latin letters with marks (Vietnamese among them) mapped to their bare letters, and the
     letters of _LETTERS (đ to d, ß to ss…)."""
     table: dict[int, str] = {ord(letter): bare for letter, bare in _LETTERS.items()}
-    table.update((ord(letter.upper()), bare) for letter, bare in _LETTERS.items()
-                 if len(letter.upper()) == 1 and letter.upper() != letter)
     for code in chain(range(0xC0, 0x250), range(0x1E00, 0x1F00)):
         char = chr(code)
         bare = "".join(c for c in unicodedata.normalize("NFD", char)
@@ -323,11 +323,13 @@ def docs_for(articles: Sequence[Article], date_format: str, texts: Texts | None 
 
 def fold(text: str) -> str:
     """Lower case without tone or vowel marks, with đ as d (and ß as ss, ł as l, ø as o, æ as
-    ae, œ as oe, ı as i): how readers type without marks. The same rule as search.js (NFD,
-    marks dropped, those letters mapped), with a table lookup for speed.
+    ae, œ as oe, ı as i, ς as σ): how readers type without marks. The same rule as search.js
+    (NFD, marks dropped, those letters mapped), with a table lookup for speed.
 
     >>> fold("Công an Đường DƯƠNG"), fold("Straße in Łódź, Øresund, İstanbul")
     ('cong an duong duong', 'strasse in lodz, oresund, istanbul')
+    >>> fold("ΟΔΟΣ") == fold("οδος")
+    True
     """
     quick = unicodedata.normalize("NFC", text.lower()).translate(_FOLD)
     if quick.isascii():

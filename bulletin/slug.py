@@ -6,8 +6,12 @@ import functools
 import re
 import unicodedata
 
-_SPECIAL = str.maketrans({"đ": "d", "Đ": "d", "ð": "d", "ł": "l", "Ł": "l", "ø": "o", "Ø": "o",
-                          "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe", "ß": "ss"})
+# Letters that are no Latin letter with a mark, by the letters they are spelled with: slugs,
+# search (search.py, and search.js, which repeats them) and sorting (i18n) read them so.
+LETTERS = {"đ": "d", "ð": "d", "ł": "l", "ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "ı": "i"}
+# ... and their capitals (ẞ for ß; I is the capital of i, not of ı)
+CAPITALS = {"Đ": "d", "Ð": "d", "Ł": "l", "Ø": "o", "Æ": "ae", "Œ": "oe", "ẞ": "ss"}
+_SPECIAL = str.maketrans({**LETTERS, **CAPITALS})
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 
@@ -19,6 +23,8 @@ def slugify(text: str) -> str:
     'bo-cong-an-so-ket-cong-tac-quy-iii'
     >>> slugify("Đề án 06/CP")
     'de-an-06-cp'
+    >>> slugify("Diyarbakır, Ðà, ẞ")
+    'diyarbakir-da-ss'
     """
     decomposed = unicodedata.normalize("NFKD", text.translate(_SPECIAL))
     bare = "".join(c for c in decomposed if not unicodedata.combining(c))

@@ -34,9 +34,9 @@ def _stable_slug(key: str) -> str:
     """The slug of a term whose name makes none: the same for the same name, on every build.
 
     >>> _stable_slug("中国")
-    'the-37a73639'
+    'the-5e6c7e5b1ca7'
     """
-    return "the-" + hashlib.blake2b(key.encode("utf-8"), digest_size=4).hexdigest()
+    return "the-" + hashlib.blake2b(key.encode("utf-8"), digest_size=6).hexdigest()
 
 
 def name_terms(names_per_article: Iterable[Iterable[str]],
@@ -53,7 +53,7 @@ def name_terms(names_per_article: Iterable[Iterable[str]],
     {'ma tuý': ('ma tuý', 'ma-tuy'), 'bão': ('bão', 'bao'), 'bạo': ('bạo', 'bao-2')}
     >>> terms = name_terms([["Thẻ", "bão", "bạo", "Bão 2", "中国"]], str)
     >>> {key: slug for key, (_, slug) in terms.items()}
-    {'thẻ': 'the', 'bão': 'bao', 'bạo': 'bao-3', 'bão 2': 'bao-2', '中国': 'the-37a73639'}
+    {'thẻ': 'the', 'bão': 'bao', 'bạo': 'bao-3', 'bão 2': 'bao-2', '中国': 'the-5e6c7e5b1ca7'}
     """
     spellings: dict[str, Counter[str]] = defaultdict(Counter)
     for names in names_per_article:

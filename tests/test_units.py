@@ -231,3 +231,24 @@ def test_an_href_is_the_route_quoted_under_the_base_path(route: str) -> None:
 
     routes = Routes(Config(base_url="https://a.vn/ban-tin/"))
     assert routes.href(route) == "/ban-tin" + quote(route, safe="/#?=&%")
+
+
+def test_a_new_version_of_babel_is_a_new_version_of_the_engine(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # Babel's data names months and days on pages: an upgrade must not keep old pages or cache
+    # entries, as a change to the engine's own code does not.
+    import importlib.machinery
+
+    from bulletin import version
+
+    def babel_at(folder: str, text: str) -> str:
+        init = tmp_path / folder / "__init__.py"
+        init.parent.mkdir()
+        init.write_text(f"__version__ = '{text}'\n", encoding="utf-8")
+        spec = importlib.machinery.ModuleSpec("babel", None, origin=str(init))
+        monkeypatch.setattr(version.importlib.util, "find_spec",
+                            lambda name: spec if name == "babel" else None)
+        return version.code_version()
+
+    first = babel_at("a", "2.16.0")
+    assert babel_at("b", "2.16.0") == first  # the same Babel, wherever it is installed
+    assert babel_at("c", "2.17.0") != first

@@ -12,15 +12,17 @@
   var list = box.querySelector(".search-list");
   var more = box.querySelector(".search-more");
 
-  /* Letters that are no letter with a mark, folded as search.py's fold() folds them. */
+  /* Letters that are no letter with a mark, folded as search.py's fold() folds them (its
+     table is slug.LETTERS, and ς as σ). */
   var LETTERS = {"đ": "d", "ð": "d", "ł": "l", "ø": "o", "æ": "ae", "œ": "oe", "ß": "ss",
-                 "ı": "i"};
+                 "ı": "i", "ς": "σ"};
   function fold(text) {
     return text.toLowerCase().normalize("NFD").replace(/\p{M}/gu, "")
-      .replace(/[đðłøæœßı]/g, function (letter) { return LETTERS[letter]; }).normalize("NFC");
+      .replace(/[đðłøæœßıς]/g, function (letter) { return LETTERS[letter]; }).normalize("NFC");
   }
   function words(text) {
-    return text.normalize("NFC").toLowerCase().match(WORD) || [];
+    /* İ lower-cases to i and a dot above, which would split the word. */
+    return text.normalize("NFC").toLowerCase().replace(/i\u0307/g, "i").match(WORD) || [];
   }
   var CRC = [];  /* CRC-32 (IEEE), as Python's zlib.crc32: a term's shard */
   for (var n = 0; n < 256; n++) {

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import SourceError, display_path, not_utf8
-from .i18n import UI_DEFAULTS_VI, UIText
+from .i18n import UI_DEFAULTS_VI, UIText, known_language
 
 
 DEFAULT_BASE_URL = "http://localhost:8000/"
@@ -67,6 +67,7 @@ class Config:
     ui: Mapping[str, str] = field(default_factory=lambda: UIText(UI_DEFAULTS_VI))
     extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     source: str = ""
+    warnings: tuple[SourceError, ...] = ()  # what the build prints about the file, and goes on
 
     @property
     def tz(self) -> ZoneInfo:
@@ -217,6 +218,14 @@ def load_config(path: Path) -> Config:
         values["base_url"] = base_url + "/"
     if errors:
         raise BuildFailed(tuple(errors))
+    notes = []
+    language = values.get("language", "vi")
+    if not known_language(language):
+        notes.append(SourceError(
+            shown, where.get(("", "language")), f"language {language!r} is not a language code "
+            "the build knows: dates name months and days in English, and pages are written "
+            "left to right", 'Use a code such as language = "vi", "en" or "fr-FR".',
+            warning=True))
     strings = dict(UI_DEFAULTS_VI)
     strings.update(ui)
     return Config(
@@ -225,6 +234,7 @@ def load_config(path: Path) -> Config:
         ui=UIText(strings),
         extra=MappingProxyType(raw),
         source=shown,
+        warnings=tuple(notes),
     )
 
 

@@ -206,6 +206,15 @@ def _names(language: str, alone: bool = False) -> dict[str, tuple[str, ...]] | N
             "A": tuple(days[n] for n in range(7)), "a": tuple(short_days[n] for n in range(7))}
 
 
+def known_language(language: str) -> bool:
+    """Whether ``language`` is a code Babel knows (its month names, its direction).
+
+    >>> known_language("vi"), known_language("pt-BR"), known_language("vn")
+    (True, True, False)
+    """
+    return _locale(language) is not None
+
+
 @functools.lru_cache(maxsize=16)
 def _locale(language: str) -> Any:
     """Babel's locale for a language code (``vi``, ``pt-BR``, ``zh-Hant``); None if unknown."""

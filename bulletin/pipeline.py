@@ -121,7 +121,7 @@ def _build(options: Options, started: float, clock: _Clock) -> Result:
         bodies: dict[str, _Made] = {}
         sources = read_all(options.content, errors, parsed=fronts, bodies=bodies, cache=cache,
                            stats=uptodate.content_stats(inputs))
-        warnings += static_warnings(config, options.static)
+        warnings += config.warnings + tuple(static_warnings(config, options.static))
         loaded = load(sources, config, cache, errors, warnings, options.progress, fronts)
         del fronts
         # how long the clock's choices below hold: the no-op check's window (see uptodate)

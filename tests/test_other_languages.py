@@ -113,3 +113,18 @@ def test_a_chinese_tag_keeps_its_address_when_another_tag_is_added(make_site) ->
     site.build()
     after = {a.text_content(): a.get("href") for a in site.page("/the/").cssselect(".tag-cloud a")}
     assert after["中国"] == before["中国"], (before, after)
+
+
+def test_a_language_code_the_build_does_not_know_is_a_warning_at_its_line(make_site) -> None:
+    # "vn" for Vietnamese (the country's code): month names would silently be English.
+    config = 'title = "T"\nbase_url = "https://example.com/"\nlanguage = "{}"\n'
+    site = make_site({"content/a.md": article("Tin một")}, config=config.format("vi"))
+    result = site.run()
+    assert result.code == 0 and "language" not in result.err
+    (site.root / "site.toml").write_text(config.format("vn"), encoding="utf-8")
+    result = site.run()
+    assert result.code == 0
+    lines = result.err.splitlines()
+    warning = next(line for line in lines if "language 'vn'" in line)
+    assert warning.startswith("site.toml:3: warning: language 'vn' is not a language code")
+    assert 'language = "vi"' in lines[lines.index(warning) + 1]

@@ -330,7 +330,13 @@ def _apply(output: Path, staging: Path, journal: dict[str, list[str]]) -> None:
                 pass
     if not (output / MARKER).is_file():
         (output / MARKER).write_bytes(_MARKER_TEXT)
-    shutil.rmtree(staging)
+    try:
+        shutil.rmtree(staging)
+    except OSError:  # the output is whole: what is left goes with the next build (recover)
+        try:  # its marker went into the output with the pages: mark the rest as ours again
+            (staging / MARKER).write_bytes(_MARKER_TEXT)
+        except OSError:
+            pass
 
 
 def _clear_way(output: Path, rel: str, removed: set[str]) -> bool:

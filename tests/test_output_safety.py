@@ -229,6 +229,33 @@ def test_a_leftover_staging_folder_of_a_killed_build_is_replaced(site: Site) -> 
     assert "half.html" not in tree_digest(site.output)
 
 
+def test_a_staging_folder_that_cannot_be_removed_after_a_commit_fails_no_build(
+        site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The output is whole when the staging folder is removed; removing it failed half-way (a
+    # file held open by a virus scanner, say) after its journal went: the build said "internal
+    # error", and the next refused the folder as not the tool's.
+    site.build()
+    site.write({"content/c.md": article("Bài C", date="2026-10-03")})
+    real = shutil.rmtree
+
+    def half(path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if Path(path).name == ".output.staging" and not kwargs.get("ignore_errors"):
+            (Path(path) / ".journal").unlink()
+            raise PermissionError(13, "in use", str(path))
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(writer.shutil, "rmtree", half)
+    assert site.run().code == 0
+    assert (site.output / "tin/bai-c/index.html").is_file()
+    monkeypatch.undo()
+    site.write({"content/d.md": article("Bài D", date="2026-10-04")})
+    assert site.run().code == 0
+    assert leftovers(site) == []
+    fresh = site.root / "fresh"
+    assert site.run("--output", str(fresh), "--cache", str(site.root / "c2")).code == 0
+    assert tree_digest(site.output) == tree_digest(fresh)
+
+
 def test_a_foreign_folder_with_the_staging_name_is_never_deleted(site: Site) -> None:
     site.build()
     before = tree_digest(site.output)

@@ -123,9 +123,14 @@ def direction(language: str) -> str:
 
     >>> direction("ar"), direction("he-IL"), direction("vi"), direction("sd-Deva"), direction("xx")
     ('rtl', 'rtl', 'ltr', 'ltr', 'ltr')
+    >>> direction("ar-u-nu-latn"), direction("ar-Latn")
+    ('rtl', 'ltr')
     """
     locale = _locale(language)
-    return "rtl" if locale is not None and locale.text_direction == "rtl" else "ltr"
+    written_in_latin = "latn" in _base_tag(language).lower().split("-")
+    if locale is None or written_in_latin:  # Babel gives ar-Latn Arabic's direction
+        return "ltr"
+    return "rtl" if locale.text_direction == "rtl" else "ltr"
 
 
 def casefold_sort_key(text: str) -> tuple[tuple[int, ...], tuple[int, ...], str]:
@@ -164,9 +169,13 @@ def format_date(moment: datetime, pattern: str, language: str = "vi") -> str:
     ('vendredi 29 septembre 2023', '29 tháng 9, 100%')
     >>> format_date(moment, "%d %B %Y", "pl"), format_date(moment, "%B %Y", "pl")
     ('29 września 2023', 'wrzesień 2023')
+    >>> format_date(moment, "%B %Y", "vi"), format_date(moment, "%Ey %Od", "vi")
+    ('tháng 9 2023', '23 29')
     """
     if pattern == "%d/%m/%Y":  # the default, shown on every card: a few times faster than strftime
         return "%02d/%02d/%d" % (moment.day, moment.month, moment.year)  # noqa: UP031 - faster
+    if pattern.isascii() and not _NAMED.search(pattern):  # no names: strftime can do it alone
+        return moment.strftime(pattern)
     names = _names(language, _DAY.search(pattern) is None) if _NAMED.search(pattern) else None
 
     def one(found: re.Match[str]) -> str:
@@ -180,7 +189,8 @@ def format_date(moment: datetime, pattern: str, language: str = "vi") -> str:
 
 _NAMED = re.compile(r"%[aAbBh]")
 _DAY = re.compile(r"%[-_0^#]*[de]")  # a day of the month: months are named in their format form
-_DIRECTIVE = re.compile(r"%([-_0^#]*)(.)", re.DOTALL)  # "%%" is one literal "%"
+# "%%" is one literal "%"; %Ey, %Od and %:z are directives with a modifier
+_DIRECTIVE = re.compile(r"%([-_0^#]*)([EO:]?.)", re.DOTALL)
 
 
 @functools.lru_cache(maxsize=16)
@@ -193,16 +203,18 @@ def _names(language: str, alone: bool = False) -> dict[str, tuple[str, ...]] | N
         return None
     from babel.dates import get_day_names, get_month_names
 
-    if alone:
-        months = get_month_names("wide", "stand-alone", locale)
-        short_months = get_month_names("abbreviated", "stand-alone", locale)
-    else:
-        months = get_month_names("wide", "format", locale)
-        short_months = get_month_names("abbreviated", "format", locale)
+    wide = get_month_names("wide", "format", locale)
+    abbreviated = get_month_names("abbreviated", "format", locale)
+    months = tuple(wide[n] for n in range(1, 13))
+    short = tuple(abbreviated[n] for n in range(1, 13))
+    if alone:  # a stand-alone name that is more than the format one with a capital
+        alone_wide = get_month_names("wide", "stand-alone", locale)
+        alone_abbreviated = get_month_names("abbreviated", "stand-alone", locale)
+        months = tuple(_other(months[n - 1], alone_wide[n]) for n in range(1, 13))
+        short = tuple(_other(short[n - 1], alone_abbreviated[n]) for n in range(1, 13))
     days = get_day_names("wide", "format", locale)
     short_days = get_day_names("abbreviated", "format", locale)
-    short = tuple(short_months[n] for n in range(1, 13))
-    return {"B": tuple(months[n] for n in range(1, 13)), "b": short, "h": short,
+    return {"B": months, "b": short, "h": short,
             "A": tuple(days[n] for n in range(7)), "a": tuple(short_days[n] for n in range(7))}
 
 
@@ -215,12 +227,24 @@ def known_language(language: str) -> bool:
     return _locale(language) is not None
 
 
+def _base_tag(language: str) -> str:
+    """A language tag without its extensions, "-" between its parts: ``ar-u-nu-latn`` → ``ar``."""
+    return re.split(r"-[uxUX]-", language.replace("_", "-"), maxsplit=1)[0]
+
+
+def _other(format_name: str, alone: str) -> str:
+    """The stand-alone name of a month, unless it differs from its format name only in case
+    (Vietnamese "Tháng 9" for "tháng 9": the pattern's own words say where a capital goes)."""
+    return format_name if alone.casefold() == format_name.casefold() else alone
+
+
 @functools.lru_cache(maxsize=16)
 def _locale(language: str) -> Any:
-    """Babel's locale for a language code (``vi``, ``pt-BR``, ``zh-Hant``); None if unknown."""
+    """Babel's locale for a language code (``vi``, ``pt-BR``, ``zh-Hant``, ``ar-u-nu-latn``: its
+    extensions left out); None if unknown."""
     from babel import Locale, UnknownLocaleError
 
     try:
-        return Locale.parse(language.replace("-", "_"))
+        return Locale.parse(_base_tag(language).replace("-", "_"))
     except (UnknownLocaleError, ValueError, TypeError):
         return None

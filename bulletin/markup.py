@@ -738,6 +738,8 @@ def summarise(text: str, limit: int) -> str:
     '2026年10月1日 东京今天下雨，气温明显下降…'
     >>> summarise("Chi tiết tại https://dichvucong.gov.vn/p/home/dvc-tthc-thu-tuc.html", 40)
     'Chi tiết tại…'
+    >>> summarise("ข่าว วันนี้กรุงเทพมหานครมีฝนตกหนักในหลายพื้นที่", 30)
+    'ข่าว วันนี้กรุงเทพมหานครมีฝนตก…'
     """
     # Spaces are collapsed in a head of the text long enough for the cut, when there is one: the
     # head collapsed is a prefix of the whole text collapsed. A first paragraph may be long.
@@ -749,18 +751,44 @@ def summarise(text: str, limit: int) -> str:
     # last space would keep less than half and such text follows it, where the text reaches
     # the limit (never inside a character made of several code points).
     space = text.rfind(" ", 0, limit + 1)
-    if space >= limit // 2 or not _WIDE.search(text, max(space, 0), limit):
-        cut = text[:space] if space > 0 else text[:limit]
+    if space > 0 and (space >= limit // 2 or not _UNSPACED.search(text, space, limit)):
+        cut = text[:space]
     else:
-        end = limit
-        while end > 0 and (unicodedata.combining(text[end]) or text[end] in _JOINING
-                           or text[end - 1] == "\u200d"):
-            end -= 1
-        cut = text[:end]
+        cut = text[:_whole(text, limit)]
     return cut.rstrip(" ,;:–-") + "…"
 
 
-# Chinese, Japanese and Korean letters: text written without spaces between words
-_WIDE = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+def _whole(text: str, end: int) -> int:
+    """``end``, or the nearest place before it that does not split a character made of several
+    code points (a letter and its marks, an emoji joined to another, a flag's two letters).
+
+    >>> _whole("วันนี้", 5), _whole("🇻🇳🇯🇵", 3), _whole("a👍🏽", 2)
+    (3, 2, 1)
+    """
+    while 0 < end < len(text) and (
+            unicodedata.category(text[end]).startswith("M") or text[end] in _JOINING
+            or text[end - 1] == "\u200d" or "\U0001f3fb" <= text[end] <= "\U0001f3ff"
+            or (_REGIONAL(text[end]) and _REGIONAL(text[end - 1])
+                and _flags_before(text, end) % 2 == 1)):
+        end -= 1
+    return end
+
+
+def _REGIONAL(char: str) -> bool:  # noqa: N802 - a predicate named as the Unicode class
+    return "\U0001f1e6" <= char <= "\U0001f1ff"
+
+
+def _flags_before(text: str, end: int) -> int:
+    """How many regional indicator letters run up to ``end``: a flag is two of them."""
+    count = 0
+    while end - count > 0 and _REGIONAL(text[end - count - 1]):
+        count += 1
+    return count
+
+
+# Letters of scripts written without spaces between words: Thai, Lao, Burmese, Khmer, Chinese,
+# Japanese (a summary of them is cut where it reaches its limit, not at a far space)
+_UNSPACED = re.compile("[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf"
+                       "\u4e00-\u9fff\uf900-\ufaff]")
 _JOINING = frozenset("\u200d\ufe0e\ufe0f")  # zero-width joiner, variation selectors
 

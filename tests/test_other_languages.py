@@ -128,3 +128,14 @@ def test_a_language_code_the_build_does_not_know_is_a_warning_at_its_line(make_s
     warning = next(line for line in lines if "language 'vn'" in line)
     assert warning.startswith("site.toml:3: warning: language 'vn' is not a language code")
     assert 'language = "vi"' in lines[lines.index(warning) + 1]
+
+
+def test_the_pagination_arrows_point_the_way_an_arabic_reader_turns_pages(make_site) -> None:
+    # In a right-to-left page the "previous" link sits on the right: its arrow points right.
+    site = make_site({f"content/a{n}.md": article(f"Tin {n}", slug=f"tin-{n}",
+                                                  date=f"2026-10-0{n + 1}T08:00:00+03:00")
+                      for n in range(4)}, config=_config("ar", timezone="Asia/Riyadh"))
+    site.build()
+    first, second = site.page("/"), site.page("/page/2/")
+    assert first.cssselect("a[rel=next]")[0].text_content().endswith("←")
+    assert second.cssselect("a[rel=prev]")[0].text_content().startswith("→")

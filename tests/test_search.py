@@ -561,3 +561,15 @@ def test_a_static_file_in_the_search_index_s_place_is_refused_and_nothing_is_wri
     assert f"{DATA}/meta.json" in result.err and "the search index" in result.err
     assert tree_digest(site.output) == before
     assert not (site.root / ".output.staging").exists()
+
+
+def test_search_js_folds_the_same_letters_as_the_index() -> None:
+    # search.js writes out its own copy of the table (slug.LETTERS and CAPITALS, and ς): a
+    # letter missing there would be indexed under one form and looked up under another.
+    import re
+
+    script = (PROJECT / "static" / "js" / "search.js").read_text(encoding="utf-8")
+    table = json.loads(re.search(r"var LETTERS = (\{.*?\});", script, re.DOTALL)[1])
+    lower = {letter: bare for letter, bare in search._LETTERS.items() if letter == letter.lower()}
+    assert table == lower
+    assert set(re.search(r"replace\(/\[(.*?)\]/g", script)[1]) == set(table)

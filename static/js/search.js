@@ -21,8 +21,8 @@
       .replace(/[đðłøæœßıς]/g, function (letter) { return LETTERS[letter]; }).normalize("NFC");
   }
   function words(text) {
-    /* İ lower-cases to i and a dot above, which would split the word. */
-    return text.normalize("NFC").toLowerCase().replace(/i\u0307/g, "i").match(WORD) || [];
+    /* İ lower-cases to i and a dot above, which would split the word; the index reads it as I. */
+    return text.normalize("NFC").replace(/İ/g, "I").toLowerCase().match(WORD) || [];
   }
   var CRC = [];  /* CRC-32 (IEEE), as Python's zlib.crc32: a term's shard */
   for (var n = 0; n < 256; n++) {

@@ -273,7 +273,7 @@ class Transaction:
     def abort(self) -> None:
         """Drop the staged files; a commit stopped half-way keeps its journal for ``recover``."""
         if not (self.staging / JOURNAL).is_file():
-            shutil.rmtree(self.staging, ignore_errors=True)
+            _drop(self.staging)
 
 
 def recover(output: Path) -> None:
@@ -330,13 +330,24 @@ def _apply(output: Path, staging: Path, journal: dict[str, list[str]]) -> None:
                 pass
     if not (output / MARKER).is_file():
         (output / MARKER).write_bytes(_MARKER_TEXT)
+    _drop(staging)  # the output is whole: what cannot go yet goes with the next build (recover)
+
+
+def _drop(folder: Path) -> bool:
+    """Delete a staging folder of this tool. Whatever of it cannot go (a file another program
+    holds open) stays marked as the tool's, for a later build to delete: deleting may have taken
+    the marker first. Whether the folder is gone."""
     try:
-        shutil.rmtree(staging)
-    except OSError:  # the output is whole: what is left goes with the next build (recover)
-        try:  # its marker went into the output with the pages: mark the rest as ours again
-            (staging / MARKER).write_bytes(_MARKER_TEXT)
-        except OSError:
-            pass
+        shutil.rmtree(folder)
+    except OSError:
+        pass
+    if not folder.exists():
+        return True
+    try:
+        (folder / MARKER).write_bytes(_MARKER_TEXT)
+    except OSError:
+        pass
+    return False
 
 
 def _clear_way(output: Path, rel: str, removed: set[str]) -> bool:
@@ -370,7 +381,11 @@ def _remove_own(folder: Path) -> None:
         raise UsageError(f"refusing to replace {display_path(folder)}: the build needs this name "
                          "for its work and the folder was not made by this tool",
                          "Move it away and build again.")
-    shutil.rmtree(folder)
+    if not _drop(folder):
+        raise UsageError(f"cannot delete {display_path(folder)}, which an earlier build left: "
+                         "another program holds a file in it",
+                         "Close the program (a virus scanner, an editor), or delete the folder, "
+                         "and build again.")
 
 
 def _same_bytes(path: str, data: bytes) -> bool:

@@ -428,3 +428,83 @@ def test_a_page_replaced_by_a_symlink_to_its_copy_becomes_a_file_again(site: Sit
     site.build()
     assert _links(site.output) == [] and page.is_file()
     assert page.read_bytes() == copy.read_bytes()
+
+
+def _as_cold_build(site) -> None:  # type: ignore[no-untyped-def]
+    fresh = site.root / "fresh"
+    site.build("--output", str(fresh), "--cache", str(site.root / "cache2"))
+    assert tree_digest(site.output) == tree_digest(fresh)
+
+
+def test_a_staging_folder_an_aborted_build_could_not_remove_whole_is_not_refused_later(
+        make_site, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # A build fails after staging pages (a template error on one page); removing the staging
+    # folder (rmtree with ignore_errors) removes what it can: the marker goes, a page file a
+    # virus scanner holds open stays. The folder is the tool's own, but every later build
+    # refuses it as "not made by this tool" (exit 2), where a cold build succeeds.
+    site = make_site({"content/a.md": article("Bài A"),
+                      "content/b.md": article("Bài B", date="2026-10-02")})
+    site.build()
+    theme = tmp_path / "theme"
+    shutil.copytree(PROJECT / "templates", theme)
+    page = theme / "article.html"
+    page.write_text(page.read_text(encoding="utf-8").replace(
+        "{% block content %}", "{% block content %}{{ article.extra.missing.key }}", 1),
+        encoding="utf-8")
+    site.write({"content/c.md": article("Bài C", date="2026-10-03")})
+    real = shutil.rmtree
+
+    def partly(path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        path = Path(path)
+        if path.name == ".output.staging":
+            files = sorted(p for p in path.rglob("*") if p.is_file() and p.name != MARKER)
+            for file in path.rglob("*"):
+                if file.is_file() and file not in files[:1]:  # the first one is held open
+                    file.unlink()
+            if not kwargs.get("ignore_errors"):
+                raise PermissionError(13, "in use", str(files[0]))
+            return None
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(writer.shutil, "rmtree", partly)
+    assert site.run("--templates", str(theme)).code == 1
+    monkeypatch.undo()
+    result = site.run()  # the file is let go; the template is mended
+    assert result.code == 0, result.err
+    _as_cold_build(site)
+
+
+def test_a_staging_folder_left_by_a_commit_and_still_held_at_the_next_build_is_not_refused_later(
+        make_site, monkeypatch: pytest.MonkeyPatch) -> None:
+    # 04ef87d: removing the staging folder after a whole commit failed (a scanner holds it), so
+    # it is left, marked as the tool's, "for the next build". The next build starts while it is
+    # still held: recover's rmtree removes the marker, then fails (internal error, exit 3); once
+    # it is let go, every build refuses the folder as not the tool's (exit 2), where a cold
+    # build succeeds.
+    site = make_site({"content/a.md": article("Bài A"),
+                      "content/b.md": article("Bài B", date="2026-10-02")})
+    site.build()
+    real = shutil.rmtree
+
+    def held(path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        path = Path(path)
+        if path.name == ".output.staging":
+            for file in path.rglob("*"):
+                if file.is_file():
+                    file.unlink()  # the files go; the folders, held open, stay
+            if not kwargs.get("ignore_errors"):
+                raise PermissionError(13, "in use", str(path))
+            return None
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(writer.shutil, "rmtree", held)
+    site.write({"content/c.md": article("Bài C", date="2026-10-03")})
+    assert site.run().code == 0  # the commit's own failure is tolerated (04ef87d)
+    site.write({"content/d.md": article("Bài D", date="2026-10-04")})
+    result = site.run()  # still held: the build cannot start, and says why
+    assert result.code == 2
+    assert "cannot delete .output.staging, which an earlier build left" in result.err
+    monkeypatch.undo()
+    result = site.run()
+    assert result.code == 0, result.err
+    _as_cold_build(site)

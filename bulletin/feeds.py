@@ -10,6 +10,7 @@ from html import escape
 from urllib.parse import urljoin
 
 from .config import Config
+from .meta import in_site_time
 from .models import Article, Planned, Term
 from .routes import Routes
 
@@ -121,8 +122,8 @@ def entry(article: Article, config: Config, shown: dict[int, Term] | None = None
         article=article,
         title=xml_text(article.title),
         link=article.permalink,
-        published=article.date.astimezone(tz),
-        updated=article.modified.astimezone(tz),
+        published=in_site_time(article.date, tz),  # a fixed offset: max() below is right
+        updated=in_site_time(article.modified, tz),
         summary=xml_text(article.summary),
         summary_html=escape(xml_text(article.summary), quote=False),
         content=xml_text(absolute_links(article.body, article.permalink))

@@ -10,6 +10,7 @@ from typing import Any
 
 from .config import Config
 from .feeds import xml_text
+from .meta import in_site_time
 from .models import Article, Planned
 from .routes import Routes
 
@@ -66,7 +67,8 @@ def page_urls(pages: Iterable[Any], config: Config, routes: Routes) -> list[Url]
             lastmod = lists.get(pager.urls[0], site)
         else:
             lastmod = site
-        urls.append(Url(routes.permalink(page.route), lastmod.astimezone(tz) if lastmod else None))
+        urls.append(Url(routes.permalink(page.route),
+                        in_site_time(lastmod, tz) if lastmod else None))
     return urls
 
 
@@ -90,7 +92,8 @@ def news_since(config: Config, now: datetime) -> datetime:
 def news_urls(articles: Sequence[Article], config: Config, now: datetime) -> list[NewsUrl]:
     """The published articles of the last ``news_sitemap_days`` days as of ``now``, newest first."""
     since = news_since(config, now)
-    return [NewsUrl(a.permalink, xml_text(a.title), a.date.astimezone(config.tz)) for a in articles
+    return [NewsUrl(a.permalink, xml_text(a.title), in_site_time(a.date, config.tz))
+            for a in articles
             if since < a.date <= now and not a.draft and not a.scheduled]
 
 

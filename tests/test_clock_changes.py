@@ -115,3 +115,18 @@ def test_a_scheduled_article_after_the_spring_gap_is_published_as_a_cold_build_d
                    "--now", now)
         assert tree_digest(site.output) == tree_digest(fresh), now
     assert (site.output / "tin/bai-b/index.html").is_file()
+
+
+def test_a_feed_is_updated_by_its_latest_entry_in_the_repeated_hour(make_site) -> None:
+    # 02:10 CET comes 40 minutes after 02:30 CEST; compared by their wall clocks (one zone),
+    # the feed's <updated> and the sitemap's lastmod took the earlier one.
+    config = 'base_url = "https://example.gov.vn/"\ntimezone = "Europe/Berlin"\n'
+    site = make_site({"content/a.md": article("Bài A", date="2026-10-25T02:30:00+02:00"),
+                      "content/b.md": article("Bài B", date="2026-10-25T02:10:00+01:00")},
+                     config=config)
+    site.build("--now", "2026-10-26T12:00")
+    atom = (site.output / "atom.xml").read_text(encoding="utf-8")
+    assert "<updated>2026-10-25T02:10:00+01:00</updated>" in atom.split("<entry>")[0]
+    sitemap = (site.output / "sitemap.xml").read_text(encoding="utf-8")
+    home = sitemap.split("<loc>https://example.gov.vn/</loc>")[1].split("</url>")[0]
+    assert "2026-10-25T02:10:00+01:00" in home

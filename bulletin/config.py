@@ -223,8 +223,10 @@ def load_config(path: Path) -> Config:
     if not known_language(language):
         notes.append(SourceError(
             shown, where.get(("", "language")), f"language {language!r} is not a language code "
-            "the build knows: dates name months and days in English, and pages are written "
-            "left to right", 'Use a code such as language = "vi", "en" or "fr-FR".',
+            "the build knows: pages declare it to browsers and search engines as it is, lists "
+            "are not in Vietnamese alphabetical order, months and days are named in English and "
+            "pages are written left to right", 'Use a code such as language = "vi", "en" or '
+            '"fr-FR".',
             warning=True))
     strings = dict(UI_DEFAULTS_VI)
     strings.update(ui)

@@ -10,7 +10,6 @@ from html import escape
 from urllib.parse import urljoin
 
 from .config import Config
-from .meta import in_site_time
 from .models import Article, Planned, Term
 from .routes import Routes
 
@@ -112,7 +111,6 @@ def _joined(base: str, url: str) -> str:
 def entry(article: Article, config: Config, shown: dict[int, Term] | None = None) -> Entry:
     """An article's feed entry, dates in the site's timezone. ``shown`` remembers each term
     as entries show it, by the identity of the article's term (many articles share one)."""
-    tz = config.tz
     terms = ((article.category,) if article.category else ()) + article.tags
     shown = {} if shown is None else shown
     for term in terms:
@@ -122,8 +120,8 @@ def entry(article: Article, config: Config, shown: dict[int, Term] | None = None
         article=article,
         title=xml_text(article.title),
         link=article.permalink,
-        published=in_site_time(article.date, tz),  # a fixed offset: max() below is right
-        updated=in_site_time(article.modified, tz),
+        published=article.date,  # in the site's zone, with a fixed offset (meta.in_site_time):
+        updated=article.modified,  # max() below compares them by the instant
         summary=xml_text(article.summary),
         summary_html=escape(xml_text(article.summary), quote=False),
         content=xml_text(absolute_links(article.body, article.permalink))

@@ -150,8 +150,13 @@ _BARE = str.maketrans(LETTERS)  # ß, ł…, sorted as the letters they are spel
 
 
 def sort_key_for(language: str):  # type: ignore[no-untyped-def]
-    """The collation key for a language code such as ``vi`` or ``en``."""
-    return vietnamese_sort_key if language.split("-")[0] == "vi" else casefold_sort_key
+    """The collation key for a language code such as ``vi`` or ``en``.
+
+    >>> [sort_key_for(code).__name__ for code in ("vi", "vi_VN", "VI-vn", "en")]
+    ['vietnamese_sort_key', 'vietnamese_sort_key', 'vietnamese_sort_key', 'casefold_sort_key']
+    """
+    primary = _base_tag(language).lower().split("-")[0]
+    return vietnamese_sort_key if primary == "vi" else casefold_sort_key
 
 
 def format_date(moment: datetime, pattern: str, language: str = "vi") -> str:
@@ -189,7 +194,7 @@ def format_date(moment: datetime, pattern: str, language: str = "vi") -> str:
 
 _NAMED = re.compile(r"%[aAbBh]")
 _DAY = re.compile(r"%[-_0^#]*[de]")  # a day of the month: months are named in their format form
-# "%%" is one literal "%"; %Ey, %Od and %:z are directives with a modifier
+# "%%" is one literal "%"; %Ey, %Od (and %:z, where strftime knows it) take a modifier
 _DIRECTIVE = re.compile(r"%([-_0^#]*)([EO:]?.)", re.DOTALL)
 
 

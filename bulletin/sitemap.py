@@ -10,7 +10,6 @@ from typing import Any
 
 from .config import Config
 from .feeds import xml_text
-from .meta import in_site_time
 from .models import Article, Planned
 from .routes import Routes
 
@@ -42,7 +41,6 @@ def page_urls(pages: Iterable[Any], config: Config, routes: Routes) -> list[Url]
     them all); any other page (the tags overview) when any article did. Pages of drafts and
     scheduled articles, which only preview builds hold, are left out.
     """
-    tz = config.tz
     shown = [p for p in pages if p.template.endswith(".html")
              and p.context["page_kind"] not in ("404", "search")]  # search: noindex
     lists: dict[str, datetime] = {}
@@ -67,8 +65,7 @@ def page_urls(pages: Iterable[Any], config: Config, routes: Routes) -> list[Url]
             lastmod = lists.get(pager.urls[0], site)
         else:
             lastmod = site
-        urls.append(Url(routes.permalink(page.route),
-                        in_site_time(lastmod, tz) if lastmod else None))
+        urls.append(Url(routes.permalink(page.route), lastmod))  # in the site's zone already
     return urls
 
 
@@ -92,8 +89,7 @@ def news_since(config: Config, now: datetime) -> datetime:
 def news_urls(articles: Sequence[Article], config: Config, now: datetime) -> list[NewsUrl]:
     """The published articles of the last ``news_sitemap_days`` days as of ``now``, newest first."""
     since = news_since(config, now)
-    return [NewsUrl(a.permalink, xml_text(a.title), in_site_time(a.date, config.tz))
-            for a in articles
+    return [NewsUrl(a.permalink, xml_text(a.title), a.date) for a in articles
             if since < a.date <= now and not a.draft and not a.scheduled]
 
 

@@ -285,6 +285,8 @@ def recover(output: Path) -> None:
     journal = staging / JOURNAL
     if journal.is_file() and output.is_dir():
         _apply(output, staging, json.loads(journal.read_text(encoding="utf-8")))
+        if staging.exists():  # finished, but still held: the build cannot stage its own work
+            raise _held(staging)
     else:
         _remove_own(staging)
 
@@ -334,20 +336,30 @@ def _apply(output: Path, staging: Path, journal: dict[str, list[str]]) -> None:
 
 
 def _drop(folder: Path) -> bool:
-    """Delete a staging folder of this tool. Whatever of it cannot go (a file another program
-    holds open) stays marked as the tool's, for a later build to delete: deleting may have taken
-    the marker first. Whether the folder is gone."""
+    """Delete a staging folder of this tool, its marker last: whatever cannot go (a file another
+    program holds open), or stays when the build is killed half-way, is still marked as the
+    tool's for a later build to delete. Whether the folder is gone."""
+    marker = folder / MARKER
     try:
-        shutil.rmtree(folder)
-    except OSError:
+        with os.scandir(folder) as entries:
+            for entry in list(entries):
+                if entry.name == MARKER:
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(entry.path)
+                else:
+                    os.unlink(entry.path)
+        marker.unlink(missing_ok=True)
+        folder.rmdir()
+    except FileNotFoundError:
         pass
-    if not folder.exists():
-        return True
-    try:
-        (folder / MARKER).write_bytes(_MARKER_TEXT)
     except OSError:
-        pass
-    return False
+        if folder.is_dir() and not marker.exists():  # the marker went, a folder stayed (rmdir)
+            try:
+                marker.write_bytes(_MARKER_TEXT)
+            except OSError:
+                pass
+    return not folder.exists()
 
 
 def _clear_way(output: Path, rel: str, removed: set[str]) -> bool:
@@ -382,10 +394,14 @@ def _remove_own(folder: Path) -> None:
                          "for its work and the folder was not made by this tool",
                          "Move it away and build again.")
     if not _drop(folder):
-        raise UsageError(f"cannot delete {display_path(folder)}, which an earlier build left: "
-                         "another program holds a file in it",
-                         "Close the program (a virus scanner, an editor), or delete the folder, "
-                         "and build again.")
+        raise _held(folder)
+
+
+def _held(folder: Path) -> UsageError:
+    return UsageError(f"cannot delete {display_path(folder)}, which an earlier build left: "
+                      "another program holds a file in it",
+                      "Close the program (a virus scanner, an editor), or delete the folder, and "
+                      "build again.")
 
 
 def _same_bytes(path: str, data: bytes) -> bool:

@@ -119,7 +119,8 @@ def test_a_scheduled_article_after_the_spring_gap_is_published_as_a_cold_build_d
 
 def test_a_feed_is_updated_by_its_latest_entry_in_the_repeated_hour(make_site) -> None:
     # 02:10 CET comes 40 minutes after 02:30 CEST; compared by their wall clocks (one zone),
-    # the feed's <updated> and the sitemap's lastmod took the earlier one.
+    # the feed's <updated> took the earlier one. (The sitemap's lastmod, checked too, was right:
+    # it compared the articles' own dates.)
     config = 'base_url = "https://example.gov.vn/"\ntimezone = "Europe/Berlin"\n'
     site = make_site({"content/a.md": article("Bài A", date="2026-10-25T02:30:00+02:00"),
                       "content/b.md": article("Bài B", date="2026-10-25T02:10:00+01:00")},

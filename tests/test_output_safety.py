@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -229,33 +231,6 @@ def test_a_leftover_staging_folder_of_a_killed_build_is_replaced(site: Site) -> 
     assert "half.html" not in tree_digest(site.output)
 
 
-def test_a_staging_folder_that_cannot_be_removed_after_a_commit_fails_no_build(
-        site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
-    # The output is whole when the staging folder is removed; removing it failed half-way (a
-    # file held open by a virus scanner, say) after its journal went: the build said "internal
-    # error", and the next refused the folder as not the tool's.
-    site.build()
-    site.write({"content/c.md": article("Bài C", date="2026-10-03")})
-    real = shutil.rmtree
-
-    def half(path, *args, **kwargs):  # type: ignore[no-untyped-def]
-        if Path(path).name == ".output.staging" and not kwargs.get("ignore_errors"):
-            (Path(path) / ".journal").unlink()
-            raise PermissionError(13, "in use", str(path))
-        return real(path, *args, **kwargs)
-
-    monkeypatch.setattr(writer.shutil, "rmtree", half)
-    assert site.run().code == 0
-    assert (site.output / "tin/bai-c/index.html").is_file()
-    monkeypatch.undo()
-    site.write({"content/d.md": article("Bài D", date="2026-10-04")})
-    assert site.run().code == 0
-    assert leftovers(site) == []
-    fresh = site.root / "fresh"
-    assert site.run("--output", str(fresh), "--cache", str(site.root / "c2")).code == 0
-    assert tree_digest(site.output) == tree_digest(fresh)
-
-
 def test_a_foreign_folder_with_the_staging_name_is_never_deleted(site: Site) -> None:
     site.build()
     before = tree_digest(site.output)
@@ -430,20 +405,69 @@ def test_a_page_replaced_by_a_symlink_to_its_copy_becomes_a_file_again(site: Sit
     assert page.read_bytes() == copy.read_bytes()
 
 
-def _as_cold_build(site) -> None:  # type: ignore[no-untyped-def]
+# -- a staging folder another program holds --------------------------------------------------
+def _hold(monkeypatch: pytest.MonkeyPatch, held: Callable[[Path], bool]) -> None:
+    """Files another program holds open (a virus scanner, an editor, on Windows): deleting one,
+    or a folder holding one, fails; all else goes. ``held`` tells them by path."""
+    real_unlink, real_rmtree = os.unlink, shutil.rmtree
+
+    def unlink(path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if held(Path(path)):
+            raise PermissionError(13, "in use by another program", str(path))
+        return real_unlink(path, *args, **kwargs)
+
+    def rmtree(path, ignore_errors=False, *args, **kwargs):  # type: ignore[no-untyped-def]
+        top = Path(path)
+        kept = [Path(root, name) for root, _, files in os.walk(top) for name in files
+                if held(Path(root, name))]
+        if not kept:
+            return real_rmtree(path, ignore_errors, *args, **kwargs)
+        for root, folders, files in os.walk(top, topdown=False):
+            for name in files:
+                if Path(root, name) not in kept:
+                    real_unlink(Path(root, name))
+            for name in folders:
+                if not any(Path(root, name) in file.parents for file in kept):
+                    os.rmdir(Path(root, name))
+        if not ignore_errors:
+            raise PermissionError(13, "in use by another program", str(kept[0]))
+        return None
+
+    monkeypatch.setattr(writer.os, "unlink", unlink)
+    monkeypatch.setattr(writer.shutil, "rmtree", rmtree)
+
+
+def _as_cold_build(site: Site) -> None:
     fresh = site.root / "fresh"
-    site.build("--output", str(fresh), "--cache", str(site.root / "cache2"))
+    assert site.run("--output", str(fresh), "--cache", str(site.root / "c2")).code == 0
     assert tree_digest(site.output) == tree_digest(fresh)
 
 
-def test_a_staging_folder_an_aborted_build_could_not_remove_whole_is_not_refused_later(
-        make_site, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    # A build fails after staging pages (a template error on one page); removing the staging
-    # folder (rmtree with ignore_errors) removes what it can: the marker goes, a page file a
-    # virus scanner holds open stays. The folder is the tool's own, but every later build
-    # refuses it as "not made by this tool" (exit 2), where a cold build succeeds.
-    site = make_site({"content/a.md": article("Bài A"),
-                      "content/b.md": article("Bài B", date="2026-10-02")})
+def test_a_staging_folder_held_after_a_whole_commit_is_finished_by_a_later_build(
+        site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The output is whole when the staging folder goes; its journal is held open. The build
+    # said "internal error"; then, its journal still there, the next one did too.
+    site.build()
+    staging = site.root / ".output.staging"
+    _hold(monkeypatch, lambda path: path == staging / ".journal")
+    site.write({"content/c.md": article("Bài C", date="2026-10-03")})
+    assert site.run().code == 0
+    assert (site.output / "tin/bai-c/index.html").is_file()
+    site.write({"content/d.md": article("Bài D", date="2026-10-04")})
+    result = site.run()  # still held: this build cannot stage its work, and says why
+    assert result.code == 2
+    assert "cannot delete .output.staging, which an earlier build left" in result.err
+    monkeypatch.undo()
+    assert site.run().code == 0
+    assert leftovers(site) == []
+    _as_cold_build(site)
+
+
+def test_a_staging_folder_an_aborted_build_could_not_delete_is_deleted_later(
+        site: Site, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # A build fails after staging pages (a template error on one page), and a staged page is
+    # held: deleting the folder took its marker, and every later build refused the folder as
+    # "not made by this tool".
     site.build()
     theme = tmp_path / "theme"
     shutil.copytree(PROJECT / "templates", theme)
@@ -452,59 +476,34 @@ def test_a_staging_folder_an_aborted_build_could_not_remove_whole_is_not_refused
         "{% block content %}", "{% block content %}{{ article.extra.missing.key }}", 1),
         encoding="utf-8")
     site.write({"content/c.md": article("Bài C", date="2026-10-03")})
-    real = shutil.rmtree
-
-    def partly(path, *args, **kwargs):  # type: ignore[no-untyped-def]
-        path = Path(path)
-        if path.name == ".output.staging":
-            files = sorted(p for p in path.rglob("*") if p.is_file() and p.name != MARKER)
-            for file in path.rglob("*"):
-                if file.is_file() and file not in files[:1]:  # the first one is held open
-                    file.unlink()
-            if not kwargs.get("ignore_errors"):
-                raise PermissionError(13, "in use", str(files[0]))
-            return None
-        return real(path, *args, **kwargs)
-
-    monkeypatch.setattr(writer.shutil, "rmtree", partly)
+    staging = site.root / ".output.staging"
+    _hold(monkeypatch, lambda path: staging in path.parents and path.name == "index.html")
     assert site.run("--templates", str(theme)).code == 1
+    assert (staging / MARKER).is_file()
     monkeypatch.undo()
-    result = site.run()  # the file is let go; the template is mended
-    assert result.code == 0, result.err
+    assert site.run().code == 0
+    assert leftovers(site) == []
     _as_cold_build(site)
 
 
-def test_a_staging_folder_left_by_a_commit_and_still_held_at_the_next_build_is_not_refused_later(
-        make_site, monkeypatch: pytest.MonkeyPatch) -> None:
-    # 04ef87d: removing the staging folder after a whole commit failed (a scanner holds it), so
-    # it is left, marked as the tool's, "for the next build". The next build starts while it is
-    # still held: recover's rmtree removes the marker, then fails (internal error, exit 3); once
-    # it is let go, every build refuses the folder as not the tool's (exit 2), where a cold
-    # build succeeds.
-    site = make_site({"content/a.md": article("Bài A"),
-                      "content/b.md": article("Bài B", date="2026-10-02")})
+def test_a_build_killed_while_deleting_its_staging_folder_leaves_it_the_tools(
+        site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Killed (Ctrl-C) half-way through deleting the staging folder after a whole commit: what
+    # stays keeps its marker, which goes last, and the next build deletes it.
     site.build()
-    real = shutil.rmtree
+    staging = site.root / ".output.staging"
+    real_unlink = os.unlink
 
-    def held(path, *args, **kwargs):  # type: ignore[no-untyped-def]
-        path = Path(path)
-        if path.name == ".output.staging":
-            for file in path.rglob("*"):
-                if file.is_file():
-                    file.unlink()  # the files go; the folders, held open, stay
-            if not kwargs.get("ignore_errors"):
-                raise PermissionError(13, "in use", str(path))
-            return None
-        return real(path, *args, **kwargs)
+    def interrupted(path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if staging in Path(path).parents:
+            raise KeyboardInterrupt
+        return real_unlink(path, *args, **kwargs)
 
-    monkeypatch.setattr(writer.shutil, "rmtree", held)
+    monkeypatch.setattr(writer.os, "unlink", interrupted)
     site.write({"content/c.md": article("Bài C", date="2026-10-03")})
-    assert site.run().code == 0  # the commit's own failure is tolerated (04ef87d)
-    site.write({"content/d.md": article("Bài D", date="2026-10-04")})
-    result = site.run()  # still held: the build cannot start, and says why
-    assert result.code == 2
-    assert "cannot delete .output.staging, which an earlier build left" in result.err
+    assert site.run().code == 130
+    assert (staging / MARKER).is_file()
     monkeypatch.undo()
-    result = site.run()
-    assert result.code == 0, result.err
+    assert site.run().code == 0
+    assert leftovers(site) == []
     _as_cold_build(site)

@@ -21,7 +21,8 @@
       .replace(/[đðłøæœßıς]/g, function (letter) { return LETTERS[letter]; }).normalize("NFC");
   }
   function words(text) {
-    /* İ lower-cases to i and a dot above, which would split the word; the index reads it as I. */
+    /* İ lower-cases to i and a dot above, which would split the word in two: read as I, it
+       gives the folded form the index has (its exact form there keeps the İ). */
     return text.normalize("NFC").replace(/İ/g, "I").toLowerCase().match(WORD) || [];
   }
   var CRC = [];  /* CRC-32 (IEEE), as Python's zlib.crc32: a term's shard */

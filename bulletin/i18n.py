@@ -179,9 +179,10 @@ def format_date(moment: datetime, pattern: str, language: str = "vi") -> str:
     """
     if pattern == "%d/%m/%Y":  # the default, shown on every card: a few times faster than strftime
         return "%02d/%02d/%d" % (moment.day, moment.month, moment.year)  # noqa: UP031 - faster
-    if pattern.isascii() and not _NAMED.search(pattern):  # no names: strftime can do it alone
+    named = _NAMED.search(pattern) is not None
+    if pattern.isascii() and not named:  # no names: strftime can do it alone
         return moment.strftime(pattern)
-    names = _names(language, _DAY.search(pattern) is None) if _NAMED.search(pattern) else None
+    names = _names(language, _DAY.search(pattern) is None) if named else None
 
     def one(found: re.Match[str]) -> str:
         code = found[2]

@@ -747,8 +747,8 @@ def summarise(text: str, limit: int) -> str:
     text = head if len(head) > limit else " ".join(text.split())
     if len(text) <= limit:
         return text
-    # At the last space; but Chinese or Japanese text has no spaces between words: when the
-    # last space would keep less than half and such text follows it, where the text reaches
+    # At the last space; but Chinese, Japanese or Thai text has no spaces between words: when
+    # the last space would keep less than half and such text follows it, where the text reaches
     # the limit (never inside a character made of several code points).
     space = text.rfind(" ", 0, limit + 1)
     if space > 0 and (space >= limit // 2 or not _UNSPACED.search(text, space, limit)):
@@ -768,20 +768,21 @@ def _whole(text: str, end: int) -> int:
     while 0 < end < len(text) and (
             unicodedata.category(text[end]).startswith("M") or text[end] in _JOINING
             or text[end - 1] == "\u200d" or "\U0001f3fb" <= text[end] <= "\U0001f3ff"
-            or (_REGIONAL(text[end]) and _REGIONAL(text[end - 1])
+            or (_regional(text[end]) and _regional(text[end - 1])
                 and _flags_before(text, end) % 2 == 1)):
         end -= 1
     return end
 
 
-def _REGIONAL(char: str) -> bool:  # noqa: N802 - a predicate named as the Unicode class
+def _regional(char: str) -> bool:
+    """Whether ``char`` is a regional indicator letter: a flag is two of them."""
     return "\U0001f1e6" <= char <= "\U0001f1ff"
 
 
 def _flags_before(text: str, end: int) -> int:
     """How many regional indicator letters run up to ``end``: a flag is two of them."""
     count = 0
-    while end - count > 0 and _REGIONAL(text[end - count - 1]):
+    while end - count > 0 and _regional(text[end - count - 1]):
         count += 1
     return count
 

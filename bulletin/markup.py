@@ -194,6 +194,16 @@ def resolve_asset(state: _State, target: str, line: int | None) -> str | None:
     return state.route_url + quote(name)  # a space would end the URL in a srcset
 
 
+def _copied_photo(state: _State, url: str) -> Any:
+    """The photo that ``url`` (as resolve_asset gave it) names, when it is a file copied beside
+    the page; None for another address, such as a "/" one written as it is, even one under the
+    page's own folder."""
+    if not url.startswith(state.route_url):
+        return None
+    asset = state.assets.get(unquote(url[len(state.route_url):]))
+    return asset.photo if asset is not None else None
+
+
 def _local_file(state: _State, relative: str, line: int | None, missing: str, kind: str,
                 hint: str = "", looked_up: tuple[Path | None] | None = None,
                 ) -> tuple[Path, str] | None:
@@ -390,10 +400,9 @@ class _Processor(Treeprocessor):
         url = resolve_asset(state, src, line)
         if url is not None:
             image.set("src", url)
-            asset = state.assets.get(unquote(url.rsplit("/", 1)[-1])) if url.startswith(
-                state.route_url) else None
-            if asset is not None and asset.photo is not None:
-                state.pictures.append((image, asset.photo))
+            photo = _copied_photo(state, url)
+            if photo is not None:
+                state.pictures.append((image, photo))
 
 
 def _responsive(image: etree.Element, parent: etree.Element, photo: Any, folder_url: str) -> None:
@@ -553,10 +562,8 @@ class Renderer:
         return self._body(html, state, image, image_line)
 
     def _body(self, html: str, state: _State, image: str | None, image_line: int | None) -> Body:
-        route_url = state.route_url
         image_url = resolve_asset(state, image, image_line) if image else None
-        image_photo = state.assets[unquote(image_url.rsplit("/", 1)[-1])].photo \
-            if image_url and image_url.startswith(route_url) else None
+        image_photo = _copied_photo(state, image_url) if image_url else None
         return Body(html, state.text, state.first_paragraph, tuple(state.links),
                     tuple(state.assets.values()), tuple(state.errors), image_url,
                     tuple(state.photos), image_photo)

@@ -208,3 +208,15 @@ def test_a_photo_without_alt_text_is_a_content_error_with_its_line(make_site) ->
     result = site.run()
     assert result.code == 1
     assert "content/chay/index.md:11: image has no alt text: anh.jpg" in result.err
+
+
+def test_a_slash_address_under_the_articles_own_folder_stays_as_written(make_site) -> None:
+    # image: /tin/bai/anh.jpg (a "/" address, kept as written) lies under the article's own URL:
+    # it was looked up among the files copied beside the page, and the build stopped with an
+    # internal error.
+    site = make_site({"content/bai.md": article("Bài", image="/tin/bai/anh.jpg",
+                                                image_alt='"Ảnh"', body="Nội dung.")})
+    site.build()
+    page = site.page("/tin/bai/")
+    assert page.cssselect('meta[property="og:image"]')[0].get("content").endswith(
+        "/tin/bai/anh.jpg")

@@ -162,6 +162,23 @@ def ours_command(site: Path, cache: bool, content: Path | None = None) -> list[s
     return command + (["--cache", str(site / "cache")] if cache else [])
 
 
+def markdown_command(content: Path) -> list[str]:
+    """Python-Markdown alone over the bodies under ``content``, on one core."""
+    return [sys.executable, str(PROJECT / "benchmarks" / "markdown_alone.py"), str(content)]
+
+
+def converted(run: Run) -> int:
+    """The bodies markdown_alone converted, as it printed them."""
+    found = re.match(r"converted (\d+) bodies", run.last_line()) if run.ok else None
+    return int(found.group(1)) if found else 0
+
+
+def markdown_seconds(row: Row) -> float | None:
+    """The seconds of one core the conversions took, as markdown_alone printed them."""
+    found = re.search(r" in ([0-9.]+) s of one core", row.run.last_line()) if row.run.ok else None
+    return float(found.group(1)) if found else None
+
+
 def write_bare_templates(folder: Path) -> None:
     """The project's templates emptied: each HTML page shows only its kind, each other file a
     dash. A cold build with them renders each page from a one-line template (Jinja's call per
@@ -192,6 +209,7 @@ PEER_TARGET = {"hugo": 0.25, "pelican": 0.15}  # our cold time ≤ this × the p
 ARTICLE_PAGE = {"ours": "tin/{slug}/index.html", "bare": "tin/{slug}/index.html",
                 "hugo": "posts/{slug}/index.html", "pelican": "{slug}.html"}
 BARE = f"{OURS}, templates emptied"
+MARKDOWN = "Python-Markdown alone, one core"
 
 
 def count_pages(output: Path) -> int:
@@ -250,8 +268,9 @@ def timed_build(label: str, tool: str, size: int, command: list[str], site: Path
     os.sync()
     run = measure(command, cwd=site, logs=site / "logs",
                   name=f"{name}-{number}" if repeat > 1 else name, timeout=timeout)
-    row = Row(tool, name, label, size, (run,), count_pages(site / "output"),
-              count_articles(site / "output", tool, slugs))
+    done = (count_articles(site / "output", tool, slugs) if tool in ARTICLE_PAGE
+            else converted(run))  # no site: Python-Markdown alone
+    row = Row(tool, name, label, size, (run,), count_pages(site / "output"), done)
     if run.timed_out:
         say(f"  TIMED OUT after {timeout:.0f} s: {shlex.join(command)}")
     elif not run.ok:
@@ -320,6 +339,10 @@ def _round(size: int, peers: list[str], versions: dict[str, str], base: Path,
     if floor is not None:  # on the same articles, before the edits below
         cold.append(timed_build(BARE, "bare", size, ours_command(floor, cache, ours / "content"),
                                 floor, slugs, timeout, "cold", number, repeat))
+        alone = base / "markdown"
+        alone.mkdir(exist_ok=True)
+        cold.append(timed_build(MARKDOWN, "markdown", size, markdown_command(ours / "content"),
+                                alone, slugs, timeout, "cold", number, repeat))
     rebuilds: list[Row] = []
     originals: dict[Path, bytes] = {}
 
@@ -420,12 +443,16 @@ def target_lines(result: SizeResult, reference: SizeResult | None) -> list[str]:
         lines.append(f"{name}: {shown} → {'met' if value <= limit else 'NOT met'}")
 
     bare = next((row for row in result.cold if row.tool == "bare" and row.run.ok), None)
+    alone = next((markdown_seconds(row) for row in result.cold if row.tool == "markdown"), None)
     for row in result.cold[1:]:
         if row.run.ok and row.tool in PEER_TARGET:
             factor, share = PEER_TARGET[row.tool], ours.run.seconds / row.run.seconds
             cpu = ours.run.cpu_seconds / row.run.cpu_seconds
             floor = (f"; with templates emptied, by time {bare.run.seconds / row.run.seconds:.2f} ×"
                      if bare else "")
+            if alone is not None:  # the conversions spread over both cores, at best
+                floor += (f"; Python-Markdown alone, halved over two cores, "
+                          f"{alone / 2 / row.run.seconds:.2f} ×")
             check(f"cold ≤ {factor} × {row.label}", share, factor,
                   f"{share:.2f} × (by CPU time {cpu:.2f} ×{floor})")
     rebuilt = {row.name: row for row in result.rebuilds if row.run.ok}
@@ -498,6 +525,10 @@ Notes:
 - {BARE} (measured when peers are): the same cold build, on the same articles, with
   every template reduced to one line: a one-line render per page, and pages of a few bytes
   to write. The rest is a cold build's work: a floor for our cold build whatever the theme.
+- {MARKDOWN} (measured when peers are): benchmarks/markdown_alone.py converts every
+  article's body with markdown.Markdown() (defaults, no extension) in one process; its time
+  is that process's. The targets' lines halve the conversions' CPU seconds, as if both cores
+  shared them with nothing else to do: a floor for any build that uses Python-Markdown.
 - Hugo: a minimal layout written by this script; pagerSize {PAGE_SIZE}; tag and category pages;
   related content (indices tags weight 100 + date weight 10, threshold 80, includeNewer) rendered,
   {RELATED_COUNT} per article page. RSS, sitemap, robots.txt, the /posts/ section page and /page/1/

@@ -18,7 +18,7 @@ import markdown
 import pytest
 import yaml
 
-from benchmarks import edit_floor, measure
+from benchmarks import compare, edit_floor, markdown_alone, measure
 from benchmarks.compare import (
     PROJECT,
     TEMPLATE_MARK,
@@ -32,6 +32,7 @@ from benchmarks.compare import (
     rebuild_table,
     run_size,
     set_tags,
+    target_lines,
     write_bare_templates,
 )
 from benchmarks.corpus import generate
@@ -192,6 +193,31 @@ def test_the_floor_build_writes_every_page_with_its_kind_only(tmp_path: Path, th
     for item in made:
         page = output / "tin" / item.slug / "index.html"
         assert page.read_text(encoding="utf-8") == "article\n"
+
+
+def test_markdown_alone_converts_every_body_and_halves_its_time_against_the_peers(
+        tmp_path: Path, three, capsys) -> None:
+    made, _ = three
+    texts = markdown_alone.bodies(tmp_path / "corpus")
+    assert len(texts) == len(made)
+    assert all(not text.startswith("---") and "title:" not in text for text in texts)
+    assert markdown_alone.main([str(tmp_path / "corpus")]) == 0
+    line = capsys.readouterr().out.strip()
+    assert re.fullmatch(r"converted 3 bodies with Python-Markdown \S+ in [0-9.]+ s of one core",
+                        line), line
+    assert markdown_alone.main([str(tmp_path / "missing")]) == 2
+    assert compare.converted(replace(_run(1.0), stdout=line + "\n")) == 3
+
+    def row(tool: str, seconds: float, printed: str = "") -> Row:
+        run = replace(_run(seconds), stdout=printed)
+        return Row(tool, "cold", tool, 10, (run,), 1, 1)
+
+    result = SizeResult(10, (row("ours", 4.0), row("markdown", 5.0, "converted 10 bodies with "
+                                                    "Python-Markdown 3 in 6.00 s of one core\n"),
+                             row("hugo", 10.0)), ())
+    (hugo,) = [line for line in target_lines(result, None) if "Hugo" in line or "hugo" in line]
+    assert "Python-Markdown alone, halved over two cores, 0.30 ×" in hugo, hugo
+    assert hugo.startswith("cold ≤ 0.25 × hugo: 0.40 ×") and hugo.endswith("NOT met")
 
 
 def test_the_edit_floor_times_start_model_and_related_lists(tmp_path: Path, three, capsys,

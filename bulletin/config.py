@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import SourceError, display_path, not_utf8
-from .i18n import UI_DEFAULTS_VI, UIText, known_language
+from .i18n import DATE_DIRECTIVE, UI_DEFAULTS_VI, UIText, known_language
 
 
 DEFAULT_BASE_URL = "http://localhost:8000/"
@@ -161,6 +161,7 @@ def load_config(path: Path) -> Config:
         raise BuildFailed((not_utf8(shown, data.removeprefix(codecs.BOM_UTF8), exc),)) from None
     errors: list[SourceError] = []
     where = _key_lines(text)
+    given = set(raw)
 
     def error(key: str, message: str, hint: str, table: str = "") -> None:
         errors.append(SourceError(shown, where.get((table, key)), message, hint))
@@ -176,8 +177,12 @@ def load_config(path: Path) -> Config:
                 error(key, f"{key} may be at most {largest:,}{_WHY_LARGEST.get(key, '')}",
                       f"{key} = {min(largest, getattr(Config(), key))}")
             elif kind is not int and not isinstance(value, kind):
-                error(key, f"{key} must be a {kind.__name__}",
+                error(key, f"{key} must be {_KIND_NAMES[kind]}, not {_toml(value)}",
                       f'{key} = "..."' if kind is str else f"{key} = true")
+            elif isinstance(value, str) and (control := _control(value)):
+                error(key, f"{key} holds the invisible control character {control}, which "
+                      "pages and feeds cannot carry", "Delete it from the text (retype the "
+                      "value if it came from a copy).")
             else:
                 values[key] = value
     permalinks = raw.pop("permalinks", {})
@@ -205,6 +210,15 @@ def load_config(path: Path) -> Config:
         problem = _placeholder_problem(value, UI_DEFAULTS_VI.get(key, ""))
         if problem:
             error(key, f"[ui] {key} {problem}", f'{key} = "{UI_DEFAULTS_VI[key]}"', "ui")
+        elif control := _control(value):
+            error(key, f"[ui] {key} holds the invisible control character {control}, which "
+                  "pages cannot carry", "Delete it from the text.", "ui")
+    pattern = values.get("date_format")
+    problem = _date_format_problem(pattern) if pattern is not None else None
+    if problem:
+        error("date_format", f"date_format {problem}",
+              'date_format = "%d/%m/%Y" shows 29/09/2023: %d day, %m month, %Y year, '
+              '%H:%M the time, %A and %B the day and month by name')
     tz = values.get("timezone", DEFAULT_TIMEZONE)
     try:
         ZoneInfo(tz)
@@ -218,7 +232,11 @@ def load_config(path: Path) -> Config:
         values["base_url"] = base_url + "/"
     if errors:
         raise BuildFailed(tuple(errors))
-    notes = []
+    notes = [SourceError(shown, where.get((table, key)),
+                         f"unknown key '{key}'{' in [' + table + ']' if table else ''}: "
+                         f"did you mean '{meant}'?", f"Rename it to '{meant}' if that is meant.",
+                         warning=True)
+             for table, key, meant in _misspelt(given, raw, ui)]
     language = values.get("language", "vi")
     if not known_language(language):
         notes.append(SourceError(
@@ -238,6 +256,73 @@ def load_config(path: Path) -> Config:
         source=shown,
         warnings=tuple(notes),
     )
+
+
+_KIND_NAMES = {str: "text in quotes", bool: "true or false, without quotes"}
+# What XML 1.0 cannot carry (feeds, sitemaps), nor an HTML page show: C0 controls but the tab
+# and line ends, DEL, and the two non-characters of the basic plane.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+# The conversions strftime knows on every platform, and the C library's common ones
+_DATE_CODES = frozenset("aAbBcCdDeFgGhHIjklmMnpPrRsStTuUVwWxXyYzZ%")
+# the conversions the E and O modifiers (POSIX's alternative forms) and %:z take
+_MODIFIED = {"E": "cCxXyY", "O": "deHImMSuUVwWy", ":": "z"}
+
+
+def _toml(value: object) -> str:
+    """A value as site.toml writes it: true, 2026, "text"."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return f'"{value}"' if isinstance(value, str) else repr(value)
+
+
+def _control(text: str) -> str | None:
+    """The first control character in ``text``, named (U+0001), or None."""
+    found = _CONTROL.search(text)
+    return f"U+{ord(found.group()):04X}" if found else None
+
+
+def _date_format_problem(pattern: str) -> str | None:
+    """What is wrong with a date_format, or None.
+
+    >>> _date_format_problem("%d/%m/%Y %Q")
+    'has %Q, which is not a date or time directive'
+    >>> _date_format_problem("dd/mm/yyyy")
+    'shows no date: it has no directive such as %d, %m or %Y'
+    >>> _date_format_problem("%-d tháng %-m, %Y lúc %H:%M"), _date_format_problem("%Ey %Od")
+    (None, None)
+    """
+    codes = [found[2] for found in DATE_DIRECTIVE.finditer(pattern)]
+    for code in codes:
+        if code[-1] not in _DATE_CODES or (len(code) == 2 and code[1] not in _MODIFIED[code[0]]):
+            return f"has %{code}, which is not a date or time directive"
+    if pattern.replace("%%", "").endswith("%"):
+        return "ends with a lone %: write %% for a percent sign"
+    if all(code == "%" for code in codes):
+        return "shows no date: it has no directive such as %d, %m or %Y"
+    return None
+
+
+def _misspelt(given: set[str], extra: Mapping[str, Any],
+              ui: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+    """(table, key, the known key it resembles) for each unknown key that looks like a
+    misspelling of a known one the file does not set (``given``: its top-level names). Other
+    unknown keys are legal: top-level ones reach templates as site.extra, [ui] ones as ui.<key>.
+
+    >>> _misspelt({"base_ulr", "title"}, {"base_ulr": "x"}, {"relatd": "Tin"})
+    [('', 'base_ulr', 'base_url'), ('ui', 'relatd', 'related')]
+    >>> _misspelt({"base_url", "base_ulr"}, {"base_ulr": "x"}, {"related": "Tin", "relatd": "x"})
+    []
+    """
+    import difflib
+
+    found = []
+    for table, keys, known, present in (("", extra, [*_KNOWN, "permalinks", "ui"], given),
+                                        ("ui", ui, list(UI_DEFAULTS_VI), set(ui))):
+        for key in keys:
+            close = difflib.get_close_matches(key.lower(), known, n=1, cutoff=0.75)
+            if close and close[0] not in present:
+                found.append((table, key, close[0]))
+    return found
 
 
 _LARGEST_NUMBER = 1_000_000  # for any number in site.toml: more is a slip of the keyboard

@@ -190,13 +190,13 @@ def format_date(moment: datetime, pattern: str, language: str = "vi") -> str:
             return names[code][moment.month - 1 if code in "Bbh" else moment.weekday()]
         return moment.strftime(found[0])
 
-    return _DIRECTIVE.sub(one, pattern)
+    return DATE_DIRECTIVE.sub(one, pattern)
 
 
 _NAMED = re.compile(r"%[aAbBh]")
 _DAY = re.compile(r"%[-_0^#]*[de]")  # a day of the month: months are named in their format form
 # "%%" is one literal "%"; %Ey, %Od (and %:z, where strftime knows it) take a modifier
-_DIRECTIVE = re.compile(r"%([-_0^#]*)([EO:]?.)", re.DOTALL)
+DATE_DIRECTIVE = re.compile(r"%([-_0^#]*)([EO:]?.)", re.DOTALL)
 
 
 @functools.lru_cache(maxsize=16)

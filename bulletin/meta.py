@@ -167,6 +167,10 @@ def _yaml_problem(source: Source, exc: yaml.MarkedYAMLError, line: int) -> Sourc
                            f"the YAML tag '{name}' is not allowed in front matter",
                            "Front matter holds plain text, numbers, true/false, dates and lists; "
                            "remove the '!' part.")
+    if "\t" in text_line[:len(text_line) - len(text_line.lstrip())] or "'\\t'" in problem:
+        return SourceError(source.shown, line,
+                           "this line is indented with a tab, which front matter cannot hold",
+                           "Indent with spaces: replace the tab with two spaces.")
     if "mapping values are not allowed" in problem:
         key, _, value = text_line.partition(":")
         value = value.strip().replace('"', '\\"')
@@ -175,6 +179,28 @@ def _yaml_problem(source: Source, exc: yaml.MarkedYAMLError, line: int) -> Sourc
                            f'Put the value in double quotes: {key.strip()}: "{value}"')
     return SourceError(source.shown, line, f"front matter is not valid YAML: {problem}",
                        'Check this line; quote values that hold ":", "#", "[" or "{": title: "..."')
+
+
+def _not_true_or_false(value: Any) -> tuple[str, str]:
+    """The message and hint for a draft: that is not true or false, with the value the editor
+    most likely meant (YAML reads "false" in quotes, and "no" in YAML 1.2's sense, as text).
+
+    >>> _not_true_or_false("false")
+    ("draft must be true or false, without quotes, not 'false'", 'draft: false')
+    >>> _not_true_or_false(2)[1]
+    'draft: true (not published) or draft: false'
+    """
+    meant = _MEANT.get(str(value).strip().strip("'\"").casefold()) if isinstance(value, str) \
+        else None
+    if meant is None:
+        return (f"draft must be true or false, not {value!r}",
+                "draft: true (not published) or draft: false")
+    return (f"draft must be true or false, without quotes, not {value!r}",
+            f"draft: {'true' if meant else 'false'}")
+
+
+_MEANT = {"true": True, "yes": True, "on": True, "1": True, "có": True,
+          "false": False, "no": False, "off": False, "0": False, "không": False}
 
 
 def _file_line(source: Source, line: int) -> str:
@@ -327,7 +353,7 @@ def validate(source: Source, data: dict[str, Any], lines: dict[str, int],
     if draft is None:
         draft = False
     if not isinstance(draft, bool):
-        err("draft", f"draft must be true or false, not {draft!r}", "draft: true")
+        err("draft", *_not_true_or_false(draft))
         draft = False
 
     slug = data.get("slug")

@@ -1,0 +1,105 @@
+"""Content-error messages that were there but wrong or unhelpful: each points at the right line
+and sends the editor the right way (found by hunt 11; each test failed on the code before)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from .conftest import DEFAULT_CONFIG, article
+from .test_errors import GOOD, built, fails, with_hint
+
+__all__ = ["built"]  # the fixture, shared with test_errors
+
+
+# draft: "false" (quoted) gets the hint "draft: true", the opposite of what was meant.
+def test_a_quoted_draft_value_gets_its_own_value_unquoted_as_hint(built) -> None:
+    lines = fails(*built, {"content/bad.md": article("Bài", draft='"false"')})
+    error = next(line for line in lines if line.startswith("content/bad.md:4: draft must be"))
+    assert with_hint(lines, error) == "    hint: draft: false"
+
+
+# A misspelt site.toml key is silently a template extra: no word, and the setting is lost.
+def test_a_misspelt_site_toml_key_is_a_warning_with_did_you_mean(make_site) -> None:
+    config = DEFAULT_CONFIG.replace("base_url", "base_ulr")
+    site = make_site(dict(GOOD), config=config)
+    result = site.run()
+    # the site is built for http://localhost:8000/ (feeds, canonical links, sitemaps) in silence
+    assert "site.toml:2: warning: unknown key 'base_ulr': did you mean 'base_url'?" in \
+        result.err.splitlines(), result.err
+
+
+# site.toml type errors name Python types: "must be a str", "must be a bool".
+@pytest.mark.parametrize("line", ["author = 2026", 'trust_html = "true"'])
+def test_a_site_toml_value_of_the_wrong_kind_is_explained_without_python_type_names(
+        built, line: str) -> None:
+    site, before = built
+    (site.root / "site.toml").write_text(DEFAULT_CONFIG + line + "\n", encoding="utf-8")
+    lines = fails(site, before, {})
+    error = next(line for line in lines if line.startswith("site.toml:4:"))
+    assert not re.search(r"\b(str|bool)\b", error), error
+
+
+# A tab in front matter: YAML's jargon and a hint about quoting, never the word "tab".
+@pytest.mark.parametrize("front", ['title: "Bài"\ndate: 2026-10-01\ntags:\n\t- ma tuý',
+                                   'title: "Bài"\n\tdate: 2026-10-01'])
+def test_a_tab_in_front_matter_is_named_as_a_tab(built, front: str) -> None:
+    lines = fails(*built, {"content/bad.md": f"---\n{front}\n---\nx\n"})
+    error = next(line for line in lines if line.startswith("content/bad.md:"))
+    hint = with_hint(lines, error)
+    assert "cannot start any token" not in error
+    assert "tab" in (error + hint).lower(), (error, hint)
+
+
+# A date_format directive Python does not know is printed as it is on every page, silently.
+@pytest.mark.parametrize("pattern", ["%d/%m/%Y %Q", "dd/mm/yyyy"])
+def test_a_date_format_python_does_not_know_is_reported_at_its_line(make_site,
+                                                                    pattern: str) -> None:
+    site = make_site(dict(GOOD), config=DEFAULT_CONFIG + f'date_format = "{pattern}"\n')
+    result = site.run()
+    # the home page shows "01/10/2026 %Q" or "dd/mm/yyyy" under every article
+    assert any(line.startswith("site.toml:4:") and "date_format" in line
+               for line in result.err.splitlines()), result.err
+
+
+def test_a_misspelt_ui_key_is_a_warning_and_a_known_key_set_beside_it_is_not(make_site) -> None:
+    config = DEFAULT_CONFIG + '\n[ui]\nrelatd = "Cùng chủ đề"\nhom = "Trang chủ"\n' \
+        'home = "Trang nhà"\n'
+    site = make_site(dict(GOOD), config=config)
+    result = site.run()
+    assert result.code == 0, result.err
+    lines = result.err.splitlines()
+    assert "site.toml:6: warning: unknown key 'relatd' in [ui]: did you mean 'related'?" in \
+        lines, result.err
+    assert not any("'hom'" in line for line in lines), result.err  # home is set: hom is meant
+
+
+@pytest.mark.parametrize(("line", "named"), [('description = "Tin\\u0001"', "description U+0001"),
+                                             ('author = "Ban biên tập\\u007f"', "author U+007F")])
+def test_a_control_character_in_a_site_setting_is_an_error_at_its_line(
+        built, line: str, named: str) -> None:
+    site, before = built
+    (site.root / "site.toml").write_text(DEFAULT_CONFIG + line + "\n", encoding="utf-8")
+    lines = fails(site, before, {})
+    key, code = named.split()
+    error = next(line for line in lines if line.startswith("site.toml:4:"))
+    assert f"{key} holds the invisible control character {code}" in error, error
+
+
+@pytest.mark.parametrize(("pattern", "said"), [
+    ("%d/%m/%Y %", "ends with a lone %"), ("%d/%m/%Y %Ez", "has %Ez"),
+    ("100%% dd/mm", "shows no date")])
+def test_a_date_format_is_checked_whole(make_site, pattern: str, said: str) -> None:
+    site = make_site(dict(GOOD), config=DEFAULT_CONFIG + f'date_format = "{pattern}"\n')
+    result = site.run()
+    assert result.code == 1
+    assert any(line.startswith(f"site.toml:4: date_format {said}") for line in
+               result.err.splitlines()), result.err
+
+
+@pytest.mark.parametrize("pattern", ["%-d tháng %-m năm %Y, %H:%M", "%A %d %B %Y", "%Ey %Od %:z"])
+def test_a_date_format_with_known_directives_builds(make_site, pattern: str) -> None:
+    site = make_site(dict(GOOD), config=DEFAULT_CONFIG + f'date_format = "{pattern}"\n')
+    result = site.run()
+    assert result.code == 0, result.err

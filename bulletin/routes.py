@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 from .config import Config
 from .slug import slugify
+from .taxonomy import stable_slug, term_key
 
 # What quote(route, safe="/#?=&%") leaves as it is: ASCII letters, digits, "_.-~" and the safe ones.
 _PLAIN = re.compile(r"[A-Za-z0-9_.~/#?=&%-]*\Z").match
@@ -28,7 +29,7 @@ class Routes:
     def article(self, slug: str, date: datetime, category: str | None) -> str:
         return _normalise(self.links.article.format(
             slug=slug, year=f"{date.year:04d}", month=f"{date.month:02d}", day=f"{date.day:02d}",
-            category=slugify(category) if category else "tin",
+            category=_category_part(category) if category else "tin",
         ))
 
     def tag(self, slug: str) -> str:
@@ -138,6 +139,17 @@ def _output_path(route: str) -> PurePosixPath:
     if result.is_absolute() or any(part in ("..", ".", "") for part in result.parts):
         raise ValueError(f"route {route!r} leaves the output folder")
     return result
+
+
+def _category_part(category: str) -> str:
+    """The {category} of an article's permalink: its category's slug, made as the category
+    page's is, from the name alone (a name without a letter a slug can hold, "新闻", takes
+    "the-" and a hash of it, never nothing: an empty part would move the article to the root).
+
+    >>> _category_part("Thời sự"), _category_part("新闻")
+    ('thoi-su', 'the-86bc41de4118')
+    """
+    return slugify(category) or stable_slug(term_key(category))
 
 
 def _normalise(route: str) -> str:

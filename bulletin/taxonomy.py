@@ -30,10 +30,10 @@ def term_key(name: str) -> str:
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
 
 
-def _stable_slug(key: str) -> str:
+def stable_slug(key: str) -> str:
     """The slug of a term whose name makes none: the same for the same name, on every build.
 
-    >>> _stable_slug("中国")
+    >>> stable_slug("中国")
     'the-5e6c7e5b1ca7'
     """
     return "the-" + hashlib.blake2b(key.encode("utf-8"), digest_size=6).hexdigest()
@@ -74,7 +74,7 @@ def name_terms(names_per_article: Iterable[Iterable[str]],
         for key in sorted(keys, key=sort_key):
             if key in result:
                 continue
-            base, number = slug or _stable_slug(key), 1
+            base, number = slug or stable_slug(key), 1
             while (base if number == 1 else f"{base}-{number}") in taken:
                 number += 1
             result[key] = (named[key], base if number == 1 else f"{base}-{number}")

@@ -139,3 +139,17 @@ def test_the_pagination_arrows_point_the_way_an_arabic_reader_turns_pages(make_s
     first, second = site.page("/"), site.page("/page/2/")
     assert first.cssselect("a[rel=next]")[0].text_content().endswith("←")
     assert second.cssselect("a[rel=prev]")[0].text_content().startswith("→")
+
+
+def test_an_article_in_a_chinese_category_keeps_the_category_in_its_address(make_site) -> None:
+    # {category} was the slug of the name, empty for "新闻": the article moved to the site's root,
+    # where its address could take another page's (an article with the slug "the" at /the/).
+    config = _config("zh") + '\n[permalinks]\narticle = "/{category}/{slug}/"\n'
+    site = make_site({"content/a.md": article("北京新闻", slug="tin-a", category="新闻")},
+                     config=config)
+    site.build()
+    (link,) = site.page("/").cssselect(".card a[href$='/tin-a/'], article a[href$='/tin-a/']")[:1]
+    category_page = next((site.output / "chuyen-muc").iterdir()).name
+    assert category_page.startswith("the-")
+    assert link.get("href") == f"/{category_page}/tin-a/"
+    assert (site.output / category_page / "tin-a" / "index.html").is_file()

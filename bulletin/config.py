@@ -149,13 +149,13 @@ def load_config(path: Path) -> Config:
         text = data.removeprefix(codecs.BOM_UTF8).decode("utf-8")
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
-        if line is None:
-            import re
-
-            found = re.search(r"line (\d+)", str(exc))
-            line = int(found.group(1)) if found else None
-        raise BuildFailed((SourceError(shown, line, f"site.toml is not valid TOML: {exc}",
+        # "Invalid value (at line 3, column 9)": the line goes before the message, as for
+        # every error, the column stays
+        found = re.search(r" \(at line (\d+), column (\d+)\)", str(exc))
+        line = getattr(exc, "lineno", None) or (int(found.group(1)) if found else None)
+        said = (str(exc)[:found.start()] + f" (column {found.group(2)})" if found and line
+                else str(exc))
+        raise BuildFailed((SourceError(shown, line, f"site.toml is not valid TOML: {said}",
                                        'Values are written key = "text" or key = 20.'),)) from None
     except UnicodeDecodeError as exc:
         raise BuildFailed((not_utf8(shown, data.removeprefix(codecs.BOM_UTF8), exc),)) from None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import calendar
 import functools
 import re
 import sys
@@ -203,6 +204,36 @@ _MEANT = {"true": True, "yes": True, "on": True, "1": True, "có": True,
           "false": False, "no": False, "off": False, "0": False, "không": False}
 
 
+def _calendar_problem(text: str, key: str) -> tuple[str] | None:
+    """The hint for a date written year first whose month or day the calendar does not have.
+
+    >>> _calendar_problem("2024-02-30", "date")
+    ('February 2024 has 29 days: check the day, e.g. date: 2024-02-29',)
+    >>> _calendar_problem("2024-15-03 08:00", "date")
+    ('There is no month 15: write the month before the day, e.g. date: 2024-03-15',)
+    >>> _calendar_problem("15/03/2024", "date") is None
+    True
+    """
+    found = _YEAR_FIRST.match(text.strip())
+    if not found:
+        return None
+    year, month, day = (int(part) for part in found.groups())
+    if not 1 <= month <= 12:
+        if 1 <= day <= 12:
+            return (f"There is no month {month}: write the month before the day, e.g. "
+                    f"{key}: {year:04d}-{day:02d}-{month:02d}",)
+        return (f"There is no month {month}: months run from 01 to 12.",)
+    days = calendar.monthrange(year, month)[1] if 1 <= year else 31
+    if not 1 <= day <= days:
+        name = calendar.month_name[month]
+        return (f"{name} {year} has {days} days: check the day, e.g. "
+                f"{key}: {year:04d}-{month:02d}-{min(max(day, 1), days):02d}",)
+    return None
+
+
+_YEAR_FIRST = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?![\d])")
+
+
 def _file_line(source: Source, line: int) -> str:
     lines = source.front.split("\n")
     index = line - source.front_line
@@ -310,7 +341,8 @@ def validate(source: Source, data: dict[str, Any], lines: dict[str, int],
     def dated(key: str) -> datetime | None:
         moment = parse_date(data[key], tz)
         if moment is None:
-            err(key, f"{key} {str(data[key])!r} is not a valid date", _DATE_HINT)
+            err(key, f"{key} {str(data[key])!r} is not a valid date",
+                *_calendar_problem(str(data[key]), key) or (_DATE_HINT,))
         elif not in_range(moment):
             err(key, f"{key} {str(data[key])!r} is out of range",
                 f"Dates run from the year {FIRST_DAY.year} to {LAST_DAY.year}: check the year.")

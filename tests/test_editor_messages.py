@@ -103,3 +103,23 @@ def test_a_date_format_with_known_directives_builds(make_site, pattern: str) -> 
     site = make_site(dict(GOOD), config=DEFAULT_CONFIG + f'date_format = "{pattern}"\n')
     result = site.run()
     assert result.code == 0, result.err
+
+
+@pytest.mark.parametrize(("written", "hint"), [
+    ("2024-02-30", "February 2024 has 29 days: check the day, e.g. date: 2024-02-29"),
+    ("2025-13-05", "There is no month 13: write the month before the day, e.g. date: 2025-05-13"),
+])
+def test_a_year_first_date_the_calendar_lacks_says_which_part_is_wrong(built, written: str,
+                                                                        hint: str) -> None:
+    # The hint said "Write dates year first", to an editor who had.
+    lines = fails(*built, {"content/bad.md": article("Bài", date=written)})
+    error = f"content/bad.md:3: date '{written}' is not a valid date"
+    assert with_hint(lines, error) == f"    hint: {hint}"
+
+
+def test_a_toml_syntax_error_names_its_line_once(built) -> None:
+    site, before = built
+    (site.root / "site.toml").write_text(DEFAULT_CONFIG + "author = Ban biên tập\n",
+                                         encoding="utf-8")
+    lines = fails(site, before, {})
+    assert "site.toml:4: site.toml is not valid TOML: Invalid value (column 10)" in lines, lines

@@ -75,11 +75,13 @@ def test_missing_title_and_date(built) -> None:
     assert "date: 2024-03-15" in with_hint(lines, "content/bad.md:1: missing date")
 
 
-@pytest.mark.parametrize("value", ["hôm qua", "2024-02-30", "30/02/2024", "2024-13-01"])
-def test_a_date_that_is_not_a_date(built, value: str) -> None:
+@pytest.mark.parametrize(("value", "shown"), [
+    ("hôm qua", "2024-03-15"), ("30/02/2024", "2024-03-15"),
+    ("2024-02-30", "2024-02-29"), ("2024-13-01", "2024-01-13")])  # the calendar's own hints
+def test_a_date_that_is_not_a_date(built, value: str, shown: str) -> None:
     lines = fails(*built, {"content/bad.md": f'---\ntitle: "Bài"\ndate: {value}\n---\nx\n'})
     hint = with_hint(lines, f"content/bad.md:3: date '{value}' is not a valid date")
-    assert "2024-03-15" in hint
+    assert shown in hint
 
 
 def test_tags_written_as_text_get_the_list_form_as_hint(built) -> None:

@@ -38,7 +38,7 @@ from .parallel import fan_out, long_lived, trim
 from .render import TemplateProblem, Templates
 from .routes import Routes
 from .source import discover, read_again, read_source
-from .taxonomy import name_terms, term_key
+from .taxonomy import look_alike, name_terms, term_key
 from .writer import Claims, Transaction, WriteReport, check_output
 
 if TYPE_CHECKING:  # numpy and scipy are imported when a build relates or indexes, not before
@@ -139,6 +139,7 @@ def _build(options: Options, started: float, clock: _Clock) -> Result:
         articles = assemble(chosen, [s for s, _ in loaded], options, config, routes, now, cache,
                             errors, bodies, made)
         del bodies
+        warnings += look_alike_categories(chosen, articles)
         # Bodies are rendered: keep the sources without their text, the largest thing held
         # (those the workers rendered came without it; assemble made the articles with theirs).
         light = {id(s): s.without_body() for s in sources if s.body}
@@ -619,6 +620,30 @@ def assemble(chosen: list[tuple[Source, Meta]], every: list[Source], options: Op
         ))
     articles.sort(key=lambda a: (-a.date.timestamp(), a.slug, a.route))
     return articles
+
+
+def look_alike_categories(chosen: Sequence[tuple[Source, Meta]],
+                          articles: Sequence[Article]) -> list[SourceError]:
+    """A warning at the first article (by path) of each category whose name makes another's
+    slug ("Thoi su" beside "Thời sự"): two categories, two pages, most likely one slip."""
+    names = {a.category.name: a.category for a in articles if a.category}
+    pairs = look_alike((term.name, term.count) for term in names.values())
+    wanted = {term_key(rare) for rare, _ in pairs}
+    first: dict[str, tuple[Source, Meta]] = {}
+    for source, meta in chosen if pairs else ():
+        key = term_key(meta.category) if meta.category else ""
+        if key in wanted and (key not in first or source.shown < first[key][0].shown):
+            first[key] = (source, meta)
+    warnings = []
+    for rare, common in pairs:
+        source, meta = first[term_key(rare)]
+        warnings.append(SourceError(
+            source.shown, meta.lines.get("category"),
+            f"category '{rare}' ({names[rare].count} article(s)) is not '{common}' "
+            f"({names[common].count}): each has its own page, {names[rare].url} and "
+            f"{names[common].url}", f"If they are one category, write it as the others do: "
+            f"category: {common}", warning=True))
+    return warnings
 
 
 def _article_digest(source: str, body: str, url: str, tags: tuple[Term, ...],

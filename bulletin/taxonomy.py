@@ -80,3 +80,24 @@ def name_terms(names_per_article: Iterable[Iterable[str]],
             result[key] = (named[key], base if number == 1 else f"{base}-{number}")
             taken.add(result[key][1])
     return {key: result[key] for key in named}
+
+
+def look_alike(terms: Iterable[tuple[str, int]]) -> list[tuple[str, str]]:
+    """(the rarer, the commoner) of each two terms whose names make one slug, given (name,
+    articles) for every term: "Thoi su" beside "Thời sự" is most likely a slip, and it has a page
+    of its own, "thoi-su-2". The rarer name goes first (on a tie, the later in code point order).
+
+    >>> look_alike([("Thời sự", 40), ("Thoi su", 1), ("Kinh tế", 9)])
+    [('Thoi su', 'Thời sự')]
+    """
+    by_slug: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for name, count in terms:
+        plain = slugify(name)
+        if plain:
+            by_slug[plain].append((count, name))
+    pairs = []
+    for plain in sorted(by_slug):
+        named = sorted(by_slug[plain], key=lambda item: (-item[0], item[1]))
+        pairs += [(name, named[0][1]) for _, name in named[1:]]
+    return pairs
+

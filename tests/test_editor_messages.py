@@ -123,3 +123,16 @@ def test_a_toml_syntax_error_names_its_line_once(built) -> None:
                                          encoding="utf-8")
     lines = fails(site, before, {})
     assert "site.toml:4: site.toml is not valid TOML: Invalid value (column 10)" in lines, lines
+
+
+def test_a_category_spelt_without_its_accents_is_a_warning_at_its_article(make_site) -> None:
+    site = make_site({**{f"content/a{n}.md": article(f"Bài {n}", slug=f"a{n}", category="Thời sự")
+                         for n in range(3)},
+                      "content/b.md": article("Bài b", slug="b", category="Thoi su"),
+                      "content/c.md": article("Bài c", slug="c", category="Kinh tế")})
+    result = site.run()
+    assert result.code == 0, result.err
+    warned = [line for line in result.err.splitlines() if "warning" in line]
+    assert warned == ["content/b.md:5: warning: category 'Thoi su' (1 article(s)) is not "
+                      "'Thời sự' (3): each has its own page, /chuyen-muc/thoi-su/ and "
+                      "/chuyen-muc/thoi-su-2/"], result.err

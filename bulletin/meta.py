@@ -443,6 +443,15 @@ def shorten_slug(slug: str) -> str:
     return (cut.rsplit("-", 1)[0] if "-" in cut else cut[:MAX_SLUG]).strip("-")
 
 
+def _yaml_kind(value: Any) -> str:
+    """What YAML made of an entry, in an editor's words."""
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, dict):
+        return "a 'key: value' pair"
+    return "a list" if isinstance(value, list) else "something else"
+
+
 def _clip(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -457,13 +466,18 @@ def _string_list(data: dict[str, Any], key: str, err: Any, example: str) -> tupl
         err(key, f"{key} must be a list, not the text {value!r}",
             f"Write a list in square brackets: {key}: {shown}")
         return ()
-    if not isinstance(value, list) or not all(
-        isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in value
-    ):
+    if not isinstance(value, list):
         err(key, f"{key} must be a list of words or phrases", f"{key}: {example}")
         return ()
+    for number, v in enumerate(value, 1):
+        if v is None or (isinstance(v, str) and not v.strip()):  # "  -" with nothing after it
+            err(key, f"{key} has an empty entry (entry {number} of {len(value)})",
+                f"Delete the '-' line with nothing after it, or write the entry: {key}: {example}")
+            return ()
+        if not isinstance(v, (str, int, float)) or isinstance(v, bool):
+            err(key, f"{key}: entry {number} is not a word or phrase but {_yaml_kind(v)}",
+                f"Put an entry holding ':' in double quotes; write each as a word or phrase: "
+                f"{key}: {example}")
+            return ()
     items = [unicodedata.normalize("NFC", str(v).strip()) for v in value]
-    if any(not item for item in items):
-        err(key, f"{key} has an empty entry", f"{key}: {example}")
-        return ()
     return tuple(dict.fromkeys(items))

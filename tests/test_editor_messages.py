@@ -136,3 +136,12 @@ def test_a_category_spelt_without_its_accents_is_a_warning_at_its_article(make_s
     assert warned == ["content/b.md:5: warning: category 'Thoi su' (1 article(s)) is not "
                       "'Thời sự' (3): each has its own page, /chuyen-muc/thoi-su/ and "
                       "/chuyen-muc/thoi-su-2/"], result.err
+
+
+def test_an_empty_tag_entry_says_which(built) -> None:
+    # "  -" with nothing after it: YAML reads an empty entry, which the message called a list
+    # "not of words or phrases", without saying where.
+    lines = fails(*built, {"content/bad.md": '---\ntitle: "Bài"\ndate: 2026-10-01\ntags:\n'
+                                             '  - ma tuý\n  -\n  - cờ bạc\n---\nx\n'})
+    hint = with_hint(lines, "content/bad.md:4: tags has an empty entry (entry 2 of 3)")
+    assert "Delete the '-' line with nothing after it" in hint

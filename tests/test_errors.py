@@ -92,6 +92,11 @@ def test_tags_written_as_text_get_the_list_form_as_hint(built) -> None:
 
 def test_tags_that_are_not_a_list_of_strings(built) -> None:
     lines = fails(*built, {"content/bad.md": article("Bài", tags="[[a], {b: c}]")})
+    with_hint(lines, "content/bad.md:4: tags: entry 1 is not a word or phrase but a list")
+    lines = fails(*built, {"content/bad.md": article("Bài", tags="[a, {b: c}]")})
+    with_hint(lines, "content/bad.md:4: tags: entry 2 is not a word or phrase but a 'key: value' "
+              "pair")
+    lines = fails(*built, {"content/bad.md": article("Bài", tags="{a: b}")})
     with_hint(lines, "content/bad.md:4: tags must be a list of words or phrases")
 
 

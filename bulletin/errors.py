@@ -110,10 +110,3 @@ def not_utf8(shown: str, raw: bytes, exc: UnicodeDecodeError, hint: str = "") ->
                        f"not valid UTF-8: byte 0x{raw[exc.start]:02x} at byte offset {exc.start}",
                        SAVE_AS_UTF8 + hint)
 
-
-def line_of(text: str, needle: str, first_line: int) -> int | None:
-    """The 1-based line, counting from ``first_line``, where ``needle`` first appears in ``text``."""
-    at = text.find(needle)
-    if at < 0:
-        return None
-    return first_line + text.count("\n", 0, at)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import os
 import posixpath
@@ -22,7 +23,7 @@ from markdown.extensions import Extension
 from markdown.extensions.abbr import AbbrExtension
 from markdown.extensions.attr_list import AttrListExtension
 from markdown.extensions.def_list import DefListExtension
-from markdown.extensions.fenced_code import FencedCodeExtension
+from markdown.extensions.fenced_code import FencedBlockPreprocessor, FencedCodeExtension
 from markdown.extensions.footnotes import FootnoteExtension
 from markdown.extensions.md_in_html import MarkdownInHtmlExtension
 from markdown.extensions.sane_lists import SaneListExtension
@@ -31,7 +32,7 @@ from markdown.treeprocessors import InlineProcessor, Treeprocessor
 from markdown.util import AtomicString
 
 from . import prose
-from .errors import SourceError, SourceProblem, line_of
+from .errors import SourceError, SourceProblem
 from .frozen import compact
 from .models import Source
 
@@ -139,6 +140,93 @@ class _State:
     text: str = ""
     describe: Callable[[Path, str], Any] | None = None  # images.describe
     pictures: list[tuple[etree.Element, Any]] = field(default_factory=list)
+    places: _Places = field(init=False)  # the lines of its links and images
+
+    def __post_init__(self) -> None:
+        self.places = _Places(self.source.body, self.source.body_line)
+
+
+_CODE_SPAN = re.compile(r"(?<!\\)(`+)(?:(?!\n[ \t]*\n).)+?(?<!`)\1(?!`)", re.DOTALL)
+_FENCED = FencedBlockPreprocessor.FENCED_BLOCK_RE  # as the fenced_code extension finds them
+_NO_ADDRESS = re.compile(r"\]\([ \t\n]*(?:<>)?[ \t\n]*\)")  # ![alt]() or ![alt](<>)
+
+
+class _Places:
+    """The line of each link and image of a body. Python-Markdown keeps no source lines (its
+    maintainers say it cannot: Python-Markdown/markdown#1235), so each element is looked for in
+    the text, asked in document order: after the element before it, where Markdown writes an
+    address (``](anh.jpg``, ``](<anh.jpg>``), outside fenced code and code spans. One not
+    found there (a footnote's link, placed at the end; a reference ``[r]: anh.jpg``) is at the
+    first place it is written, or else on the line of the element before it.
+
+    >>> places = _Places("![a](a.jpg)\\n\\n`![](a.jpg)`\\n\\n![b](anh-a.jpg) ![](a.jpg)", 5)
+    >>> places.line("a.jpg"), places.line("anh-a.jpg"), places.line("a.jpg"), places.line("x")
+    (5, 9, 9, 9)
+    """
+
+    def __init__(self, body: str, first_line: int) -> None:
+        self.body = body
+        self.first_line = first_line
+        self.after = 0  # offset just past the address of the last element found in order
+        self.after_line = first_line  # the line of that element
+        self.code: tuple[list[int], list[int]] | None = None  # starts and ends of code
+
+    def line(self, address: str) -> int:
+        """The line of the next element, whose ``address`` is its href or src as Markdown gave
+        it (with a character escaped by a backslash still a placeholder)."""
+        written = _ESCAPED.sub(lambda found: "\\" + chr(int(found[1])), address).strip()
+        at, end = self._find(written, self.after)
+        if at >= 0:
+            self.after_line += self.body.count("\n", self.after, at)
+            self.after = end
+            return self.after_line
+        at = self._find(written, 0)[0]
+        if at < 0 and written:
+            at = self.body.find(written)
+        if at < 0:
+            return self.after_line
+        return self.first_line + self.body.count("\n", 0, at)
+
+    def _find(self, written: str, start: int) -> tuple[int, int]:
+        """Where the first address ``written`` after ``start`` begins and ends, or (-1, -1)."""
+        body = self.body
+        if not written:
+            for empty in _NO_ADDRESS.finditer(body, start):
+                if not self._in_code(empty.start()):
+                    return empty.start(), empty.end()
+            return -1, -1
+        at = body.find(written, start)
+        while at >= 0:
+            end = at + len(written)
+            before = at - 1 if body.startswith("<", at - 1) and at else at
+            while before > 0 and body[before - 1] in " \t\n":
+                before -= 1
+            if before >= 2 and body.startswith("](", before - 2) and \
+                    (end == len(body) or body[end] in " \t\r\n)>") and not self._in_code(at):
+                return at, end
+            at = body.find(written, at + 1)
+        return -1, -1
+
+    def _in_code(self, at: int) -> bool:
+        """Whether offset ``at`` is inside a fenced code block or a code span."""
+        if self.code is None:
+            starts: list[int] = []
+            ends: list[int] = []
+            if "`" in self.body or "~~~" in self.body:
+                gap = 0  # code spans are looked for between fenced blocks
+                for fence in [*_FENCED.finditer(self.body), None]:
+                    for span in _CODE_SPAN.finditer(self.body, gap,
+                                                    fence.start() if fence else len(self.body)):
+                        starts.append(span.start())
+                        ends.append(span.end())
+                    if fence is not None:
+                        starts.append(fence.start())
+                        ends.append(fence.end())
+                        gap = fence.end()
+            self.code = starts, ends
+        starts, ends = self.code
+        index = bisect.bisect_right(starts, at) - 1
+        return index >= 0 and at < ends[index]
 
 
 def _split(state: _State, url: str, line: int | None, what: str) -> SplitResult | None:
@@ -147,7 +235,7 @@ def _split(state: _State, url: str, line: int | None, what: str) -> SplitResult 
         return urlsplit(url)
     except ValueError:
         if line is None:
-            line = line_of(state.source.body, url, state.source.body_line)
+            line = state.places.line(url)
         state.errors.append(SourceError(
             state.source.shown, line,
             f"{what} address is not valid: {url}",
@@ -180,6 +268,9 @@ def resolve_asset(state: _State, target: str, line: int | None) -> str | None:
     if found is None:
         return None
     path, name = found
+    known = state.assets.get(name)  # shown already: the asset keeps the first line showing it
+    first = known.line if known is not None and known.line is not None and \
+        (line is None or known.line < line) else line
     photo = None
     if state.describe is not None:
         photo = state.describe(path, name)
@@ -188,9 +279,9 @@ def resolve_asset(state: _State, target: str, line: int | None) -> str | None:
                                             "Open it in an image editor and save it again as "
                                             "JPEG, PNG or WebP."))
             # No photo: a cached body with this asset is never reused.
-            state.assets[name] = Asset(path, name, line=line)
+            state.assets[name] = Asset(path, name, line=first)
             return None
-    state.assets[name] = Asset(path, name, photo, line)
+    state.assets[name] = Asset(path, name, photo, first)
     return state.route_url + quote(name)  # a space would end the URL in a srcset
 
 
@@ -288,8 +379,7 @@ _DOCUMENTS = frozenset({
     ".m4a", ".wav", ".ogg", ".webm", ".mov", ".epub"})
 
 
-def _attach(state: _State, link: etree.Element, parts: SplitResult, href: str,
-            body: str) -> None:
+def _attach(state: _State, link: etree.Element, parts: SplitResult, href: str) -> None:
     """A link to a local file other than an article (a PDF of a decree beside the article):
     the file is copied beside the page and the link leads there. A missing document beside the
     article, or a web address written without https://, is an error. Links to folders, to pages
@@ -299,7 +389,7 @@ def _attach(state: _State, link: etree.Element, parts: SplitResult, href: str,
     if not relative or relative.startswith("/") or relative.endswith("/") or not extension or \
             extension in (".html", ".htm"):
         return
-    line = line_of(body, href, state.source.body_line)
+    line = state.places.line(href)
     web = bool(_HOST.fullmatch(relative.lower()))
     real = _look_up(state, relative)
     if real is None and not web and (extension not in _DOCUMENTS or ".." in relative.split("/")):
@@ -344,13 +434,11 @@ class _Processor(Treeprocessor):
 
     def run(self, root: etree.Element) -> None:
         state = self.holder[0]
-        body = state.source.body
-        for parent in root.iter():
-            for child in list(parent):
-                if child.tag == "a":
-                    self._link(state, child, body)
-                elif child.tag == "img":
-                    self._image(state, child, body)
+        for element in list(root.iter()):  # in document order: see _Places
+            if element.tag == "a":
+                self._link(state, element)
+            elif element.tag == "img":
+                self._image(state, element)
         for para in root.iter("p"):
             if len(para) == 1 and para[0].tag == "img" and not (para.text or "").strip() \
                     and not (para[0].tail or "").strip():
@@ -372,7 +460,7 @@ class _Processor(Treeprocessor):
                 break
         state.text = _plain(root, stash)
 
-    def _link(self, state: _State, link: etree.Element, body: str) -> None:
+    def _link(self, state: _State, link: etree.Element) -> None:
         href = link.get("href", "")
         parts = _split(state, href, None, "link")
         if parts is None:
@@ -380,19 +468,19 @@ class _Processor(Treeprocessor):
         if parts.scheme or parts.netloc:
             return
         if not parts.path.endswith(".md"):
-            _attach(state, link, parts, href, body)
+            _attach(state, link, parts, href)
             return
         base = posixpath.dirname(state.source.rel)
         # NFC, as the build knows files by: a name from a Mac is NFD, the link typed is NFC
         target = unicodedata.normalize(
             "NFC", posixpath.normpath(posixpath.join(base, unquote(parts.path))))
         link.set("href", placeholder(len(state.links)))
-        state.links.append(Link(target, parts.fragment, href,
-                                line_of(body, href, state.source.body_line), parts.query))
+        state.links.append(Link(target, parts.fragment, href, state.places.line(href),
+                                parts.query))
 
-    def _image(self, state: _State, image: etree.Element, body: str) -> None:
+    def _image(self, state: _State, image: etree.Element) -> None:
         src = image.get("src", "")
-        line = line_of(body, src or "]()", state.source.body_line)
+        line = state.places.line(src)
         if not (image.get("alt") or "").strip():
             state.errors.append(SourceError(state.source.shown, line, f"image has no alt text: {src}",
                                             "Describe the photo for readers who cannot see it: "

@@ -740,3 +740,26 @@ def test_an_included_file_that_is_no_template_is_reported_as_such(built) -> None
     hint = with_hint(lines, "templates/logo.png: logo.png is not a template (not text)")
     assert "static/" in hint and "UTF-8 encoding" not in hint
     assert "It is read at templates/article.html:3." in hint
+
+
+def test_body_errors_are_placed_at_their_own_images_and_links(built) -> None:
+    body = ("Ảnh ![Ảnh A](anh-a.jpg) có chú thích.\n\n"  # 6: anh-a.jpg holds a.jpg's text
+            "`![](a.jpg)` là cách viết sai.\n\n"  # 8: in code, not an image
+            "![](a.jpg)\n\n"  # 10
+            "![](a.jpg)\n\n"  # 12: the same errors again, on their own line
+            "*Xem [một](mot.md)\n"  # 14: inside <em>, before the link on line 15
+            "và* [một](mot.md).\n\n"  # 15
+            "Xem [bài cũ][cu].\n\n"  # 17
+            "[cu]: bai-cu.md")  # 19: the address is written here
+    lines = fails(*built, {"content/bai/index.md": article("Bài", body=body),
+                           "content/bai/anh-a.jpg": photo(300, 200)})
+    errors = [line for line in lines if not line.startswith(" ")]
+    assert errors == ["content/bai/index.md:10: image has no alt text: a.jpg",
+                      "content/bai/index.md:10: image not found: a.jpg",
+                      "content/bai/index.md:12: image has no alt text: a.jpg",
+                      "content/bai/index.md:12: image not found: a.jpg",
+                      "content/bai/index.md:14: link to a missing article: mot.md",
+                      "content/bai/index.md:15: link to a missing article: mot.md",
+                      "content/bai/index.md:19: link to a missing article: bai-cu.md",
+                      "7 error(s); nothing was written."]
+

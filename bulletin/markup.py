@@ -669,11 +669,14 @@ def plain_body(body: str) -> Body | None:
 
 
 def link_errors(source: Source, links: tuple[Link, ...], urls: Mapping[str, str],
-                unpublished: frozenset[str]) -> list[SourceError]:
-    """A content error for each body link to an article that is missing or not published."""
+                unpublished: frozenset[str], faulty: frozenset[str] = frozenset(),
+                ) -> list[SourceError]:
+    """A content error for each body link to an article that is missing or not published. A
+    link to one of the ``faulty`` articles (whose front matter has errors of its own) is left
+    alone: their errors are reported, and mending them mends the link."""
     errors = []
     for link in links:
-        if link.target in urls:
+        if link.target in urls or link.target in faulty:
             continue
         if link.target in unpublished:
             errors.append(SourceError(source.shown, link.line,

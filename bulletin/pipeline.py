@@ -30,13 +30,14 @@ from .markup import (
     plain_body,
     summarise,
 )
-from .meta import parse_yaml, validate
+from .meta import parse_yaml, shorten_slug, validate
 from .models import Article, Image, Meta, Source, Term, noting_counts
 from .options import Options, Progress, Result
 from .paginate import paginate
 from .parallel import fan_out, long_lived, trim
 from .render import TemplateProblem, Templates
 from .routes import Routes
+from .slug import slugify
 from .source import discover, read_again, read_source
 from .taxonomy import look_alike, name_terms, term_key
 from .writer import Claims, Transaction, WriteReport, check_output
@@ -123,6 +124,7 @@ def _build(options: Options, started: float, clock: _Clock) -> Result:
                            stats=uptodate.content_stats(inputs))
         warnings += config.warnings + tuple(static_warnings(config, options.static))
         loaded = load(sources, config, cache, errors, warnings, options.progress, fronts)
+        faulty, faulty_slugs = _faulty(sources, loaded, fronts, cache)
         del fronts
         # how long the clock's choices below hold: the no-op check's window (see uptodate)
         holds = uptodate.window((m.date for _, m in loaded), now,
@@ -132,12 +134,13 @@ def _build(options: Options, started: float, clock: _Clock) -> Result:
         scheduled = () if options.future else tuple(
             (s.shown, m.date) for s, m in loaded
             if m.date > now and not (m.draft and not options.drafts))
-        chosen = [(s, m) for s, m in loaded
-                  if (options.drafts or not m.draft) and (options.future or m.date <= now)]
+        chosen = [(s, m) for s, m in loaded if _held(m, options, now) is None]
+        # what a related pin to an article not published now is told: its file and why
+        held = {m.slug: f"{s.shown} {why}" for s, m in loaded if (why := _held(m, options, now))}
         routes = Routes(config)
         made: dict[str, str] = {}  # the plain texts of the bodies rendered now, by body key
         articles = assemble(chosen, [s for s, _ in loaded], options, config, routes, now, cache,
-                            errors, bodies, made)
+                            errors, bodies, made, faulty)
         del bodies
         warnings += look_alike_categories(chosen, articles)
         # Bodies are rendered: keep the sources without their text, the largest thing held
@@ -157,7 +160,8 @@ def _build(options: Options, started: float, clock: _Clock) -> Result:
                        stop=(lambda: _stop_on(errors, warnings)) if options.write else None)
         if not options.write:  # check, and the related command: it explains lists by their texts
             texts.load([a.body_key for a in articles])
-        docs = related_docs(articles, chosen, errors)  # a pin to no article is an error too
+        # a pin to no article is an error too
+        docs = related_docs(articles, chosen, errors, held=held, faulty=faulty_slugs)
         _stop_on(errors, warnings)  # the next stages find none: they need not run
         if options.write:
             # The search index is made, and its files staged, before the related lists: one
@@ -250,6 +254,39 @@ def _peak_rss() -> int:
 def _stop_on(errors: list[SourceError], warnings: list[SourceError]) -> None:
     if errors:
         raise BuildFailed(tuple(sorted(set(errors), key=SourceError.sort_key)) + tuple(warnings))
+
+
+def _held(meta: Meta, options: Options, now: datetime) -> str | None:
+    """Why an article is not published by this build (a draft, or scheduled), or None."""
+    if meta.draft and not options.drafts:
+        return "is a draft"
+    if meta.date > now and not options.future:
+        return f"is scheduled for {meta.date.isoformat()}"
+    return None
+
+
+def _faulty(sources: list[Source], loaded: list[tuple[Source, Meta]], read: Mapping[str, Any],
+            cache: Cache) -> tuple[frozenset[str], frozenset[str]]:
+    """The articles whose front matter has errors (``load`` reported them): their paths in NFC,
+    as links name them, and the slugs they may have (those of their slug: or title:, when the
+    YAML reads, and of their file's name). A link or a related pin to one of them is not called
+    missing: the article's own error is the one to fix. ``read``: the parsed front matter, by
+    source digest, as ``load`` took it (the rest is in the cache)."""
+    valid = {s.path for s, _ in loaded}
+    broken = [s for s in sources if s.path not in valid]
+    if not broken:
+        return frozenset(), frozenset()
+    stored = cache.get_many("front", (s.digest for s in broken if s.digest not in read))
+    slugs = set()
+    for source in broken:
+        slugs.add(slugify(source.bundle.name if source.bundle is not None else source.path.stem))
+        result = read.get(source.digest) or stored.get(source.digest)
+        data = result[0] if isinstance(result, tuple) else None
+        if isinstance(data, dict):
+            slugs.update(shorten_slug(slugify(str(data[key]))) for key in ("slug", "title")
+                         if isinstance(data.get(key), (str, int)))
+    return (frozenset(unicodedata.normalize("NFC", s.rel) for s in broken),
+            frozenset(slugs) - {""})
 
 
 def _protected(options: Options) -> list[Path]:
@@ -498,11 +535,13 @@ def _render_bodies(shared: tuple[list[_BodyJob], Path, bool], start: int,
 def assemble(chosen: list[tuple[Source, Meta]], every: list[Source], options: Options,
              config: Config, routes: Routes, now: datetime, cache: Cache,
              errors: list[SourceError], ready: Mapping[str, _Made] | None = None,
-             made_texts: dict[str, str] | None = None) -> list[Article]:
+             made_texts: dict[str, str] | None = None,
+             faulty: frozenset[str] = frozenset()) -> list[Article]:
     """Routes, bodies and taxonomies for the published articles, newest first.
 
     ``ready`` holds bodies rendered while reading (plain prose without a photo), by source digest.
     The plain texts of the bodies rendered now go to ``made_texts``, by body key (see _Texts).
+    ``faulty``: the paths (NFC) of articles whose front matter has errors (see _faulty).
     """
     ready = ready or {}
     route_owner: dict[str, Source] = {}
@@ -593,7 +632,7 @@ def assemble(chosen: list[tuple[Source, Meta]], every: list[Source], options: Op
     for (source, meta, route), job, key in zip(planned, jobs, keys):
         body = cached[key]
         errors += body.errors
-        errors += link_errors(source, body.links, urls, unpublished)
+        errors += link_errors(source, body.links, urls, unpublished, faulty)
         tags = tuple([tag_terms[k] for k in dict.fromkeys([term_key(t) for t in meta.tags])])
         category = category_terms[term_key(meta.category)] if meta.category else None
         image = None
@@ -832,10 +871,13 @@ def relate(docs: Sequence[related_mod.Doc], config: Config, cache: Cache, key: s
 
 def related_docs(articles: Sequence[Article], chosen: Sequence[tuple[Source, Meta]] = (),
                  errors: list[SourceError] | None = None,
-                 texts: Mapping[str, str] | None = None) -> list[related_mod.Doc]:
+                 texts: Mapping[str, str] | None = None, held: Mapping[str, str] | None = None,
+                 faulty: frozenset[str] = frozenset()) -> list[related_mod.Doc]:
     """What the related index reads of each article, with its text if ``texts`` (by body key)
     holds it (relate_start gives the docs it counts theirs); a pin to no published slug is an
-    error."""
+    error. ``held``: the articles not published by this build, by slug: their file and why
+    (``content/a.md is a draft``); ``faulty``: slugs of articles whose front matter has errors,
+    which a pin is not told about (see _faulty)."""
     from . import related as related_mod
 
     by_slug = {a.slug: i for i, a in enumerate(articles)}
@@ -846,7 +888,12 @@ def related_docs(articles: Sequence[Article], chosen: Sequence[tuple[Source, Met
         for slug in article.related_pins:
             if slug in by_slug:
                 pins.append(by_slug[slug])
-            elif errors is not None:
+            elif errors is not None and held and slug in held:
+                errors.append(SourceError(
+                    article.source.shown, lines.get(article.source.path),
+                    f"related: the article with the slug {slug!r} is not published: {held[slug]}",
+                    "Publish that article first, or remove its slug from related:."))
+            elif errors is not None and slug not in faulty:
                 errors.append(SourceError(article.source.shown, lines.get(article.source.path),
                                           f"related: no published article has the slug {slug!r}",
                                           "Use the slug of the other article, the last part of its URL."))

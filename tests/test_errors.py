@@ -763,3 +763,15 @@ def test_body_errors_are_placed_at_their_own_images_and_links(built) -> None:
                       "content/bai/index.md:19: link to a missing article: bai-cu.md",
                       "7 error(s); nothing was written."]
 
+
+def test_a_link_and_a_pin_to_an_article_whose_yaml_does_not_read_are_left_to_its_error(
+        built) -> None:
+    lines = fails(*built, {
+        "content/bai-mot.md": '---\ntitle: "Bài một\ndate: 2026-10-01\n---\nx\n',
+        "content/bai-hai.md": article("Bài hai", related="[bai-mot, bai-khac]",
+                                      body="Xem [bài một](bai-mot.md)."),
+    })
+    errors = [line for line in lines if not line.startswith(" ")]
+    assert [e for e in errors if e.startswith("content/bai-hai.md")] == [
+        "content/bai-hai.md:4: related: no published article has the slug 'bai-khac'"]
+    assert any(e.startswith("content/bai-mot.md:") for e in errors)

@@ -102,3 +102,24 @@ def test_check_lists_scheduled_articles_and_writes_nothing(make_site) -> None:
     assert result.code == 0
     assert "scheduled: content/b.md will be published at 2027-01-01T00:00:00+07:00" in result.out
     assert not site.output.exists()
+
+
+def test_a_related_pin_to_a_scheduled_article_says_it_is_scheduled(make_site) -> None:
+    site = make_site({
+        "content/a.md": article("Bài A", related="[bai-hen-gio, bai-nhap]"),
+        "content/hen-gio.md": article("Bài hẹn giờ", date="2026-12-01T08:00:00+07:00"),
+        "content/nhap.md": article("Bài nháp", draft="true"),
+    })
+    result = site.run()
+    assert result.code == 1
+    lines = result.err.splitlines()
+    for error in ("content/a.md:4: related: the article with the slug 'bai-hen-gio' is not "
+                  "published: content/hen-gio.md is scheduled for 2026-12-01T08:00:00+07:00",
+                  "content/a.md:4: related: the article with the slug 'bai-nhap' is not "
+                  "published: content/nhap.md is a draft"):
+        assert error in lines, result.err
+        assert lines[lines.index(error) + 1] == \
+            "    hint: Publish that article first, or remove its slug from related:."
+    site.build("--future", "--drafts")
+    assert [a.get("href") for a in site.page("/tin/bai-a/").cssselect(".related a")][:2] == \
+        ["/tin/bai-hen-gio/", "/tin/bai-nhap/"]

@@ -120,11 +120,12 @@ def _build(options: Options, started: float, clock: _Clock) -> Result:
         now = now.astimezone(UTC)
         fronts: dict[str, Any] = {}
         bodies: dict[str, _Made] = {}
+        unread: list[tuple[Path, Path | None]] = []
         sources = read_all(options.content, errors, parsed=fronts, bodies=bodies, cache=cache,
-                           stats=uptodate.content_stats(inputs))
+                           stats=uptodate.content_stats(inputs), unread=unread)
         warnings += config.warnings + tuple(static_warnings(config, options.static))
         loaded = load(sources, config, cache, errors, warnings, options.progress, fronts)
-        faulty, faulty_slugs = _faulty(sources, loaded, fronts, cache)
+        faulty, faulty_slugs = _faulty(sources, loaded, fronts, cache, unread, options.content)
         del fronts
         # how long the clock's choices below hold: the no-op check's window (see uptodate)
         holds = uptodate.window((m.date for _, m in loaded), now,
@@ -266,26 +267,29 @@ def _held(meta: Meta, options: Options, now: datetime) -> str | None:
 
 
 def _faulty(sources: list[Source], loaded: list[tuple[Source, Meta]], read: Mapping[str, Any],
-            cache: Cache) -> tuple[frozenset[str], frozenset[str]]:
-    """The articles whose front matter has errors (``load`` reported them): their paths in NFC,
-    as links name them, and the slugs they may have (those of their slug: or title:, when the
-    YAML reads, and of their file's name). A link or a related pin to one of them is not called
+            cache: Cache, unread: Sequence[tuple[Path, Path | None]] = (),
+            content: Path = Path()) -> tuple[frozenset[str], frozenset[str]]:
+    """The articles with errors of their own (``load`` and ``read_all`` reported them): those
+    whose front matter is wrong, and the files ``unread`` (not UTF-8). Their paths in NFC, as
+    links name them, and the slugs they may have (those of their slug: or title:, when the YAML
+    reads, and of their file's name). A link or a related pin to one of them is not called
     missing: the article's own error is the one to fix. ``read``: the parsed front matter, by
     source digest, as ``load`` took it (the rest is in the cache)."""
     valid = {s.path for s, _ in loaded}
     broken = [s for s in sources if s.path not in valid]
-    if not broken:
+    if not broken and not unread:
         return frozenset(), frozenset()
     stored = cache.get_many("front", (s.digest for s in broken if s.digest not in read))
-    slugs = set()
+    paths = {s.rel for s in broken} | {path.relative_to(content).as_posix() for path, _ in unread}
+    slugs = {slugify(bundle.name if bundle is not None else path.stem)
+             for path, bundle in [*((s.path, s.bundle) for s in broken), *unread]}
     for source in broken:
-        slugs.add(slugify(source.bundle.name if source.bundle is not None else source.path.stem))
         result = read.get(source.digest) or stored.get(source.digest)
         data = result[0] if isinstance(result, tuple) else None
         if isinstance(data, dict):
             slugs.update(shorten_slug(slugify(str(data[key]))) for key in ("slug", "title")
                          if isinstance(data.get(key), (str, int)))
-    return (frozenset(unicodedata.normalize("NFC", s.rel) for s in broken),
+    return (frozenset(unicodedata.normalize("NFC", path) for path in paths),
             frozenset(slugs) - {""})
 
 
@@ -300,8 +304,10 @@ def read_all(content: Path, errors: list[SourceError],
              found: tuple[list[tuple[Path, Path | None]], list[SourceError]] | None = None,
              parsed: dict[str, Any] | None = None, bodies: dict[str, _Made] | None = None,
              cache: Cache | None = None,
-             stats: Mapping[str, Entry] | None = None) -> list[Source]:
-    """Find (unless ``found`` is what discover returned) and decode every article file.
+             stats: Mapping[str, Entry] | None = None,
+             unread: list[tuple[Path, Path | None]] | None = None) -> list[Source]:
+    """Find (unless ``found`` is what discover returned) and decode every article file; those
+    that cannot be read (not UTF-8) give an error, and go to ``unread`` as (path, bundle).
 
     Files are read, and their front matter parsed unless cached, in the worker processes; the
     parse results go to ``parsed`` (by source digest) for ``load``. A new article of plain prose
@@ -334,11 +340,13 @@ def read_all(content: Path, errors: list[SourceError],
     read = iter(fan_out(_read_files, (changed, content, shown, known, bodies is not None),
                         len(changed), minimum=500))
     sources: list[Source] = []
-    for recall in recalled:
+    for file, recall in zip(files, recalled, strict=True):
         source, front, body, record = (recall, None, None, None) if recall is not None \
             else next(read)
         if isinstance(source, SourceError):
             errors.append(source)
+            if unread is not None:
+                unread.append(file)
             continue
         if parsed is not None and front is not None:
             parsed[source.digest] = front

@@ -775,3 +775,14 @@ def test_a_link_and_a_pin_to_an_article_whose_yaml_does_not_read_are_left_to_its
     assert [e for e in errors if e.startswith("content/bai-hai.md")] == [
         "content/bai-hai.md:4: related: no published article has the slug 'bai-khac'"]
     assert any(e.startswith("content/bai-mot.md:") for e in errors)
+
+
+def test_a_link_and_a_pin_to_an_article_that_is_not_utf8_are_left_to_its_error(built) -> None:
+    lines = fails(*built, {
+        "content/bai-mot.md": article("Bài một").encode().replace(b"B", b"\xd0", 1),
+        "content/bai-hai.md": article("Bài hai", related="[bai-mot]",
+                                      body="Xem [bài một](bai-mot.md)."),
+    })
+    errors = [line for line in lines if not line.startswith(" ")]
+    assert len(errors) == 2 and errors[0].startswith("content/bai-mot.md:2: not valid UTF-8"), \
+        "\n".join(lines)

@@ -7,10 +7,59 @@ import re
 
 import pytest
 
-from .conftest import DEFAULT_CONFIG, article
+from .conftest import DEFAULT_CONFIG, article, photo
 from .test_errors import GOOD, built, fails, with_hint
 
 __all__ = ["built"]  # the fixture, shared with test_errors
+
+
+# A link (and a pin) to an article whose front matter has an error is called "missing", and
+#    the hint proposes another, unrelated file.
+def test_a_link_to_an_article_with_its_own_error_is_not_called_missing(built) -> None:
+    lines = fails(*built, {
+        "content/bai-mot.md": article("Bài một", tags="ma tuý, cờ bạc"),
+        "content/bai-hai.md": article("Bài hai", related="[bai-mot]",
+                                      body="Xem [bài một](bai-mot.md)."),
+        "content/bai-bon.md": article("Bài bốn"),
+    })
+    with_hint(lines, "content/bai-mot.md:4: tags must be a list, not the text 'ma tuý, cờ bạc'")
+    about_hai = [line for line in lines if line.startswith("content/bai-hai.md:")]
+    # bai-mot.md is there: its own error is the one to fix. Saying it is missing (with "Did
+    # you mean 'bai-bon.md'?") sends the editor to rewrite a link that is right.
+    assert not any("missing article" in line or "no published article" in line
+                   for line in about_hai), "\n".join(lines)
+    assert not any("bai-bon.md" in line for line in lines), "\n".join(lines)
+
+
+# A related pin to a draft gets the hint to use the article's slug, which it does.
+def test_a_related_pin_to_a_draft_says_it_is_a_draft(built) -> None:
+    lines = fails(*built, {
+        "content/bai-ba.md": article("Bài ba", draft="true"),
+        "content/bai-bon.md": article("Bài bốn", related="[bai-ba]"),
+    })
+    error = next(line for line in lines if line.startswith("content/bai-bon.md:4: related:"))
+    hint = with_hint(lines, error)
+    # As for a body link to a draft ("link to an article that is not published", "Publish that
+    # article first"): the slug is right, the article is not published.
+    assert "Use the slug of the other article" not in hint
+    assert "publish" in (error + hint).lower() and "draft" in (error + hint).lower(), hint
+
+
+# Body errors are placed at the first line where the address's text appears, not at the
+#    image or link the error is about.
+def test_an_image_without_alt_text_is_reported_at_its_own_line(built) -> None:
+    body = "![Ảnh hội nghị](anh.jpg)\n\nĐoạn giữa.\n\n![](anh.jpg)"
+    lines = fails(*built, {"content/bai/index.md": article("Bài", body=body),
+                           "content/bai/anh.jpg": photo(300, 200)})
+    # line 6 is the photo with alt text; line 10 the one without
+    with_hint(lines, "content/bai/index.md:10: image has no alt text: anh.jpg")
+
+
+def test_a_missing_link_after_a_fenced_code_block_is_reported_at_its_line(built) -> None:
+    body = "Cách viết:\n\n```\n[xem](bai-cu.md)\n```\n\nĐoạn.\n\nXem [bài cũ](bai-cu.md)."
+    lines = fails(*built, {"content/bad.md": article("Bài", body=body)})
+    # line 9 is inside the code block (shown as text, never a link); the link is on line 14
+    with_hint(lines, "content/bad.md:14: link to a missing article: bai-cu.md")
 
 
 # draft: "false" (quoted) gets the hint "draft: true", the opposite of what was meant.

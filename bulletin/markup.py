@@ -411,7 +411,8 @@ _DOCUMENTS = frozenset({
     ".m4a", ".wav", ".ogg", ".webm", ".mov", ".epub"})
 
 
-def _attach(state: _State, link: etree.Element, parts: SplitResult, href: str) -> None:
+def _attach(state: _State, link: etree.Element, parts: SplitResult, href: str,
+            line: int) -> None:
     """A link to a local file other than an article (a PDF of a decree beside the article):
     the file is copied beside the page and the link leads there. A missing document beside the
     article, or a web address written without https://, is an error. Links to folders, to pages
@@ -421,7 +422,6 @@ def _attach(state: _State, link: etree.Element, parts: SplitResult, href: str) -
     if not relative or relative.startswith("/") or relative.endswith("/") or not extension or \
             extension in (".html", ".htm"):
         return
-    line = state.places.line(href)
     web = bool(_HOST.fullmatch(relative.lower()))
     real = _look_up(state, relative)
     if real is None and not web and (extension not in _DOCUMENTS or ".." in relative.split("/")):
@@ -493,26 +493,28 @@ class _Processor(Treeprocessor):
         state.text = _plain(root, stash)
 
     def _link(self, state: _State, link: etree.Element) -> None:
-        href = link.get("href", "")
-        parts = _split(state, href, None, "link")
+        written = link.get("href", "")
+        line = state.places.line(written)
+        href = _unescaped(written)  # a\_b.md names a_b.md
+        parts = _split(state, href, line, "link")
         if parts is None:
             return
         if parts.scheme or parts.netloc:
             return
         if not parts.path.endswith(".md"):
-            _attach(state, link, parts, href)
+            _attach(state, link, parts, href, line)
             return
         base = posixpath.dirname(state.source.rel)
         # NFC, as the build knows files by: a name from a Mac is NFD, the link typed is NFC
         target = unicodedata.normalize(
             "NFC", posixpath.normpath(posixpath.join(base, unquote(parts.path))))
         link.set("href", placeholder(len(state.links)))
-        state.links.append(Link(target, parts.fragment, href, state.places.line(href),
-                                parts.query))
+        state.links.append(Link(target, parts.fragment, href, line, parts.query))
 
     def _image(self, state: _State, image: etree.Element) -> None:
-        src = image.get("src", "")
-        line = state.places.line(src)
+        written = image.get("src", "")
+        line = state.places.line(written)
+        src = _unescaped(written)
         if not (image.get("alt") or "").strip():
             state.errors.append(SourceError(state.source.shown, line, f"image has no alt text: {src}",
                                             "Describe the photo for readers who cannot see it: "
@@ -584,6 +586,13 @@ class _QuickInline(InlineProcessor):
 
 _STASHED = re.compile("\x02wzxhzdk:(\\d+)\x03")
 _ESCAPED = re.compile("\x02(\\d+)\x03")  # a backslash escape, by the code of its character
+
+
+def _unescaped(address: str) -> str:
+    """An href or src as written, its backslash escapes (stashed by Markdown until its last
+    step) read: ``a\\_b.md`` names ``a_b.md``."""
+    return _ESCAPED.sub(lambda found: chr(int(found[1])), address) if "\x02" in address \
+        else address
 
 
 def _plain(element: etree.Element, stash: Sequence[object] = ()) -> str:

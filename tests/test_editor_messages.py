@@ -194,3 +194,16 @@ def test_an_empty_tag_entry_says_which(built) -> None:
                                              '  - ma tuý\n  -\n  - cờ bạc\n---\nx\n'})
     hint = with_hint(lines, "content/bad.md:4: tags has an empty entry (entry 2 of 3)")
     assert "Delete the '-' line with nothing after it" in hint
+
+
+def test_a_link_with_a_backslash_escape_names_the_file_it_spells(make_site) -> None:
+    # Markdown keeps "\_" as a placeholder until its last step: the link named
+    # "a\x0295\x03b.md", a missing article, with the hint "Did you mean 'a_b.md'?".
+    site = make_site({"content/a_b.md": article("Bài a b", slug="a-b"),
+                      "content/hai.md": article("Bài hai", slug="hai",
+                                                body="Xem [bài a b](a\\_b.md).")})
+    result = site.run()
+    assert result.code == 0, result.err
+    (link,) = [a for a in site.page("/tin/hai/").cssselect(".article-body a")
+               if a.text_content() == "bài a b"]
+    assert link.get("href") == "/tin/a-b/"

@@ -53,6 +53,28 @@ _URL_SCHEMES = {"http", "https", "mailto", "tel"}
 _IMAGE_SCHEMES = {"http", "https"}
 
 
+_TAG_NAME = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)")
+
+
+def left_out(source: Source, html: str) -> list[SourceError]:
+    """A warning for each kind of raw HTML element the sanitiser will leave out of the page
+    (an <iframe> a video site gives to embed, a <script>), at the first line writing it:
+    otherwise it vanishes in silence. ``html``: the body as Markdown made it."""
+    unsafe = dict.fromkeys(name.lower() for name in _TAG_NAME.findall(html)
+                           if name.lower() not in _TAGS)
+    warnings = []
+    lowered = source.body.lower()
+    for name in unsafe:
+        at = lowered.find("<" + name)
+        line = source.body_line + lowered.count("\n", 0, at) if at >= 0 else source.body_line
+        warnings.append(SourceError(
+            source.shown, line, f"raw HTML <{name}> is left out of the page: an article keeps "
+            "only text formatting, links, photos and tables", "To show a video or a map, link "
+            "to it: [Xem video](https://...). If every editor of the site is trusted, "
+            "trust_html = true in site.toml keeps all HTML.", warning=True))
+    return warnings
+
+
 def sanitise(html: str) -> str:
     """Allow-list HTML cleaning: no script/style, no event handlers, no javascript: URLs.
 
@@ -687,6 +709,7 @@ class Renderer:
         finally:
             self.holder.clear()
         if not self.trust_html:
+            state.errors += left_out(source, html)
             html = sanitise(html)
         return self._body(html, state, image, image_line)
 

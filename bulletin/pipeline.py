@@ -141,7 +141,7 @@ def _build(options: Options, started: float, clock: _Clock) -> Result:
         routes = Routes(config)
         made: dict[str, str] = {}  # the plain texts of the bodies rendered now, by body key
         articles = assemble(chosen, [s for s, _ in loaded], options, config, routes, now, cache,
-                            errors, bodies, made, faulty)
+                            errors, bodies, made, faulty, warnings)
         del bodies
         warnings += look_alike_categories(chosen, articles)
         # Bodies are rendered: keep the sources without their text, the largest thing held
@@ -544,14 +544,17 @@ def assemble(chosen: list[tuple[Source, Meta]], every: list[Source], options: Op
              config: Config, routes: Routes, now: datetime, cache: Cache,
              errors: list[SourceError], ready: Mapping[str, _Made] | None = None,
              made_texts: dict[str, str] | None = None,
-             faulty: frozenset[str] = frozenset()) -> list[Article]:
+             faulty: frozenset[str] = frozenset(),
+             warnings: list[SourceError] | None = None) -> list[Article]:
     """Routes, bodies and taxonomies for the published articles, newest first.
 
     ``ready`` holds bodies rendered while reading (plain prose without a photo), by source digest.
     The plain texts of the bodies rendered now go to ``made_texts``, by body key (see _Texts).
-    ``faulty``: the paths (NFC) of articles whose front matter has errors (see _faulty).
+    ``faulty``: the paths (NFC) of articles whose front matter has errors (see _faulty). The
+    bodies' warnings go to ``warnings``.
     """
     ready = ready or {}
+    warnings = [] if warnings is None else warnings
     route_owner: dict[str, Source] = {}
     planned: list[tuple[Source, Meta, str]] = []
     for source, meta in chosen:
@@ -639,7 +642,8 @@ def assemble(chosen: list[tuple[Source, Meta]], every: list[Source], options: Op
     memo: Memo = {}
     for (source, meta, route), job, key in zip(planned, jobs, keys):
         body = cached[key]
-        errors += body.errors
+        errors += [problem for problem in body.errors if not problem.warning]
+        warnings += [problem for problem in body.errors if problem.warning]
         errors += link_errors(source, body.links, urls, unpublished, faulty)
         tags = tuple([tag_terms[k] for k in dict.fromkeys([term_key(t) for t in meta.tags])])
         category = category_terms[term_key(meta.category)] if meta.category else None

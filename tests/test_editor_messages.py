@@ -207,3 +207,28 @@ def test_a_link_with_a_backslash_escape_names_the_file_it_spells(make_site) -> N
     (link,) = [a for a in site.page("/tin/hai/").cssselect(".article-body a")
                if a.text_content() == "bài a b"]
     assert link.get("href") == "/tin/a-b/"
+
+
+def test_raw_html_the_page_leaves_out_is_a_warning_at_its_line(make_site) -> None:
+    # An editor pastes a video site's embed code: it vanished from the page without a word.
+    body = ("Đoạn một.\n\nXem video:\n\n"
+            '<iframe width="560" src="https://www.youtube.com/embed/x"></iframe>\n\n'
+            "<SCRIPT>alert(1)</SCRIPT>\n\n<b>Đậm</b> vẫn giữ.")
+    files = {"content/a.md": article("Bài", slug="a", body=body),
+             "content/b.md": article("Bài b", slug="b")}
+    site = make_site(files)
+    for round_ in ("cold", "from the cache"):
+        result = site.run()
+        assert result.code == 0, result.err
+        warned = [line for line in result.err.splitlines() if "warning:" in line]
+        assert warned == [
+            "content/a.md:11: warning: raw HTML <iframe> is left out of the page: an article "
+            "keeps only text formatting, links, photos and tables",
+            "content/a.md:13: warning: raw HTML <script> is left out of the page: an article "
+            "keeps only text formatting, links, photos and tables"], (round_, result.err)
+        page = (site.output / "tin/a/index.html").read_text(encoding="utf-8")
+        assert "<iframe" not in page and "alert(1)" not in page and "<b>Đậm</b>" in page
+        site.write({"content/b.md": article("Bài b", slug="b", body="Sửa.")})
+    site.write({"site.toml": DEFAULT_CONFIG + "trust_html = true\n"})
+    result = site.run()
+    assert result.code == 0 and "warning" not in result.err, result.err

@@ -7,6 +7,7 @@ import re
 import string
 import tomllib
 from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
@@ -262,17 +263,21 @@ _KIND_NAMES = {str: "text in quotes", bool: "true or false, without quotes"}
 # What XML 1.0 cannot carry (feeds, sitemaps), nor an HTML page show: C0 controls but the tab
 # and line ends, DEL, and the two non-characters of the basic plane.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
-# The conversions strftime knows on every platform, and the C library's common ones
-_DATE_CODES = frozenset("aAbBcCdDeFgGhHIjklmMnpPrRsStTuUVwWxXyYzZ%")
-# the conversions the E and O modifiers (POSIX's alternative forms) and %:z take
-_MODIFIED = {"E": "cCxXyY", "O": "deHImMSuUVwWy", ":": "z"}
+# A moment every directive shows as something else than itself (%z, %Z: an aware one)
+_SAMPLE = datetime(2000, 1, 2, 3, 4, 5, 6, tzinfo=UTC)
 
 
 def _toml(value: object) -> str:
-    """A value as site.toml writes it: true, 2026, "text"."""
+    """A value as site.toml writes it (true, 2026, "text"), or what it is (a date, a list)."""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return f'"{value}"' if isinstance(value, str) else repr(value)
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, (date, datetime)):
+        return f"the date {value.isoformat()}"
+    return "a list" if isinstance(value, list) else "a table"
 
 
 def _control(text: str) -> str | None:
@@ -291,10 +296,15 @@ def _date_format_problem(pattern: str) -> str | None:
     >>> _date_format_problem("%-d tháng %-m, %Y lúc %H:%M"), _date_format_problem("%Ey %Od")
     (None, None)
     """
-    codes = [found[2] for found in DATE_DIRECTIVE.finditer(pattern)]
-    for code in codes:
-        if code[-1] not in _DATE_CODES or (len(code) == 2 and code[1] not in _MODIFIED[code[0]]):
-            return f"has %{code}, which is not a date or time directive"
+    codes = []
+    for found in DATE_DIRECTIVE.finditer(pattern):
+        codes.append(found[2])
+        try:
+            shown = _SAMPLE.strftime(found[0])
+        except ValueError:  # Windows: a directive its C library does not know
+            shown = found[0]
+        if found[2] != "%" and shown in (found[0], ""):  # given back as written, or nothing
+            return f"has {found[0]}, which is not a date or time directive"
     if pattern.replace("%%", "").endswith("%"):
         return "ends with a lone %: write %% for a percent sign"
     if all(code == "%" for code in codes):
@@ -313,16 +323,52 @@ def _misspelt(given: set[str], extra: Mapping[str, Any],
     >>> _misspelt({"base_url", "base_ulr"}, {"base_ulr": "x"}, {"related": "Tin", "relatd": "x"})
     []
     """
-    import difflib
-
     found = []
     for table, keys, known, present in (("", extra, [*_KNOWN, "permalinks", "ui"], given),
                                         ("ui", ui, list(UI_DEFAULTS_VI), set(ui))):
         for key in keys:
-            close = difflib.get_close_matches(key.lower(), known, n=1, cutoff=0.75)
-            if close and close[0] not in present:
-                found.append((table, key, close[0]))
+            meant = _slip_of(key.lower(), known)
+            if meant is not None and meant not in present:
+                found.append((table, key, meant))
     return found
+
+
+def _slip_of(key: str, known: list[str]) -> str | None:
+    """The known name ``key`` is a slip of the keyboard for: one or two letters left out, added,
+    changed or swapped (one in a name of five letters or fewer). A name that holds a known one
+    whole (subtitle, author_url, posted_by) is a name of its own, as are names further off
+    (time_format beside date_format).
+
+    >>> _slip_of("base_ulr", ["base_url", "title"]), _slip_of("tilte", ["title"])
+    ('base_url', 'title')
+    >>> _slip_of("subtitle", ["title"]), _slip_of("time_format", ["date_format"])
+    (None, None)
+    """
+    for name in known:
+        if name in key or key in name and len(key) < len(name) - 2:
+            continue
+        if _distance(key, name, 2) <= (1 if len(name) <= 5 else 2):
+            return name
+    return None
+
+
+def _distance(a: str, b: str, most: int) -> int:
+    """The edit distance of ``a`` and ``b`` (letters left out, added, changed, or two side by
+    side swapped), or ``most + 1`` when it is more than ``most``."""
+    if abs(len(a) - len(b)) > most:
+        return most + 1
+    before: list[int] | None = None
+    row = list(range(len(b) + 1))
+    for i, letter in enumerate(a, 1):
+        now = [i] + [0] * len(b)
+        for j, other in enumerate(b, 1):
+            now[j] = min(row[j] + 1, now[j - 1] + 1, row[j - 1] + (letter != other))
+            if before is not None and i > 1 and j > 1 and letter == b[j - 2] and a[i - 2] == other:
+                now[j] = min(now[j], before[j - 2] + 1)
+        before, row = row, now
+        if min(row) > most:
+            return most + 1
+    return min(row[-1], most + 1)
 
 
 _LARGEST_NUMBER = 1_000_000  # for any number in site.toml: more is a slip of the keyboard

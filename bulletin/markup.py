@@ -19,6 +19,7 @@ from urllib.parse import SplitResult, quote, unquote, urlsplit
 
 import markdown
 import nh3
+from markdown import inlinepatterns
 from markdown.extensions import Extension
 from markdown.extensions.abbr import AbbrExtension
 from markdown.extensions.attr_list import AttrListExtension
@@ -53,20 +54,25 @@ _URL_SCHEMES = {"http", "https", "mailto", "tel"}
 _IMAGE_SCHEMES = {"http", "https"}
 
 
-_TAG_NAME = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)")
+_TAG_NAME = re.compile(r"<([a-zA-Z][^\s/>]*)")
 
 
-def left_out(source: Source, html: str) -> list[SourceError]:
+def left_out(state: _State, html: str) -> list[SourceError]:
     """A warning for each kind of raw HTML element the sanitiser will leave out of the page
-    (an <iframe> a video site gives to embed, a <script>), at the first line writing it:
-    otherwise it vanishes in silence. ``html``: the body as Markdown made it."""
-    unsafe = dict.fromkeys(name.lower() for name in _TAG_NAME.findall(html)
+    (an <iframe> a video site gives to embed, a <script>), at the first line writing it
+    outside code and comments: otherwise it vanishes in silence. ``html``: the body as
+    Markdown made it."""
+    shown = _COMMENT.sub("", html) if "<!--" in html else html  # a comment is no element
+    unsafe = dict.fromkeys(name.lower() for name in _TAG_NAME.findall(shown)
                            if name.lower() not in _TAGS)
     warnings = []
-    lowered = source.body.lower()
+    source = state.source
     for name in unsafe:
-        at = lowered.find("<" + name)
-        line = source.body_line + lowered.count("\n", 0, at) if at >= 0 else source.body_line
+        line = source.body_line
+        for found in re.finditer("<" + re.escape(name) + r"(?=[\s/>]|\Z)", source.body, re.I):
+            if not state.places.in_code(found.start()):
+                line += source.body.count("\n", 0, found.start())
+                break
         warnings.append(SourceError(
             source.shown, line, f"raw HTML <{name}> is left out of the page: an article keeps "
             "only text formatting, links, photos and tables", "To show a video or a map, link "
@@ -176,45 +182,72 @@ _NO_ADDRESS = re.compile(r"\]\([ \t\n]*(?:<>)?[ \t\n]*\)")  # ![alt]() or ![alt]
 class _Places:
     """The line of each link and image of a body. Python-Markdown keeps no source lines (its
     maintainers say it cannot: Python-Markdown/markdown#1235), so each element is looked for in
-    the text, asked in document order: after the element before it, where Markdown writes an
-    address (``](anh.jpg``, ``](<anh.jpg>``), outside fenced code and code spans. One not
-    found there (a footnote's link, placed at the end; a reference ``[r]: anh.jpg``) is at the
-    first place it is written, or else on the line of the element before it.
+    the text, asked in document order (a link's images before the link): after the element
+    before it, where Markdown writes an address (``](anh.jpg``, ``](<anh.jpg>``), outside code
+    (fenced, indented, spans), HTML comments and footnote definitions. A footnote's elements,
+    which Markdown moves to the end, are looked for in order inside the footnote definitions; a
+    reference link or image (``[x][r]``) at its definition ``[r]: anh.jpg``, without taking the
+    place of an inline one. One not found so is at the first place its address is written, or
+    else on the line of the element before it.
 
     >>> places = _Places("![a](a.jpg)\\n\\n`![](a.jpg)`\\n\\n![b](anh-a.jpg) ![](a.jpg)", 5)
     >>> places.line("a.jpg"), places.line("anh-a.jpg"), places.line("a.jpg"), places.line("x")
     (5, 9, 9, 9)
+    >>> body = "[x][r] ![](b.jpg)[^1]\\n\\n    [y](b.jpg)\\n\\n[^1]: ![](b.jpg)\\n\\n[r]: b.jpg\\n"
+    >>> places = _Places(body, 1)
+    >>> places.line("b.jpg", "reference"), places.line("b.jpg"), places.line("b.jpg", "note")
+    (7, 1, 5)
     """
 
     def __init__(self, body: str, first_line: int) -> None:
         self.body = body
         self.first_line = first_line
-        self.after = 0  # offset just past the address of the last element found in order
-        self.after_line = first_line  # the line of that element
-        self.code: tuple[list[int], list[int]] | None = None  # starts and ends of code
+        # for the elements of the text, then for those of the footnotes: the offset just past
+        # the address of the last one found in order, and its line
+        self.after = {"text": 0, "note": 0}
+        self.after_line = {"text": first_line, "note": first_line}
+        self.ranges: tuple[list[int], list[int], list[int], list[int]] | None = None
 
-    def line(self, address: str) -> int:
+    def line(self, address: str, kind: str = "text") -> int:
         """The line of the next element, whose ``address`` is its href or src as Markdown gave
-        it (with a character escaped by a backslash still a placeholder)."""
+        it (with a character escaped by a backslash still a placeholder); ``kind``: "text", an
+        element of a footnote ("note"), or a reference link or image ("reference")."""
         written = _ESCAPED.sub(lambda found: "\\" + chr(int(found[1])), address).strip()
-        at, end = self._find(written, self.after)
+        if kind == "reference":
+            at = self._defined(written)
+            return self.first_line + self.body.count("\n", 0, at) if at >= 0 else \
+                self.after_line["text"]
+        at, end = self._find(written, self.after[kind], kind)
         if at >= 0:
-            self.after_line += self.body.count("\n", self.after, at)
-            self.after = end
-            return self.after_line
-        at = self._find(written, 0)[0]
+            self.after_line[kind] += self.body.count("\n", self.after[kind], at)
+            self.after[kind] = end
+            return self.after_line[kind]
+        at = self._find(written, 0, kind)[0]
         if at < 0 and written:
             at = self.body.find(written)
         if at < 0:
-            return self.after_line
+            return self.after_line[kind]
         return self.first_line + self.body.count("\n", 0, at)
 
-    def _find(self, written: str, start: int) -> tuple[int, int]:
+    def _defined(self, written: str) -> int:
+        """Where the reference definition ``[r]: written`` gives the address, or -1."""
+        body = self.body
+        at = body.find(written) if written else -1
+        while at >= 0:
+            before = at - 1 if at and body[at - 1] == "<" else at
+            while before > 0 and body[before - 1] in " \t":
+                before -= 1
+            if body.startswith("]:", before - 2) and not self._skipped(at, "text"):
+                return at
+            at = body.find(written, at + 1)
+        return -1
+
+    def _find(self, written: str, start: int, kind: str) -> tuple[int, int]:
         """Where the first address ``written`` after ``start`` begins and ends, or (-1, -1)."""
         body = self.body
         if not written:
             for empty in _NO_ADDRESS.finditer(body, start):
-                if not self._in_code(empty.start()):
+                if not self._skipped(empty.start(), kind):
                     return empty.start(), empty.end()
             return -1, -1
         at = body.find(written, start)
@@ -224,33 +257,102 @@ class _Places:
             while before > 0 and body[before - 1] in " \t\n":
                 before -= 1
             if before >= 2 and body.startswith("](", before - 2) and \
-                    (end == len(body) or body[end] in " \t\r\n)>") and not self._in_code(at):
+                    (end == len(body) or body[end] in " \t\r\n)>") and \
+                    not self._skipped(at, kind):
                 return at, end
             at = body.find(written, at + 1)
         return -1, -1
 
-    def _in_code(self, at: int) -> bool:
-        """Whether offset ``at`` is inside a fenced code block or a code span."""
-        if self.code is None:
-            starts: list[int] = []
-            ends: list[int] = []
-            if "`" in self.body or "~~~" in self.body:
-                gap = 0  # code spans are looked for between fenced blocks
-                fences = _FENCED.finditer(self.body) if "```" in self.body or \
-                    "~~~" in self.body else ()
-                for fence in [*fences, None]:
-                    for start, end in _code_spans(self.body, gap,
-                                                  fence.start() if fence else len(self.body)):
-                        starts.append(start)
-                        ends.append(end)
-                    if fence is not None:
-                        starts.append(fence.start())
-                        ends.append(fence.end())
-                        gap = fence.end()
-            self.code = starts, ends
-        starts, ends = self.code
-        index = bisect.bisect_right(starts, at) - 1
-        return index >= 0 and at < ends[index]
+    def in_code(self, at: int) -> bool:
+        """Whether offset ``at`` is in code or an HTML comment, shown as written or not at all."""
+        if self.ranges is None:
+            body = self.body
+            notes = [found.span() for found in _FOOTNOTE.finditer(body)] if "[^" in body else []
+            self.ranges = (*_merged(_code_ranges(body)), *_merged(notes))
+        code_starts, code_ends = self.ranges[:2]
+        index = bisect.bisect_right(code_starts, at) - 1
+        return index >= 0 and at < code_ends[index]
+
+    def _skipped(self, at: int, kind: str) -> bool:
+        """Whether offset ``at`` cannot hold an element of ``kind``: it is in code or an HTML
+        comment, or, for the text, in a footnote definition (and for a note, out of them)."""
+        if self.in_code(at):
+            return True
+        assert self.ranges is not None
+        note_starts, note_ends = self.ranges[2:]
+        index = bisect.bisect_right(note_starts, at) - 1
+        in_note = index >= 0 and at < note_ends[index]
+        return in_note if kind == "text" else not in_note
+
+
+# A footnote's definition: "[^1]: text", and the lines indented under it (blank ones between)
+_FOOTNOTE = re.compile(r"^ {0,3}\[\^[^\]\n]+\]:[^\n]*(?:\n(?:[ \t]*\n)*(?: {4}|\t)[^\n]*)*",
+                       re.MULTILINE)
+_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
+_LIST_ITEM = re.compile(r" {0,3}(?:[*+-]|\d{1,9}[.)])(?:[ \t]|$)")
+
+
+def _code_ranges(body: str) -> list[tuple[int, int]]:
+    """Where ``body`` holds code (fenced blocks, code spans, indented blocks) or HTML comments:
+    text Markdown shows as written, where no link or image is made."""
+    ranges: list[tuple[int, int]] = []
+    if "`" in body or "~~~" in body:
+        gap = 0  # code spans are looked for between fenced blocks
+        fences = _FENCED.finditer(body) if "```" in body or "~~~" in body else ()
+        for fence in [*fences, None]:
+            ranges += _code_spans(body, gap, fence.start() if fence else len(body))
+            if fence is not None:
+                ranges.append(fence.span())
+                gap = fence.end()
+    if "<!--" in body:
+        ranges += [found.span() for found in _COMMENT.finditer(body)]
+    if body.startswith(("    ", "\t")) or "\n    " in body or "\n\t" in body:
+        ranges += _indented_code(body)
+    return ranges
+
+
+def _indented_code(body: str) -> list[tuple[int, int]]:
+    """Where ``body`` has indented code blocks: lines indented by four spaces or a tab after a
+    blank line, outside a list (where such lines continue an item).
+
+    >>> _indented_code("Văn bản.\\n\\n    mã\\n    mã\\n\\n- mục\\n\\n    tiếp\\n")
+    [(10, 23)]
+    """
+    ranges = []
+    at, start, code_end = 0, -1, 0
+    blank, listed = True, False
+    for line in body.splitlines(keepends=True):
+        indented = line.startswith(("    ", "\t"))
+        if not line.strip():
+            blank = True
+        elif indented and (start >= 0 or (blank and not listed)):
+            start = at if start < 0 else start
+            code_end = at + len(line.rstrip("\n"))
+            blank = False
+        else:
+            if start >= 0:
+                ranges.append((start, code_end))
+                start = -1
+            if not indented:  # an item, a line continuing it, or a paragraph
+                listed = bool(_LIST_ITEM.match(line)) or (listed and not blank)
+            blank = False
+        at += len(line)
+    if start >= 0:
+        ranges.append((start, code_end))
+    return ranges
+
+
+def _merged(ranges: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
+    """The starts and ends of ``ranges`` once sorted and merged where they overlap."""
+    starts: list[int] = []
+    ends: list[int] = []
+    for start, end in sorted(ranges):
+        if ends and start <= ends[-1]:
+            ends[-1] = max(ends[-1], end)
+        else:
+            starts.append(start)
+            ends.append(end)
+    return starts, ends
 
 
 def _code_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -488,11 +590,19 @@ class _Processor(Treeprocessor):
 
     def run(self, root: etree.Element) -> None:
         state = self.holder[0]
-        for element in list(root.iter()):  # in document order: see _Places
-            if element.tag == "a":
-                self._link(state, element)
-            elif element.tag == "img":
-                self._image(state, element)
+        notes = {id(element) for div in root.iter("div")
+                 if "footnote" in (div.get("class") or "").split() for element in div.iter()}
+        done: set[int] = set()
+        # In document order, a link's images before the link: their addresses come first in
+        # the text (see _Places).
+        for element in list(root.iter()):
+            for one in (*(element.iter("img") if element.tag == "a" else ()), element):
+                if id(one) in done or one.tag not in ("a", "img"):
+                    continue
+                done.add(id(one))
+                kind = "reference" if one.attrib.pop(_REFERENCE, None) is not None else \
+                    "note" if id(one) in notes else "text"
+                (self._link if one.tag == "a" else self._image)(state, one, kind)
         for para in root.iter("p"):
             if len(para) == 1 and para[0].tag == "img" and not (para.text or "").strip() \
                     and not (para[0].tail or "").strip():
@@ -514,9 +624,9 @@ class _Processor(Treeprocessor):
                 break
         state.text = _plain(root, stash)
 
-    def _link(self, state: _State, link: etree.Element) -> None:
+    def _link(self, state: _State, link: etree.Element, kind: str = "text") -> None:
         written = link.get("href", "")
-        line = state.places.line(written)
+        line = state.places.line(written, kind)
         href = _unescaped(written)  # a\_b.md names a_b.md
         parts = _split(state, href, line, "link")
         if parts is None:
@@ -533,9 +643,9 @@ class _Processor(Treeprocessor):
         link.set("href", placeholder(len(state.links)))
         state.links.append(Link(target, parts.fragment, href, line, parts.query))
 
-    def _image(self, state: _State, image: etree.Element) -> None:
+    def _image(self, state: _State, image: etree.Element, kind: str = "text") -> None:
         written = image.get("src", "")
-        line = state.places.line(written)
+        line = state.places.line(written, kind)
         src = _unescaped(written)
         if not (image.get("alt") or "").strip():
             state.errors.append(SourceError(state.source.shown, line, f"image has no alt text: {src}",
@@ -656,6 +766,34 @@ _INLINE_TAG = re.compile(r"</?(a|abbr|b|bdi|bdo|cite|code|data|del|dfn|em|i|ins|
                          r"samp|small|span|strong|sub|sup|time|u|var)(\s[^>]*)?/?>", re.IGNORECASE)
 
 
+_REFERENCE = "data-bulletin-reference"  # on a reference link or image, until _Processor runs
+
+
+class _Marked:
+    """A reference link or image processor whose elements say they are one (see _Places)."""
+
+    def makeTag(self, href: str, title: str, text: str) -> etree.Element:  # noqa: N802
+        element: etree.Element = super().makeTag(href, title, text)  # type: ignore[misc]
+        element.set(_REFERENCE, "")
+        return element
+
+
+class _Reference(_Marked, inlinepatterns.ReferenceInlineProcessor):
+    pass
+
+
+class _ImageReference(_Marked, inlinepatterns.ImageReferenceInlineProcessor):
+    pass
+
+
+class _ShortReference(_Marked, inlinepatterns.ShortReferenceInlineProcessor):
+    pass
+
+
+class _ShortImageReference(_Marked, inlinepatterns.ShortImageReferenceInlineProcessor):
+    pass
+
+
 class _BulletinExtension(Extension):
     def __init__(self, holder: list[_State]) -> None:
         super().__init__()
@@ -663,6 +801,15 @@ class _BulletinExtension(Extension):
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown's API)
         md.treeprocessors.register(_Processor(md, self.holder), "bulletin", 5)
+        # Markdown's own, by the same names and priorities (markdown.inlinepatterns)
+        patterns = md.inlinePatterns
+        patterns.register(_Reference(inlinepatterns.REFERENCE_RE, md), "reference", 170)
+        patterns.register(_ImageReference(inlinepatterns.IMAGE_REFERENCE_RE, md),
+                          "image_reference", 140)
+        patterns.register(_ShortReference(inlinepatterns.REFERENCE_RE, md), "short_reference",
+                          130)
+        patterns.register(_ShortImageReference(inlinepatterns.IMAGE_REFERENCE_RE, md),
+                          "short_image_ref", 125)
         names = [item.name for item in md.inlinePatterns._priority]
         if names and all(name in _TRIGGERS for name in names) and "inline" in md.treeprocessors:
             trigger = re.compile("|".join(sorted({_TRIGGERS[name] for name in names})))
@@ -709,7 +856,7 @@ class Renderer:
         finally:
             self.holder.clear()
         if not self.trust_html:
-            state.errors += left_out(source, html)
+            state.errors += left_out(state, html)
             html = sanitise(html)
         return self._body(html, state, image, image_line)
 

@@ -210,7 +210,7 @@ def _calendar_problem(text: str, key: str) -> tuple[str] | None:
     >>> _calendar_problem("2024-02-30", "date")
     ('February 2024 has 29 days: check the day, e.g. date: 2024-02-29',)
     >>> _calendar_problem("2024-15-03 08:00", "date")
-    ('There is no month 15: write the month before the day, e.g. date: 2024-03-15',)
+    ('There is no month 15: write the month before the day, e.g. date: 2024-03-15 08:00',)
     >>> _calendar_problem("15/03/2024", "date") is None
     True
     """
@@ -218,16 +218,17 @@ def _calendar_problem(text: str, key: str) -> tuple[str] | None:
     if not found:
         return None
     year, month, day = (int(part) for part in found.groups())
+    rest = text.strip()[found.end():]  # the time, kept in the example
     if not 1 <= month <= 12:
         if 1 <= day <= 12:
             return (f"There is no month {month}: write the month before the day, e.g. "
-                    f"{key}: {year:04d}-{day:02d}-{month:02d}",)
+                    f"{key}: {year:04d}-{day:02d}-{month:02d}{rest}",)
         return (f"There is no month {month}: months run from 01 to 12.",)
     days = calendar.monthrange(year, month)[1] if 1 <= year else 31
     if not 1 <= day <= days:
         name = calendar.month_name[month]
         return (f"{name} {year} has {days} days: check the day, e.g. "
-                f"{key}: {year:04d}-{month:02d}-{min(max(day, 1), days):02d}",)
+                f"{key}: {year:04d}-{month:02d}-{min(max(day, 1), days):02d}{rest}",)
     return None
 
 
@@ -449,7 +450,16 @@ def _yaml_kind(value: Any) -> str:
         return "true or false"
     if isinstance(value, dict):
         return "a 'key: value' pair"
+    if isinstance(value, (date, datetime)):
+        return "a date"
     return "a list" if isinstance(value, list) else "something else"
+
+
+_ENTRY_HINTS = {
+    dict: "Put an entry holding ': ' in double quotes: ",
+    bool: "Put a word YAML reads as true or false (yes, no, on, off) in double quotes: ",
+    list: "Write one word or phrase per entry, without brackets inside: ",
+}
 
 
 def _clip(text: str, limit: int = 60) -> str:
@@ -476,8 +486,8 @@ def _string_list(data: dict[str, Any], key: str, err: Any, example: str) -> tupl
             return ()
         if not isinstance(v, (str, int, float)) or isinstance(v, bool):
             err(key, f"{key}: entry {number} is not a word or phrase but {_yaml_kind(v)}",
-                f"Put an entry holding ':' in double quotes; write each as a word or phrase: "
-                f"{key}: {example}")
+                _ENTRY_HINTS.get(type(v), "Write each entry as a word or phrase: ")
+                + f"{key}: {example}")
             return ()
     items = [unicodedata.normalize("NFC", str(v).strip()) for v in value]
     return tuple(dict.fromkeys(items))

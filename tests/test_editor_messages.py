@@ -147,7 +147,7 @@ def test_a_date_format_is_checked_whole(make_site, pattern: str, said: str) -> N
                result.err.splitlines()), result.err
 
 
-@pytest.mark.parametrize("pattern", ["%-d tháng %-m năm %Y, %H:%M", "%A %d %B %Y", "%Ey %Od %:z"])
+@pytest.mark.parametrize("pattern", ["%-d tháng %-m năm %Y, %H:%M", "%A %d %B %Y", "%Ey %Od %z", "%H:%M:%S.%f"])
 def test_a_date_format_with_known_directives_builds(make_site, pattern: str) -> None:
     site = make_site(dict(GOOD), config=DEFAULT_CONFIG + f'date_format = "{pattern}"\n')
     result = site.run()
@@ -232,3 +232,63 @@ def test_raw_html_the_page_leaves_out_is_a_warning_at_its_line(make_site) -> Non
     site.write({"site.toml": DEFAULT_CONFIG + "trust_html = true\n"})
     result = site.run()
     assert result.code == 0 and "warning" not in result.err, result.err
+
+
+def test_links_and_images_out_of_the_text_order_are_placed_at_their_own_lines(built) -> None:
+    # A photo inside a link, a footnote (Markdown moves it to the end), reference links beside
+    # inline ones with the same address, indented code and an HTML comment each moved an
+    # error onto another element's line.
+    body = ("<!-- ![cũ](thieu.jpg) -->\n\n"  # 6: a comment, not an image
+            "[![](anh.jpg)](https://x.vn/anh-lon)\n\n"  # 8: no alt text, inside a link
+            "Xem[^1] [x][r].\n\n"  # 10: a reference link, defined on 18
+            "[y](gone.md)\n\n"  # 12
+            "    [z](gone.md) là mã\n\n"  # 14: indented code, not a link
+            "[^1]: Ảnh ![](thieu.jpg).\n\n"  # 16: in a footnote: no alt text, not found
+            "[r]: gone.md\n\n"  # 18
+            "![Ảnh hội nghị](anh.jpg) và ![Ảnh](thieu.jpg) [w](gone.md)")  # 20
+    lines = fails(*built, {"content/bai/index.md": article("Bài", body=body),
+                           "content/bai/anh.jpg": photo(300, 200)})
+    errors = [line for line in lines if not line.startswith(" ")]
+    assert errors == ["content/bai/index.md:8: image has no alt text: anh.jpg",
+                      "content/bai/index.md:12: link to a missing article: gone.md",
+                      "content/bai/index.md:16: image has no alt text: thieu.jpg",
+                      "content/bai/index.md:16: image not found: thieu.jpg",
+                      "content/bai/index.md:18: link to a missing article: gone.md",
+                      "content/bai/index.md:20: image not found: thieu.jpg",
+                      "content/bai/index.md:20: link to a missing article: gone.md",
+                      "7 error(s); nothing was written."], "\n".join(lines)
+
+
+def test_raw_html_warnings_skip_code_and_comments_and_name_the_whole_tag(make_site) -> None:
+    body = ("Ví dụ:\n\n```\n<iframe src=x></iframe>\n```\n\n"  # 10: an example in code
+            "<!-- <iframe src=cu></iframe> -->\n\n"  # 13: commented out
+            "<table><tr><td>1</td></tr></table>\n\n"  # 15: kept
+            "Giá <tăng> mạnh <o:p></o:p>\n\n"  # 17: a typo and a Word paste
+            '<iframe src="https://x.vn/v"></iframe>')  # 19
+    site = make_site({"content/a.md": article("Bài", slug="a", body=body)})
+    result = site.run()
+    assert result.code == 0, result.err
+    warned = [line.split(": warning: ")[0] + ": " + line.split("raw HTML ")[1].split(" is")[0]
+              for line in result.err.splitlines() if "warning:" in line]
+    assert warned == ["content/a.md:17: <tăng>", "content/a.md:17: <o:p>",
+                      "content/a.md:19: <iframe>"], result.err
+
+
+@pytest.mark.parametrize("line", ['subtitle = "Tin tỉnh nhà"', 'time_format = "%H:%M"',
+                                  'author_url = "https://x.vn/"', "page_sizes = 5"])
+def test_a_setting_of_its_own_for_templates_is_no_misspelling(make_site, line: str) -> None:
+    site = make_site(dict(GOOD), config=DEFAULT_CONFIG + line + "\n")
+    result = site.run()
+    assert result.code == 0 and "warning" not in result.err, result.err
+
+
+@pytest.mark.parametrize(("line", "said"), [("title = 2024-05-01", "the date 2024-05-01"),
+                                            ("title = {a = 1}", "a table"),
+                                            ('title = ["a"]', "a list")])
+def test_a_setting_of_the_wrong_kind_is_named_in_editor_words(built, line: str,
+                                                              said: str) -> None:
+    site, before = built
+    config = DEFAULT_CONFIG.replace('title = "Bản tin thử"\n', "") + line + "\n"
+    (site.root / "site.toml").write_text(config, encoding="utf-8")
+    lines = fails(site, before, {})
+    assert f"site.toml:3: title must be text in quotes, not {said}" in lines, lines

@@ -296,7 +296,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         path = unquote(url.path)
         if path == EVENTS:
-            self._events()
+            self._events(send_body)
             return
         snapshot = self.server.status.current
         prefix = snapshot.prefix
@@ -378,12 +378,15 @@ class PreviewHandler(BaseHTTPRequestHandler):
             if send_body:
                 shutil.copyfileobj(handle, self.wfile)
 
-    def _events(self) -> None:
-        """Server-Sent Events: the current build token now, then each new one as builds finish."""
+    def _events(self, send_body: bool) -> None:
+        """Server-Sent Events: the current build token now, then each new one as builds finish.
+        A HEAD request gets the headers alone."""
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
+        if not send_body:
+            return
         seen: str | None = None
         try:
             self.wfile.write(b"retry: 1000\n\n")

@@ -1,0 +1,66 @@
+"""`build.py serve`, more: HEAD requests, encoded sub-paths, refused folders, many tabs, folders
+replaced while watched, a second server, Ctrl-C during a parallel build."""
+
+from __future__ import annotations
+
+import socket
+import time
+from urllib.parse import urlsplit
+
+import lxml.html
+
+from .conftest import article
+from .test_serve import serving
+
+
+def _until(check, what: str, wait: float = 8.0) -> None:
+    """Poll ``check`` for a few seconds (a rebuild of these small sites takes well under one)."""
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"not within {wait:.0f} s: {what}")
+
+
+def _raw(server, request: bytes, wait: float = 3.0) -> tuple[bytes, bool]:
+    """The bytes the server answers to a raw request, and whether it closed the connection
+    within ``wait`` seconds."""
+    parts = urlsplit(server.url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=wait) as sock:
+        sock.sendall(request)
+        data = b""
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            try:
+                chunk = sock.recv(65536)
+            except socket.timeout:
+                return data, False
+            if not chunk:
+                return data, True
+            data += chunk
+        return data, False
+
+
+def test_head_of_the_event_stream_has_no_body(make_site) -> None:
+    """A HEAD request is answered with headers only (RFC 9110 §9.3.2): the reload stream is
+    a GET thing; HEAD must not start streaming events nor hold the connection open."""
+    site = make_site({"content/a.md": article("Bài một")})
+    with serving(site.root) as server:
+        data, closed = _raw(server, b"HEAD /__bulletin/events HTTP/1.1\r\nHost: x\r\n\r\n")
+        head, _, body = data.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.0 200")
+        assert body == b"", body
+        assert closed, "the HEAD response never ends"
+        assert server.stop() == 0
+
+
+def test_head_of_a_page_has_its_length_and_no_body(make_site) -> None:
+    site = make_site({"content/a.md": article("Bài một")})
+    with serving(site.root) as server:
+        data, closed = _raw(server, b"HEAD /tin/bai-mot/ HTTP/1.1\r\nHost: x\r\n\r\n")
+        head, _, body = data.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.0 200") and closed and body == b""
+        length = int(head.lower().split(b"content-length: ")[1].split(b"\r\n")[0])
+        assert length == len(server.get("/tin/bai-mot/")[1].encode())
+        assert server.stop() == 0

@@ -299,7 +299,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
             self._events(send_body)
             return
         snapshot = self.server.status.current
-        prefix = snapshot.prefix
+        prefix = unquote(snapshot.prefix)  # base_url may spell its path percent-encoded
         if prefix and not path.startswith(prefix + "/"):
             if path in ("/", "", prefix):
                 self._redirect(quote(prefix + "/") + (f"?{url.query}" if url.query else ""))

@@ -55,6 +55,24 @@ def test_head_of_the_event_stream_has_no_body(make_site) -> None:
         assert server.stop() == 0
 
 
+def test_a_percent_encoded_sub_path_is_served(make_site) -> None:
+    """base_url copied from a browser's address bar has its sub-path percent-encoded: the
+    preview must answer at the address it prints, and '/' must redirect there, not to a
+    double-encoded path."""
+    site = make_site({"content/a.md": article("Bài một")},
+                     config='title = "Bản tin"\n'
+                            'base_url = "https://example.gov.vn/b%E1%BA%A3n-tin/"\n')
+    with serving(site.root) as server:
+        assert urlsplit(server.url).path == "/b%E1%BA%A3n-tin/"
+        code, _, headers = server.get("/")
+        assert code == 302 and headers["Location"] == "/b%E1%BA%A3n-tin/"
+        code, body, _ = server.get("/b%E1%BA%A3n-tin/")
+        assert code == 200
+        links = [a.get("href") for a in lxml.html.fromstring(body).cssselect(".card-title a")]
+        assert links and all(server.get(link)[0] == 200 for link in links)
+        assert server.stop() == 0
+
+
 def test_head_of_a_page_has_its_length_and_no_body(make_site) -> None:
     site = make_site({"content/a.md": article("Bài một")})
     with serving(site.root) as server:

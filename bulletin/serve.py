@@ -112,12 +112,13 @@ class Previewer:
                                      "are fixed; the preview keeps the last good build.")
                 self.status.publish(prefix, problems)
                 return
-            except UsageError:
+            except UsageError as refused:  # e.g. the writer refuses the preview folder
                 if first:
                     raise
+                self.console.problem(f"error: {refused.message}" +
+                                     (f"\n    hint: {refused.hint}" if refused.hint else ""))
                 self.status.publish(prefix, (SourceError(
-                    display_path(self.options.output), None, "the preview folder cannot be written",
-                    "Stop the server and start it again."),))
+                    display_path(self.options.output), None, refused.message, refused.hint),))
                 return
             except Exception as exc:  # noqa: BLE001 - keep serving; the editor sees one line
                 if self.console.verbose:

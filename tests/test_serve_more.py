@@ -82,3 +82,22 @@ def test_head_of_a_page_has_its_length_and_no_body(make_site) -> None:
         length = int(head.lower().split(b"content-length: ")[1].split(b"\r\n")[0])
         assert length == len(server.get("/tin/bai-mot/")[1].encode())
         assert server.stop() == 0
+
+
+def test_a_refused_preview_folder_says_why(make_site) -> None:
+    """A rebuild that the writer refuses (here: the preview folder lost the tool's marker file)
+    prints nothing in the terminal, and the overlay replaces the build's message and hint with
+    'the preview folder cannot be written'. A build prints 'refusing to write into …'."""
+    site = make_site({"content/a.md": article("Bài một", body="Một.")})
+    with serving(site.root) as server:
+        (site.root / ".cache" / "serve-output" / ".bulletin-output").unlink()
+        site.write({"content/a.md": article("Bài một", body="Hai.")})
+        _until(lambda: server.get("/tin/bai-mot/")[0] == 500, "the overlay is shown")
+        body = server.get("/tin/bai-mot/")[1]
+        overlay = lxml.html.fromstring(body).cssselect("#bulletin-overlay")[0].text_content()
+        _until(lambda: "refusing to write into .cache/serve-output" in "".join(server.lines),
+               "the terminal says why the rebuild failed")
+        assert "refusing to write into .cache/serve-output" in overlay
+        hint = "Empty it or pass another folder"
+        assert hint in overlay and hint in "".join(server.lines)  # the hint too, in both
+        assert server.stop() == 0

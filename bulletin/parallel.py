@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
@@ -16,6 +17,7 @@ Batch = Callable[[Any, int, int], list[T]]
 Progress = Callable[[int, int], None]
 
 _SHARED: Any = None
+_CANCELLED = False  # set by cancel(): no fan_out runs from then on
 _LONG_LIVED = 0  # how many long_lived() runs are under way
 _LIBC: Any = None  # the C library, for trim(); False where it has no malloc_trim
 
@@ -74,15 +76,44 @@ def _pool(processes: int, tasks: int) -> tuple[Any, list[Any]]:
 
     Python's cycle collector, run in a worker, would write to every object it tracks and so copy
     the whole heap into each worker: the objects alive now are frozen out of its reach first.
+
+    Ctrl-C is this process's to handle: a worker interrupted while it sends a result would leave
+    half a message in the result pipe, and this process waiting for the rest. Workers ignore
+    SIGINT (and SIGTERM kills them, whatever handler this process has); SIGINT is blocked while
+    they fork, so that none takes it before it ignores it.
     """
     trim()
     gc.freeze()
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
-        pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"))
+        pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"),
+                                   initializer=_worker_signals)
         return pool, [pool.submit(_run, number) for number in range(tasks)]
     finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
         if not _LONG_LIVED:  # else they stay frozen until the run ends
             gc.unfreeze()
+
+
+def _worker_signals() -> None:
+    """A worker's first call: Ctrl-C (sent to the whole process group) is left to the main
+    process, which cancels the pool; SIGTERM has its default action."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+def cancel() -> None:
+    """Stop the fan_out under way in another thread (serve's rebuild, when Ctrl-C stops the
+    server), and every later one: no process takes another chunk, and fan_out raises
+    KeyboardInterrupt once the chunks under way are done."""
+    global _CANCELLED
+    _CANCELLED = True
+    running = _SHARED
+    if running is not None:
+        _, _, bounds, counter = running
+        with counter.get_lock():
+            counter.value = len(bounds)
 
 
 def fan_out(batch: Batch[T], shared: Any, count: int, *, minimum: int = 200,
@@ -97,6 +128,8 @@ def fan_out(batch: Batch[T], shared: Any, count: int, *, minimum: int = 200,
     than leaving it waiting for that worker's chunk.
     """
     global _SHARED
+    if _CANCELLED:
+        raise KeyboardInterrupt
     cores = workers()
     if count < minimum or cores < 2 or "fork" not in multiprocessing.get_all_start_methods():
         results = batch(shared, 0, count)
@@ -134,6 +167,8 @@ def fan_out(batch: Batch[T], shared: Any, count: int, *, minimum: int = 200,
                 keep(theirs.pop(0))
         for future in theirs:
             keep(future)
+        if len(parts) < len(bounds):  # cancel() took the chunks left
+            raise KeyboardInterrupt
         pool.shutdown()
         return [item for number in range(len(bounds)) for item in parts[number]]
     except BaseException:

@@ -27,6 +27,7 @@ import watchfiles
 from .config import load_config
 from .console import Console
 from .errors import BuildFailed, SourceError, UsageError, display_path
+from .parallel import cancel
 from .pipeline import Options, build
 
 DEFAULT_PREVIEW = Path(".cache/serve-output")
@@ -112,6 +113,10 @@ class Previewer:
                                      "are fixed; the preview keeps the last good build.")
                 self.status.publish(prefix, problems)
                 return
+            except KeyboardInterrupt:  # Ctrl-C: in this thread, the first build's
+                if first:
+                    raise
+                return  # in the watcher's, a rebuild that serve() cancelled as it stopped
             except UsageError as refused:  # e.g. the writer refuses the preview folder
                 if first:
                     raise
@@ -444,6 +449,7 @@ def serve(options: Options, host: str, port: int, console: Console) -> int:
     finally:
         signal.signal(signal.SIGTERM, previous_term)
         status.close()
+        cancel()  # a rebuild under way in the watcher's thread, and its worker processes
         watcher.close()
         server.server_close()
     return 0

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
+import threading
+import time
 
 import pytest
 
@@ -109,3 +112,60 @@ def test_a_long_run_settles_its_stages_and_gives_everything_back_at_its_end(monk
     assert gc.get_freeze_count() == 0 and gc.get_threshold() == threshold
     gc.collect()
     assert gone() is None  # the run is over: the collector frees the cycle
+
+
+def _slow(parent: int, start: int, stop: int) -> list[int]:
+    _STARTED.set()
+    time.sleep(0.2)
+    return list(range(start, stop))
+
+
+def test_cancel_stops_a_fan_out_under_way_in_another_thread(monkeypatch) -> None:
+    """serve, stopped by Ctrl-C during a rebuild in its watcher's thread, cancels it: no process
+    takes another chunk, the fan_out raises KeyboardInterrupt there, and so does any later one."""
+    from bulletin import parallel
+
+    monkeypatch.setenv("BULLETIN_WORKERS", "2")
+    monkeypatch.setattr(parallel, "_CANCELLED", False)
+    _STARTED.clear()
+    outcome: list[BaseException | None] = []
+
+    def run() -> None:
+        try:
+            fan_out(_slow, os.getpid(), 12 * 16 * 10)  # 12 chunks of 0.2 s over 2 processes
+            outcome.append(None)
+        except BaseException as exc:  # noqa: BLE001
+            outcome.append(exc)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    assert _STARTED.wait(10)
+    parallel.cancel()
+    thread.join(5)
+    assert not thread.is_alive() and isinstance(outcome[0], KeyboardInterrupt)
+    with pytest.raises(KeyboardInterrupt):
+        fan_out(_slow, os.getpid(), 5000)
+
+
+def test_workers_leave_ctrl_c_to_this_process(monkeypatch) -> None:
+    """Ctrl-C reaches the whole process group: workers ignore it (one interrupted while it sends
+    its result would leave this process waiting for the rest), and SIGTERM kills them, not
+    serve's handler that makes it a Ctrl-C."""
+    monkeypatch.setenv("BULLETIN_WORKERS", "2")
+    _STARTED.clear()
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: None)
+    try:
+        handlers = fan_out(_handlers, os.getpid(), 5000)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    theirs = {handler for handler, pid in handlers if pid != os.getpid()}
+    assert theirs == {(signal.SIG_IGN, signal.SIG_DFL)}
+
+
+def _handlers(parent: int, start: int, stop: int) -> list[tuple[object, int]]:
+    if os.getpid() != parent:
+        _STARTED.set()
+    else:
+        assert _STARTED.wait(60), "no worker took a chunk"
+    mine = (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM))
+    return [(mine, os.getpid())] * (stop - start)

@@ -3,13 +3,16 @@ replaced while watched, a second server, Ctrl-C during a parallel build."""
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
 import time
 from urllib.parse import urlsplit
 
 import lxml.html
 
-from .conftest import article
+from .conftest import PROJECT, article
 from .test_serve import serving
 
 
@@ -34,7 +37,7 @@ def _raw(server, request: bytes, wait: float = 3.0) -> tuple[bytes, bool]:
         while time.monotonic() < deadline:
             try:
                 chunk = sock.recv(65536)
-            except socket.timeout:
+            except TimeoutError:
                 return data, False
             if not chunk:
                 return data, True
@@ -101,3 +104,83 @@ def test_a_refused_preview_folder_says_why(make_site) -> None:
         hint = "Empty it or pass another folder"
         assert hint in overlay and hint in "".join(server.lines)  # the hint too, in both
         assert server.stop() == 0
+
+
+_CTRL_C_IN_A_WORKER = r'''
+import os, signal, sys, time
+from multiprocessing import connection
+
+parent, fired, send = os.getpid(), [], connection.Connection._send
+
+
+def _send(self, buf, *args):
+    send(self, buf, *args)
+    if os.getpid() != parent and len(buf) == 4 and not fired:  # the header of a large result
+        fired.append(1)
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        os.killpg(0, signal.SIGINT)  # Ctrl-C: the terminal signals the whole process group,
+        time.sleep(0.5)  # which this worker takes a moment later, its result half sent
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+connection.Connection._send = _send
+from bulletin.cli import main
+sys.exit(main(sys.argv[1:]))
+'''
+
+
+def test_ctrl_c_during_a_parallel_build_stops_the_server(make_site) -> None:
+    """Ctrl-C in the terminal goes to the worker processes too. One that takes it while sending
+    its result leaves half a message in the result pipe; the main process then waits forever in
+    pool.shutdown() for the rest: serve (and build) hang instead of stopping. (Seen without any
+    patching, by sending SIGINT to the process group at the right moment of a 1,500-article
+    first build; the patch only picks that moment.)"""
+    site = make_site({f"content/bai-{i}.md": article(f"Bài số {i}", tags=f"[t{i % 5}]",
+                                                     body=f"Nội dung bài {i}. " * 400)
+                      for i in range(300)})
+    command = [sys.executable, "-c", _CTRL_C_IN_A_WORKER, "serve", "--port", "0",
+               "--templates", str(PROJECT / "templates"), "--static", str(PROJECT / "static")]
+    process = subprocess.Popen(command, cwd=site.root, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True, encoding="utf-8",
+                               start_new_session=True,
+                               env={**os.environ, "BULLETIN_WORKERS": "2",
+                                    "PYTHONPATH": str(PROJECT)})
+    try:
+        out, _ = process.communicate(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, 9)
+        process.communicate()
+        raise AssertionError("serve did not stop on Ctrl-C") from None
+    assert process.returncode == 0 and "Stopped." in out, out
+    assert "Traceback" not in out, out
+
+
+def test_ctrl_c_during_a_parallel_build_leaves_the_output_as_it_was(make_site) -> None:
+    """The same Ctrl-C during `build`: it stops ("interrupted", exit 130), and output/ keeps the
+    last build's files, as the README promises."""
+    site = make_site({f"content/bai-{i}.md": article(f"Bài số {i}", tags=f"[t{i % 5}]",
+                                                     body=f"Nội dung bài {i}. " * 400)
+                      for i in range(300)})
+    site.build()
+    before = {p: p.read_bytes() for p in site.output.rglob("*") if p.is_file()}
+    site.write({f"content/bai-{i}.md": article(f"Bài số {i}", tags=f"[t{i % 5}]",
+                                               body=f"Bài {i} đã sửa. " * 400)
+                for i in range(300)})
+    command = [sys.executable, "-c", _CTRL_C_IN_A_WORKER, "build",
+               "--templates", str(PROJECT / "templates"), "--static", str(PROJECT / "static")]
+    process = subprocess.Popen(command, cwd=site.root, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True, encoding="utf-8",
+                               start_new_session=True,
+                               env={**os.environ, "BULLETIN_WORKERS": "2",
+                                    "PYTHONPATH": str(PROJECT)})
+    try:
+        out, _ = process.communicate(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, 9)
+        process.communicate()
+        raise AssertionError("build did not stop on Ctrl-C") from None
+    assert process.returncode == 130 and "interrupted" in out, out
+    assert "Traceback" not in out, out
+    after = {p: p.read_bytes() for p in site.output.rglob("*") if p.is_file()}
+    assert after == before
+

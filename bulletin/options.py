@@ -52,6 +52,7 @@ class Options:
     base_url: str | None = None  # replaces site.toml's base_url, e.g. for a local preview
     # Kept from build to build by a process that builds again and again (serve): see cache.Cache.
     resident: Resident | None = field(default=None, compare=False)
+    preview: bool = False  # serve's: the output's marker file says it is a preview (see writer)
 
 
 @dataclass(frozen=True, slots=True)

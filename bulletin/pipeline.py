@@ -167,7 +167,8 @@ def _build(options: Options, started: float, clock: _Clock) -> Result:
         if options.write:
             # The search index is made, and its files staged, before the related lists: one
             # after the other, the two never hold their working memory at once.
-            transaction = Transaction(options.output, uptodate.last_output(options))
+            transaction = Transaction(options.output, uptodate.last_output(options),
+                                      preview=options.preview)
             index = _search_index(articles, config, cache, transaction, texts)
             trim()
             clock.lap("search")

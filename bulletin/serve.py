@@ -29,6 +29,7 @@ from .console import Console
 from .errors import BuildFailed, SourceError, UsageError, display_path
 from .parallel import cancel
 from .pipeline import Options, build
+from .writer import built_for_publishing
 
 DEFAULT_PREVIEW = Path(".cache/serve-output")
 EVENTS = "/__bulletin/events"
@@ -87,7 +88,8 @@ class Previewer:
 
     def __init__(self, options: Options, origin: str, status: Status, console: Console) -> None:
         # The entries every rebuild reads again stay in memory, in this dict (see cache.Cache).
-        self.options = replace(options, drafts=True, future=True, write=True, resident={})
+        self.options = replace(options, drafts=True, future=True, write=True, resident={},
+                               preview=True)
         self.origin = origin
         self.status = status
         self.console = console
@@ -423,8 +425,36 @@ def origin_for(host: str, port: int) -> str:
     return f"http://[{shown}]:{port}" if ":" in shown else f"http://{shown}:{port}"
 
 
+def check_preview_folder(output: Path, published: Path = Path("output")) -> None:
+    """Refuse a preview folder that a build publishes: ``published`` (build's default folder),
+    one inside it, or one whose marker file (or a folder's holding it) says a build wrote it.
+    Raises UsageError.
+
+    The marker is the one thing that names the folder's maker wherever it lies; serve's own
+    default folder is let through whatever its marker says, as previews made before the markers
+    differed have a build's.
+    """
+    out = output.resolve()
+    shown = display_path(output)
+    hint = (f"Leave --output out (the preview goes to {DEFAULT_PREVIEW}/), or pass a folder of "
+            "its own, e.g. --output /tmp/preview.")
+    if out == published.resolve() or out.is_relative_to(published.resolve()):
+        raise UsageError(f"refusing to build the preview into {shown}: `build` publishes "
+                         f"{display_path(published)}/, and a preview holds drafts and links to "
+                         "this computer", hint)
+    if out == DEFAULT_PREVIEW.resolve():
+        return
+    for folder in (out, *out.parents):
+        if built_for_publishing(folder):
+            raise UsageError(f"refusing to build the preview into {shown}: "
+                             f"{display_path(folder)} was written by a build, for publishing, and "
+                             "a preview holds drafts and links to this computer",
+                             hint + f" If {display_path(folder)} is an old preview, delete it.")
+
+
 def serve(options: Options, host: str, port: int, console: Console) -> int:
     """Build, serve and rebuild on change until Ctrl-C; returns the exit code (0 on Ctrl-C)."""
+    check_preview_folder(options.output)
     status = Status()
     try:
         server = PreviewServer((host, port), options.output, status, console)

@@ -25,6 +25,18 @@ from .listing import (
 MARKER = ".bulletin-output"
 _NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
 _MARKER_TEXT = b"This folder is written by build.py (Ban tin). Its contents are replaced on every build.\n"
+# The marker of serve's preview (drafts, links to the local server): never to be published.
+PREVIEW_MARKER_TEXT = (b"This folder is a preview written by build.py serve (Ban tin), drafts "
+                       b"included. Never publish it.\n")
+
+
+def built_for_publishing(folder: Path) -> bool:
+    """Whether ``folder`` holds the marker of a build rather than a preview's (see Transaction):
+    serve must never write into it. Any marker but the preview's counts as a build's."""
+    try:
+        return (folder / MARKER).read_bytes() != PREVIEW_MARKER_TEXT
+    except OSError:  # no marker (or not a folder): no build made it
+        return False
 
 
 def check_output(output: Path, protected: Iterable[Path], sources: Iterable[Path] = ()) -> None:
@@ -114,10 +126,13 @@ class Transaction:
     the whole staging folder into place. ``abort`` leaves the output exactly as it was.
     """
 
-    def __init__(self, output: Path, known: Listing = None) -> None:
+    def __init__(self, output: Path, known: Listing = None, preview: bool = False) -> None:
         """``known``: a listing of the output the last build took after its commit (see
         bulletin.listing). If the output is still just that, the files it no longer needs and the
-        listing after this commit are found from it, without reading the whole folder again."""
+        listing after this commit are found from it, without reading the whole folder again.
+        ``preview``: serve's build; the marker file says which kind of build wrote the folder
+        last, so that serve can refuse one made for publishing."""
+        self.marker = PREVIEW_MARKER_TEXT if preview else _MARKER_TEXT
         self.output = output.resolve()  # a symlinked output: stage beside what it points to
         self.root = os.path.join(self.output, "")  # for paths as plain strings
         self.staging = staging_folder(self.output)
@@ -127,7 +142,7 @@ class Transaction:
         self.unchanged = 0
         recover(self.output)
         self.staging.mkdir(parents=True)
-        (self.staging / MARKER).write_bytes(_MARKER_TEXT)  # tells a later run the folder is ours
+        (self.staging / MARKER).write_bytes(self.marker)  # tells a later run the folder is ours
         self.fresh = not self.output.exists()
         self.known = known if known and not self.fresh else None  # checked: see confirm
         self._listed: dict[str, tuple[int, int, int, int]] | None = None  # its files' stats
@@ -215,7 +230,7 @@ class Transaction:
 
     def commit(self) -> WriteReport:
         if self.fresh:
-            (self.staging / MARKER).write_bytes(_MARKER_TEXT)
+            (self.staging / MARKER).write_bytes(self.marker)
             os.rename(self.staging, self.output)
             return WriteReport(len(self.staged), self.unchanged, 0)
         # The last build's listing stands for the output only if the output is still just that
@@ -239,6 +254,8 @@ class Transaction:
         journal = {"move": sorted(self.staged), "remove": stale}
         (self.staging / JOURNAL).write_text(json.dumps(journal), encoding="utf-8")
         _apply(self.output, self.staging, journal)
+        if not _same_bytes(os.path.join(self.output, MARKER), self.marker):
+            (self.output / MARKER).write_bytes(self.marker)  # who wrote the folder last
         self.changed = journal["move"] + stale + [MARKER]
         return WriteReport(len(self.staged), self.unchanged, len(stale))
 

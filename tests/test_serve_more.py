@@ -8,9 +8,11 @@ import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import lxml.html
+import pytest
 
 from .conftest import PROJECT, article
 from .test_serve import serving
@@ -85,6 +87,85 @@ def test_head_of_a_page_has_its_length_and_no_body(make_site) -> None:
         length = int(head.lower().split(b"content-length: ")[1].split(b"\r\n")[0])
         assert length == len(server.get("/tin/bai-mot/")[1].encode())
         assert server.stop() == 0
+
+
+def test_serve_refuses_the_published_output_folder(make_site) -> None:
+    """README: the preview is built 'never into output/, so a preview is never published by
+    mistake'. `serve --output output` writes drafts and 127.0.0.1 links into the folder a
+    `build` made for publishing."""
+    site = make_site({"content/a.md": article("Bài một"),
+                      "content/b.md": article("Bài nháp", draft="true")})
+    site.build()
+    assert not (site.output / "tin" / "bai-nhap").exists()
+    command = [sys.executable, str(PROJECT / "build.py"), "serve", "--port", "0",
+               "--templates", str(PROJECT / "templates"), "--static", str(PROJECT / "static"),
+               "--output", "output"]
+    process = subprocess.Popen(command, cwd=site.root, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True, encoding="utf-8")
+    try:
+        deadline = time.monotonic() + 10
+        while process.poll() is None and time.monotonic() < deadline \
+                and not (site.output / "tin" / "bai-nhap").exists():
+            time.sleep(0.1)
+        drafted = (site.output / "tin" / "bai-nhap").exists()
+        local = "127.0.0.1" in (site.output / "index.html").read_text(encoding="utf-8")
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait()
+    assert not drafted, "a draft was written into output/"
+    assert not local, "output/index.html links to the local preview"
+    assert process.returncode == 2
+
+
+def _serve_once(root: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    """A serve that is expected to refuse to start: its exit code and what it printed."""
+    command = [sys.executable, str(PROJECT / "build.py"), "serve", "--port", "0",
+               "--templates", str(PROJECT / "templates"), "--static", str(PROJECT / "static"),
+               *extra]
+    try:
+        return subprocess.run(command, cwd=root, capture_output=True, text=True,
+                              encoding="utf-8", timeout=10)
+    except subprocess.TimeoutExpired:
+        raise AssertionError("serve started instead of refusing") from None
+
+
+@pytest.mark.parametrize("folder", ["output", "./output/", "output/xem-truoc", "ban-in",
+                                    "ban-in/xem-truoc"])
+def test_serve_refuses_any_folder_a_build_publishes(make_site, folder: str) -> None:
+    """build's default folder (made or not), a folder inside it, and one a build wrote to (its
+    marker file says so), or a folder inside that."""
+    site = make_site({"content/a.md": article("Bài một")})
+    site.build("--output", str(site.root / "ban-in"))
+    refused = _serve_once(site.root, "--output", folder)
+    assert refused.returncode == 2, refused.stdout + refused.stderr
+    assert "error: refusing to build the preview into" in refused.stderr
+    assert "hint: Leave --output out" in refused.stderr and "Traceback" not in refused.stderr
+    assert not (site.root / "output").exists() and not (site.root / "ban-in" / "xem-truoc").exists()
+
+
+def test_the_marker_says_which_kind_of_build_wrote_a_folder_last(make_site) -> None:
+    """serve's own folder is its again at the next start; once a build writes there, it is a
+    folder for publishing. The default preview folder made by an older version (a build's
+    marker) is still serve's."""
+    site = make_site({"content/a.md": article("Bài một")})
+    with serving(site.root, "--output", "xem-truoc") as server:
+        assert server.stop() == 0
+    with serving(site.root, "--output", "xem-truoc") as server:
+        assert server.get("/tin/bai-mot/")[0] == 200
+        assert server.stop() == 0
+    site.build("--output", str(site.root / "xem-truoc"))
+    assert _serve_once(site.root, "--output", "xem-truoc").returncode == 2
+
+    old = site.root / ".cache" / "serve-output"
+    site.write({".cache/serve-output/.bulletin-output": (site.root / "xem-truoc" /
+                                                         ".bulletin-output").read_bytes(),
+                ".cache/serve-output/index.html": "cũ"})
+    with serving(site.root) as server:
+        assert server.get("/tin/bai-mot/")[0] == 200
+        assert server.stop() == 0
+    assert b"preview" in (old / ".bulletin-output").read_bytes()
+
 
 
 def test_a_refused_preview_folder_says_why(make_site) -> None:

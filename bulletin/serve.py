@@ -452,9 +452,72 @@ def check_preview_folder(output: Path, published: Path = Path("output")) -> None
                              hint + f" If {display_path(folder)} is an old preview, delete it.")
 
 
+class Claim:
+    """Lock files that one running server holds (``fcntl.flock``), beside its preview folder and
+    in its cache folder: a second serve of the same site is refused rather than building into
+    the same folder and cache, and the first serving pages that link to the second. The kernel
+    lets a lock go when its process ends: the file a killed server leaves blocks nothing. Each
+    file says which process holds it and where it serves, for the second one's message."""
+
+    def __init__(self, options: Options) -> None:
+        out = options.output.resolve()
+        self.paths = [out.parent / f".{out.name}.lock"]
+        if options.cache is not None:
+            self.paths.append(options.cache.resolve() / "serve.lock")
+        self.files: list[Any] = []
+
+    def take(self) -> None:
+        """Lock every file, or raise UsageError naming the server that holds one."""
+        try:
+            import fcntl
+        except ImportError:  # not on this system (Windows): two servers are not told apart
+            return
+        for path in self.paths:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            file = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - held until release()
+            try:
+                fcntl.flock(file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                file.seek(0)
+                holder = file.read().split()
+                file.close()
+                self.release()
+                pid, url = (holder + ["?", "?"])[:2]
+                raise UsageError(
+                    f"another `build.py serve` (process {pid}, at {url}) is already previewing "
+                    f"this site: it holds {display_path(path)}",
+                    "Open its address, or stop it (Ctrl-C in its terminal) and start again. To "
+                    "run a second preview beside it, give it its own --output and --cache."
+                ) from None
+            self.files.append(file)
+        self.say("?")
+
+    def say(self, url: str) -> None:
+        """Write this process's id and address into the lock files."""
+        for file in self.files:
+            file.seek(0)
+            file.truncate()
+            file.write(f"{os.getpid()} {url}\n")
+            file.flush()
+
+    def release(self) -> None:
+        for file in self.files:
+            file.close()
+        self.files = []
+
+
 def serve(options: Options, host: str, port: int, console: Console) -> int:
     """Build, serve and rebuild on change until Ctrl-C; returns the exit code (0 on Ctrl-C)."""
     check_preview_folder(options.output)
+    claim = Claim(options)
+    claim.take()
+    try:
+        return _serve(options, host, port, console, claim)
+    finally:
+        claim.release()
+
+
+def _serve(options: Options, host: str, port: int, console: Console, claim: Claim) -> int:
     status = Status()
     try:
         server = PreviewServer((host, port), options.output, status, console)
@@ -463,6 +526,7 @@ def serve(options: Options, host: str, port: int, console: Console) -> int:
                          "Another program may use this port: pass --port 8001, or --port 0 for any "
                          "free port.") from None
     previewer = Previewer(options, origin_for(host, server.server_address[1]), status, console)
+    claim.say(previewer.origin + "/")
     watcher = Watcher(options, previewer.rebuild, console)
     previous_term = signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops it as Ctrl-C does
     try:

@@ -256,12 +256,14 @@ def test_a_base_url_sub_path_is_served_under_it(make_site) -> None:
 
 def test_a_busy_port_is_a_usage_error(make_site) -> None:
     site = make_site({"content/a.md": article("Bài một")})
+    other = site.root.parent / "other"  # another site: a second serve of this one is refused
+    shutil.copytree(site.root, other)
     with serving(site.root) as server:
         port = str(urlsplit(server.url).port)
         second = subprocess.run(
             [sys.executable, str(PROJECT / "build.py"), "serve", "--port", port,
              "--templates", str(PROJECT / "templates"), "--static", str(PROJECT / "static")],
-            cwd=site.root, capture_output=True, text=True, timeout=WAIT)
+            cwd=other, capture_output=True, text=True, timeout=WAIT)
         assert second.returncode == 2
         assert f"cannot listen on 127.0.0.1:{port}" in second.stderr
         assert "Traceback" not in second.stderr

@@ -187,6 +187,47 @@ def test_a_refused_preview_folder_says_why(make_site) -> None:
         assert server.stop() == 0
 
 
+def test_a_second_serve_of_the_site_leaves_the_first_alone(make_site) -> None:
+    """The busy-port hint says 'pass --port 8001': a second serve of the same site (the first
+    one forgotten in another terminal) builds into the same .cache/serve-output, so the first
+    server now serves pages whose links, canonical and feeds point at the second one's port
+    (and their rebuilds collide: internal errors). It refuses, naming the first one's address:
+    one server per preview folder and per cache."""
+    site = make_site({"content/a.md": article("Bài một")})
+    with serving(site.root) as first:
+        second = _serve_once(site.root)
+        assert second.returncode == 2, second.stdout + second.stderr
+        assert "is already previewing this site" in second.stderr and first.url in second.stderr
+        assert "Traceback" not in second.stderr
+        assert "Serving the preview" not in second.stdout
+        canonical = lxml.html.fromstring(first.get("/")[1]).cssselect('link[rel="canonical"]')[0]
+        assert canonical.get("href") == first.origin + "/"
+        assert first.stop() == 0
+
+
+def test_a_second_preview_beside_the_first_needs_its_own_folder_and_cache(make_site) -> None:
+    site = make_site({"content/a.md": article("Bài một")})
+    with serving(site.root) as first:
+        refused = _serve_once(site.root, "--output", "xem-truoc")  # the same cache
+        assert refused.returncode == 2 and "serve/serve.lock" in refused.stderr
+        with serving(site.root, "--output", "xem-truoc", "--cache", ".cache-2") as second:
+            assert second.get("/tin/bai-mot/")[0] == 200 and first.get("/tin/bai-mot/")[0] == 200
+            assert second.stop() == 0
+        assert first.stop() == 0
+
+
+def test_the_lock_of_a_killed_server_blocks_nothing(make_site) -> None:
+    site = make_site({"content/a.md": article("Bài một")})
+    with serving(site.root) as first:
+        first.process.kill()
+        first.process.wait()
+    assert (site.root / ".cache" / ".serve-output.lock").is_file()
+    with serving(site.root) as again:
+        assert again.get("/tin/bai-mot/")[0] == 200
+        assert again.stop() == 0
+
+
+
 _CTRL_C_IN_A_WORKER = r'''
 import os, signal, sys, time
 from multiprocessing import connection

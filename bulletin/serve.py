@@ -17,6 +17,7 @@ import threading
 import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -149,25 +150,29 @@ class Previewer:
 
 # -- watching ---------------------------------------------------------------------------------
 class Watcher:
-    """Watches content/, templates/ and static/ recursively and the config file, in two threads."""
+    """Watches content/, templates/ and static/ recursively and the config file, in two threads.
+
+    The folders are watched by path, not as the folders they were at the start (a system watch
+    follows a folder renamed away): one made later (static/), or renamed away and another put in
+    its place (a sync tool, ``mv``), is watched from then on, and its coming counts as a change.
+    Their identities are compared twice a second; when one differs, the watch is made again.
+    """
 
     def __init__(self, options: Options, on_change: Any, console: Console) -> None:
         self.stop = threading.Event()
         self.console = console
         self.on_change = on_change
-        folders = [p.resolve() for p in (options.content, options.templates, options.static)
-                   if p.is_dir()]
+        self.folders = [p.absolute() for p in (options.content, options.templates, options.static)]
         config = options.config.resolve()
-        default = watchfiles.DefaultFilter()
-        self.jobs: list[tuple[list[Path], bool, Any]] = []
-        if folders:
-            self.jobs.append((folders, True, default))
-        self.jobs.append(([config.parent], False,
-                          lambda change, path: Path(path) == config))
+        self.jobs: list[Any] = [self._watch_folders,
+                                lambda ready: self._watch([config.parent], False,
+                                                          lambda change, path: Path(path) == config,
+                                                          ready)]
         self.ready = [threading.Event() for _ in self.jobs]
-        self.threads = [threading.Thread(target=self._run, args=(job, ready), daemon=True,
+        self.threads = [threading.Thread(target=job, args=(ready,), daemon=True,
                                          name="bulletin-watch")
                         for job, ready in zip(self.jobs, self.ready, strict=True)]
+        self._polling: bool | None = None  # None: the system's notifications; True: polling
 
     def start(self) -> None:
         for thread in self.threads:
@@ -182,26 +187,68 @@ class Watcher:
         for thread in self.threads:
             thread.join(timeout=2)
 
-    def _run(self, job: tuple[list[Path], bool, Any], ready: threading.Event) -> None:
-        paths, recursive, accept = job
-        force_polling: bool | None = None
+    def _identities(self) -> list[tuple[int, int] | None]:
+        """What each folder is now: its device and inode (through a symlink), None if none."""
+        found: list[tuple[int, int] | None] = []
+        for folder in self.folders:
+            try:
+                info = folder.stat()
+            except OSError:
+                found.append(None)
+                continue
+            found.append((info.st_dev, info.st_ino) if folder.is_dir() else None)
+        return found
+
+    def _watch_folders(self, ready: threading.Event) -> None:
+        armed: list[tuple[int, int] | None] | None = None
+        while not self.stop.is_set():
+            now = self._identities()
+            came = [] if armed is None else [
+                display_path(folder) + "/" for folder, before, after
+                in zip(self.folders, armed, now, strict=True) if before != after and after]
+            armed = now
+            paths = [folder.resolve() for folder, identity in zip(self.folders, now, strict=True)
+                     if identity is not None]
+            if not paths:  # none exists (yet)
+                ready.set()
+                self.stop.wait(0.5)
+                continue
+            # a folder that came is read again once its watch is set: nothing saved in it since
+            # it came is missed
+            self._watch(paths, True, watchfiles.DefaultFilter(), ready, came,
+                        partial(self._moved, now))
+
+    def _moved(self, armed: list[tuple[int, int] | None]) -> bool:
+        return self._identities() != armed
+
+    def _watch(self, paths: list[Path], recursive: bool, accept: Any, ready: threading.Event,
+               came: list[str] | None = None, moved: Any = None) -> None:
+        """Watch ``paths`` until stopped, or until ``moved()`` says a path is another folder now."""
         while not self.stop.is_set():
             try:
                 for changes in watchfiles.watch(*paths, watch_filter=accept, recursive=recursive,
                                                 stop_event=self.stop, raise_interrupt=False,
                                                 rust_timeout=500, yield_on_timeout=True,
-                                                force_polling=force_polling):
+                                                force_polling=self._polling):
                     ready.set()
+                    if came:
+                        self.on_change(came)
+                        came = None
                     if changes:
                         self.on_change(display_path(Path(p)) for _, p in changes)
+                    if moved is not None and moved():
+                        return
                 return
             except (OSError, RuntimeError) as exc:  # e.g. no inotify watches left: poll instead
-                if force_polling:
+                if moved is not None and moved():  # a folder went as the watch was set
+                    return
+                if self._polling:
                     self.console.problem(f"cannot watch files for changes: {exc}")
                     ready.set()
+                    self.stop.wait()
                     return
                 self.console.detail(f"file watching failed ({exc}); polling instead")
-                force_polling = True
+                self._polling = True
 
 
 # -- serving ----------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ replaced while watched, a second server, Ctrl-C during a parallel build."""
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -166,6 +167,53 @@ def test_the_marker_says_which_kind_of_build_wrote_a_folder_last(make_site) -> N
         assert server.stop() == 0
     assert b"preview" in (old / ".bulletin-output").read_bytes()
 
+
+
+def test_a_static_folder_made_after_the_start_is_watched(make_site) -> None:
+    """The start warns 'static folder not found' and tells the editor to make one; once made,
+    its files never reach the preview: only the folders that existed at the start are watched."""
+    site = make_site({"content/a.md": article("Bài một")})
+    with serving(site.root, "--static", "static") as server:
+        assert server.get("/xin-chao.txt")[0] == 404
+        site.write({"static/xin-chao.txt": "Xin chào\n"})
+        _until(lambda: server.get("/xin-chao.txt")[:2] == (200, "Xin chào\n"),
+               "a file in the new static/ is served")
+        assert server.stop() == 0
+
+
+def test_edits_in_a_replaced_content_folder_are_seen(make_site) -> None:
+    """content/ renamed away and a new one put in its place (a sync tool, `mv`): the watch
+    follows the old folder, so every later save in the new content/ is missed."""
+    site = make_site({"content/a.md": article("Bài một", body="Một.")})
+    with serving(site.root) as server:
+        shutil.copytree(site.content, site.root / "content.new")
+        os.rename(site.content, site.root / "content.old")
+        os.rename(site.root / "content.new", site.content)
+        time.sleep(1)  # the swap's own rebuild
+        site.write({"content/a.md": article("Bài một", body="Hai.")})
+        _until(lambda: "Hai." in server.get("/tin/bai-mot/")[1], "the edit is served")
+        assert server.stop() == 0
+
+
+def test_a_templates_folder_deleted_and_made_again_is_watched(make_site) -> None:
+    site = make_site({"content/a.md": article("Bài một")})
+    templates = site.root / "templates"
+    shutil.copytree(PROJECT / "templates", templates)
+    with serving(site.root, "--templates", "templates") as server:
+        rebuilt = "".join(server.lines).count("rebuilt")
+        shutil.rmtree(templates)  # the theme's own templates stand in meanwhile
+        _until(lambda: "".join(server.lines).count("rebuilt") > rebuilt, "the removal is seen")
+        shutil.copytree(PROJECT / "templates", site.root / "templates.new")
+        page = site.root / "templates.new" / "article.html"
+        page.write_text(page.read_text(encoding="utf-8").replace(
+            "{{ article.title }}", "{{ article.title }} (mẫu mới)", 1), encoding="utf-8")
+        os.rename(site.root / "templates.new", templates)
+        _until(lambda: "(mẫu mới)" in server.get("/tin/bai-mot/")[1], "the new templates are used")
+        page = templates / "article.html"
+        page.write_text(page.read_text(encoding="utf-8").replace("(mẫu mới)", "(sửa lại)"),
+                        encoding="utf-8")
+        _until(lambda: "(sửa lại)" in server.get("/tin/bai-mot/")[1], "an edit in them is seen")
+        assert server.stop() == 0
 
 
 def test_a_refused_preview_folder_says_why(make_site) -> None:

@@ -34,6 +34,7 @@ from .writer import built_for_publishing
 
 DEFAULT_PREVIEW = Path(".cache/serve-output")
 EVENTS = "/__bulletin/events"
+WORKER = "/__bulletin/live-reload.js"
 KEEPALIVE_SECONDS = 15.0
 
 
@@ -252,15 +253,49 @@ class Watcher:
 
 
 # -- serving ----------------------------------------------------------------------------------
+# The pages of the preview share one event stream, through a shared worker: a browser opens at
+# most 6 HTTP/1.1 connections to a host, so with a stream of its own each, a 7th tab of the
+# preview would never load. A browser without shared workers (Chrome on Android) gives each page
+# its own stream. A token is "server process.build number" (see Status): a page reloads when
+# another server or a later build sends one, never for the build before its own, which the
+# worker may still hold when the page comes.
 RELOAD_SCRIPT = """<script id="bulletin-live-reload">
 (() => {
-  const built = "%s";
-  const events = new EventSource("%s");
-  events.onmessage = (event) => {
-    if (event.data !== built) { events.close(); location.reload(); }
+  const [server, build] = "%s".split(".");
+  const stale = (token) => {
+    const [other, number] = token.split(".");
+    return other !== server || Number(number) > Number(build);
   };
+  if (typeof SharedWorker === "function") {
+    const worker = new SharedWorker("%s", { name: "bulletin-reload" });
+    worker.port.onmessage = (event) => { if (stale(event.data)) location.reload(); };
+    addEventListener("pagehide", () => worker.port.postMessage("gone"));
+    addEventListener("pageshow", (event) => { if (event.persisted) location.reload(); });
+  } else {
+    const events = new EventSource("%s");
+    events.onmessage = (event) => {
+      if (stale(event.data)) { events.close(); location.reload(); }
+    };
+  }
 })();
 </script>
+"""
+
+# The shared worker: one stream, each token passed on to every page, the latest to a page as
+# it comes.
+WORKER_SCRIPT = """const pages = new Set();
+let latest = null;
+const events = new EventSource("%s");
+events.onmessage = (event) => {
+  latest = event.data;
+  for (const page of pages) page.postMessage(latest);
+};
+onconnect = (event) => {
+  const page = event.ports[0];
+  pages.add(page);
+  page.onmessage = (message) => { if (message.data === "gone") pages.delete(page); };
+  if (latest !== null) page.postMessage(latest);
+};
 """
 
 
@@ -270,7 +305,7 @@ def inject(page: bytes, token: str) -> bytes:
     >>> inject(b"<p>x</p></BODY></html>", "1.2").count(b"bulletin-live-reload")
     1
     """
-    script = (RELOAD_SCRIPT % (token, EVENTS)).encode()
+    script = (RELOAD_SCRIPT % (token, WORKER, EVENTS)).encode()
     at = page.lower().rfind(b"</body>")
     return page + script if at < 0 else page[:at] + script + page[at:]
 
@@ -352,6 +387,10 @@ class PreviewHandler(BaseHTTPRequestHandler):
         path = unquote(url.path)
         if path == EVENTS:
             self._events(send_body)
+            return
+        if path == WORKER:
+            self._send(200, "text/javascript; charset=utf-8", (WORKER_SCRIPT % EVENTS).encode(),
+                       send_body)
             return
         snapshot = self.server.status.current
         prefix = unquote(snapshot.prefix)  # base_url may spell its path percent-encoded

@@ -169,6 +169,30 @@ def test_the_marker_says_which_kind_of_build_wrote_a_folder_last(make_site) -> N
 
 
 
+@pytest.mark.skipif(not shutil.which("chromium"), reason="chromium is not installed here")
+def test_a_seventh_open_tab_still_loads(make_site) -> None:
+    """Each open page keeps an EventSource connection; a browser allows 6 HTTP/1.x connections
+    per host, so with six preview tabs open the seventh never loads (nor do new assets)."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    site = make_site({"content/a.md": article("Bài một")})
+    with serving(site.root) as server, sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=shutil.which("chromium"))
+        try:
+            context = browser.new_context()
+            for _ in range(6):
+                context.new_page().goto(server.url + "tin/bai-mot/", timeout=10_000)
+            seventh = context.new_page()
+            try:
+                seventh.goto(server.url + "tin/bai-mot/", timeout=5_000)
+                loaded = True
+            except sync_api.TimeoutError:
+                loaded = False
+            assert loaded, "the seventh tab of the preview does not load"
+        finally:
+            browser.close()
+        assert server.stop() == 0
+
+
 def test_a_static_folder_made_after_the_start_is_watched(make_site) -> None:
     """The start warns 'static folder not found' and tells the editor to make one; once made,
     its files never reach the preview: only the folders that existed at the start are watched."""
@@ -354,3 +378,50 @@ def test_ctrl_c_during_a_parallel_build_leaves_the_output_as_it_was(make_site) -
     after = {p: p.read_bytes() for p in site.output.rglob("*") if p.is_file()}
     assert after == before
 
+
+
+@pytest.mark.skipif(not shutil.which("chromium"), reason="chromium is not installed here")
+def test_every_open_tab_reloads_through_the_one_shared_stream(make_site) -> None:
+    """Eight tabs share one event stream (a shared worker): an edit reloads each, an error shows
+    its overlay in each. A browser without shared workers gives each page its own stream."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    site = make_site({"content/a.md": article("Bài một", body="Trước khi sửa.")})
+    with serving(site.root) as server, sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=shutil.which("chromium"))
+        try:
+            context = browser.new_context()
+            pages = []
+            for _ in range(8):
+                page = context.new_page()
+                page.goto(server.url + "tin/bai-mot/", timeout=10_000)
+                pages.append(page)
+            older = browser.new_context()  # its pages cannot share a worker: none exists here
+            older.add_init_script("delete window.SharedWorker")
+            alone = older.new_page()
+            alone.goto(server.url + "tin/bai-mot/", timeout=10_000)
+            assert alone.evaluate("typeof SharedWorker") == "undefined"
+            pages.append(alone)
+            site.write({"content/a.md": article("Bài một", body="Sau khi sửa.")})
+            for page in pages:
+                page.wait_for_function(
+                    "() => document.querySelector('.article-body')?.textContent.trim()"
+                    " === 'Sau khi sửa.'", timeout=10_000)
+            site.write({"content/a.md": article("Bài một", date="hôm nay")})
+            for page in pages:
+                page.wait_for_selector("#bulletin-overlay", timeout=10_000)
+        finally:
+            browser.close()
+        assert server.stop() == 0
+
+
+def test_the_shared_worker_script_is_served(make_site) -> None:
+    site = make_site({"content/a.md": article("Bài một")},
+                     config='title = "Bản tin"\nbase_url = "https://example.gov.vn/ban-tin/"\n')
+    with serving(site.root) as server:
+        code, body, headers = server.get("/__bulletin/live-reload.js")  # outside the sub-path
+        assert code == 200 and headers["Content-Type"].startswith("text/javascript")
+        assert 'new EventSource("/__bulletin/events")' in body
+        page = server.get("/ban-tin/tin/bai-mot/")[1]
+        script = lxml.html.fromstring(page).cssselect("script#bulletin-live-reload")[0].text
+        assert 'new SharedWorker("/__bulletin/live-reload.js"' in script
+        assert server.stop() == 0

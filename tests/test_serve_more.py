@@ -49,8 +49,8 @@ def _raw(server, request: bytes, wait: float = 3.0) -> tuple[bytes, bool]:
 
 
 def test_head_of_the_event_stream_has_no_body(make_site) -> None:
-    """A HEAD request is answered with headers only (RFC 9110 §9.3.2): the reload stream is
-    a GET thing; HEAD must not start streaming events nor hold the connection open."""
+    """A HEAD request is answered with headers only (RFC 9110 §9.3.2): HEAD of the reload
+    stream neither streams events nor holds the connection open."""
     site = make_site({"content/a.md": article("Bài một")})
     with serving(site.root) as server:
         data, closed = _raw(server, b"HEAD /__bulletin/events HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -63,8 +63,8 @@ def test_head_of_the_event_stream_has_no_body(make_site) -> None:
 
 def test_a_percent_encoded_sub_path_is_served(make_site) -> None:
     """base_url copied from a browser's address bar has its sub-path percent-encoded: the
-    preview must answer at the address it prints, and '/' must redirect there, not to a
-    double-encoded path."""
+    preview answers at the address it prints, and '/' redirects there, not to a double-encoded
+    path."""
     site = make_site({"content/a.md": article("Bài một")},
                      config='title = "Bản tin"\n'
                             'base_url = "https://example.gov.vn/b%E1%BA%A3n-tin/"\n')
@@ -92,8 +92,8 @@ def test_head_of_a_page_has_its_length_and_no_body(make_site) -> None:
 
 def test_serve_refuses_the_published_output_folder(make_site) -> None:
     """README: the preview is built 'never into output/, so a preview is never published by
-    mistake'. `serve --output output` writes drafts and 127.0.0.1 links into the folder a
-    `build` made for publishing."""
+    mistake'. `serve --output output` is refused (exit 2) rather than writing drafts and
+    127.0.0.1 links into the folder a `build` made for publishing."""
     site = make_site({"content/a.md": article("Bài một"),
                       "content/b.md": article("Bài nháp", draft="true")})
     site.build()
@@ -168,11 +168,11 @@ def test_the_marker_says_which_kind_of_build_wrote_a_folder_last(make_site) -> N
     assert b"preview" in (old / ".bulletin-output").read_bytes()
 
 
-
 @pytest.mark.skipif(not shutil.which("chromium"), reason="chromium is not installed here")
 def test_a_seventh_open_tab_still_loads(make_site) -> None:
-    """Each open page keeps an EventSource connection; a browser allows 6 HTTP/1.x connections
-    per host, so with six preview tabs open the seventh never loads (nor do new assets)."""
+    """A browser allows 6 HTTP/1.x connections per host: were each open page to keep an
+    EventSource connection of its own, with six preview tabs open the seventh would never
+    load (nor would new assets). They share one."""
     sync_api = pytest.importorskip("playwright.sync_api")
     site = make_site({"content/a.md": article("Bài một")})
     with serving(site.root) as server, sync_api.sync_playwright() as playwright:
@@ -195,7 +195,7 @@ def test_a_seventh_open_tab_still_loads(make_site) -> None:
 
 def test_a_static_folder_made_after_the_start_is_watched(make_site) -> None:
     """The start warns 'static folder not found' and tells the editor to make one; once made,
-    its files never reach the preview: only the folders that existed at the start are watched."""
+    it is watched, and its files reach the preview."""
     site = make_site({"content/a.md": article("Bài một")})
     with serving(site.root, "--static", "static") as server:
         assert server.get("/xin-chao.txt")[0] == 404
@@ -206,20 +206,22 @@ def test_a_static_folder_made_after_the_start_is_watched(make_site) -> None:
 
 
 def test_edits_in_a_replaced_content_folder_are_seen(make_site) -> None:
-    """content/ renamed away and a new one put in its place (a sync tool, `mv`): the watch
-    follows the old folder, so every later save in the new content/ is missed."""
+    """content/ renamed away and a new one put in its place (a sync tool, `mv`): a system
+    watch follows the old folder; serve's watches the new one from then on."""
     site = make_site({"content/a.md": article("Bài một", body="Một.")})
     with serving(site.root) as server:
         shutil.copytree(site.content, site.root / "content.new")
         os.rename(site.content, site.root / "content.old")
         os.rename(site.root / "content.new", site.content)
-        time.sleep(1)  # the swap's own rebuild
+        _until(lambda: "".join(server.lines).count("rebuilt") >= 1, "the swap's own rebuild")
         site.write({"content/a.md": article("Bài một", body="Hai.")})
         _until(lambda: "Hai." in server.get("/tin/bai-mot/")[1], "the edit is served")
         assert server.stop() == 0
 
 
 def test_a_templates_folder_deleted_and_made_again_is_watched(make_site) -> None:
+    """templates/ deleted (the theme's own stand in), then another renamed into its place: its
+    templates are used, and an edit in it is seen."""
     site = make_site({"content/a.md": article("Bài một")})
     templates = site.root / "templates"
     shutil.copytree(PROJECT / "templates", templates)
@@ -242,8 +244,8 @@ def test_a_templates_folder_deleted_and_made_again_is_watched(make_site) -> None
 
 def test_a_refused_preview_folder_says_why(make_site) -> None:
     """A rebuild that the writer refuses (here: the preview folder lost the tool's marker file)
-    prints nothing in the terminal, and the overlay replaces the build's message and hint with
-    'the preview folder cannot be written'. A build prints 'refusing to write into …'."""
+    prints the refusal's message and hint, 'refusing to write into …', as a build does, and the
+    overlay shows them (not just 'the preview folder cannot be written')."""
     site = make_site({"content/a.md": article("Bài một", body="Một.")})
     with serving(site.root) as server:
         (site.root / ".cache" / "serve-output" / ".bulletin-output").unlink()
@@ -324,11 +326,11 @@ sys.exit(main(sys.argv[1:]))
 
 
 def test_ctrl_c_during_a_parallel_build_stops_the_server(make_site) -> None:
-    """Ctrl-C in the terminal goes to the worker processes too. One that takes it while sending
-    its result leaves half a message in the result pipe; the main process then waits forever in
-    pool.shutdown() for the rest: serve (and build) hang instead of stopping. (Seen without any
-    patching, by sending SIGINT to the process group at the right moment of a 1,500-article
-    first build; the patch only picks that moment.)"""
+    """Ctrl-C in the terminal goes to the worker processes too. One that took it while sending
+    its result would leave half a message in the result pipe, and the main process waiting
+    forever in pool.shutdown() for the rest: serve (and build) would hang instead of stopping.
+    Workers ignore it. (Seen without any patching, by sending SIGINT to the process group at
+    the right moment of a 1,500-article first build; the patch only picks that moment.)"""
     site = make_site({f"content/bai-{i}.md": article(f"Bài số {i}", tags=f"[t{i % 5}]",
                                                      body=f"Nội dung bài {i}. " * 400)
                       for i in range(300)})

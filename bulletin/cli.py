@@ -205,7 +205,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             console.source_error(error)
         return EXIT_CONTENT
     except UsageError as exc:
-        console.problem(f"error: {exc.message}" + (f"\n    hint: {exc.hint}" if exc.hint else ""))
+        console.usage_error(exc)
         return EXIT_USAGE
     except KeyboardInterrupt:
         console.problem("interrupted")
@@ -325,9 +325,9 @@ def _explain(result: Result, slug: str, console: Console) -> int:
 
     found = [i for i, a in enumerate(result.published) if a.slug == slug]
     if not found:
-        console.problem(f"error: no published article has the slug {slug!r}\n    hint: the slug is "
-                        "the last part of the article's URL; add --drafts or --future for "
-                        "unpublished ones.")
+        console.usage_error(UsageError(f"no published article has the slug {slug!r}",
+                                       "the slug is the last part of the article's URL; add "
+                                       "--drafts or --future for unpublished ones."))
         return EXIT_USAGE
     docs = related_docs(result.published, texts=result.texts)
     for index in found:

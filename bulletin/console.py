@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TextIO
 
-from .errors import SourceError
+from .errors import SourceError, UsageError
 
 
 def wants_colour(stream: TextIO) -> bool:
@@ -42,6 +42,12 @@ class Console:
     def problem(self, text: str) -> None:
         """An error line; always shown."""
         print(text, file=self.err, flush=True)
+
+    def usage_error(self, error: UsageError) -> None:
+        """``error: message`` and its hint: a refused option or folder, as every command prints
+        it (the command line's exit 2, a rebuild serve's writer refuses)."""
+        hint = f"\n    hint: {error.hint}" if error.hint else ""
+        self.problem(f"error: {error.message}{hint}")
 
     def source_error(self, error: SourceError) -> None:
         """``path:line: message`` and its hint; on a TTY its first line is red (yellow: warning)."""

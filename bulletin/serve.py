@@ -124,8 +124,7 @@ class Previewer:
             except UsageError as refused:  # e.g. the writer refuses the preview folder
                 if first:
                     raise
-                self.console.problem(f"error: {refused.message}" +
-                                     (f"\n    hint: {refused.hint}" if refused.hint else ""))
+                self.console.usage_error(refused)
                 self.status.publish(prefix, (SourceError(
                     display_path(self.options.output), None, refused.message, refused.hint),))
                 return

@@ -144,3 +144,14 @@ def test_a_mistyped_config_is_a_usage_error_not_the_defaults(make_site) -> None:
     result = site.run("check", "--config", "site.tomll")
     assert (result.code, result.err.splitlines()[0]) == (2, "error: settings file not found: "
                                                              "site.tomll")
+
+
+def test_a_usage_error_is_printed_one_way_by_every_command() -> None:
+    """`error: …` and its hint, indented, as the command line and serve's rebuilds print a
+    UsageError: one Console method, not a copy of the format in each."""
+    from bulletin.errors import UsageError
+
+    err = io.StringIO()
+    Console(quiet=True, err=err).usage_error(UsageError("refusing it", "Pass another."))
+    Console(err=err).usage_error(UsageError("no hint"))
+    assert err.getvalue() == "error: refusing it\n    hint: Pass another.\nerror: no hint\n"

@@ -99,8 +99,7 @@ def _build(options: Options, started: float, clock: _Clock) -> Result:
     if options.base_url:
         config = with_base_url(config, options.base_url)
     if options.write:
-        check_output(options.output, _protected(options),
-                     sources=(options.content, options.templates, options.static))
+        check_output_folder(options)
     cache = Cache(options.cache, readonly=not options.write, resident=options.resident)
     errors: list[SourceError] = []
     warnings: list[SourceError] = []
@@ -292,6 +291,13 @@ def _faulty(sources: list[Source], loaded: list[tuple[Source, Meta]], read: Mapp
                          if isinstance(data.get(key), (str, int)))
     return (frozenset(unicodedata.normalize("NFC", path) for path in paths),
             frozenset(slugs) - {""})
+
+
+def check_output_folder(options: Options) -> None:
+    """Refuse an output folder that the build could hurt (see writer.check_output): the folders
+    it reads, the project's and the working one, or one holding any of them. Raises UsageError."""
+    check_output(options.output, _protected(options),
+                 sources=(options.content, options.templates, options.static))
 
 
 def _protected(options: Options) -> list[Path]:

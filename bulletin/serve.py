@@ -7,12 +7,16 @@ written to disk, so a normal build never contains them.
 
 from __future__ import annotations
 
+import errno
+import hashlib
 import html
 import mimetypes
 import os
 import shutil
 import signal
 import socket
+import stat
+import tempfile
 import threading
 import traceback
 from collections.abc import Iterable
@@ -29,7 +33,7 @@ from .config import load_config
 from .console import Console
 from .errors import BuildFailed, SourceError, UsageError, display_path
 from .parallel import cancel
-from .pipeline import Options, build
+from .pipeline import Options, build, check_output_folder
 from .writer import built_for_publishing
 
 DEFAULT_PREVIEW = Path(".cache/serve-output")
@@ -538,32 +542,51 @@ def check_preview_folder(output: Path, published: Path = Path("output")) -> None
 
 
 class Claim:
-    """Lock files that one running server holds (``fcntl.flock``), beside its preview folder and
-    in its cache folder: a second serve of the same site is refused rather than building into
-    the same folder and cache, and the first serving pages that link to the second. The kernel
-    lets a lock go when its process ends: the file a killed server leaves blocks nothing. Each
-    file says which process holds it and where it serves, for the second one's message."""
+    """Lock files that one running server holds (``fcntl.flock``): one for its preview folder, in
+    this user's lock folder (see ``lock_folder``) and named by a hash of the folder's resolved
+    path, and one in its cache folder. A second serve of the same site is refused rather than
+    building into the same folder or cache, and the first serving pages that link to the second.
+    No lock file lies in a folder a build reads or publishes, and none is made before the
+    preview folder has passed its checks. The kernel lets a lock go when its process ends: the
+    file a killed server leaves blocks nothing. Each file says which process holds it and where
+    it serves, for the second one's message."""
 
     def __init__(self, options: Options) -> None:
-        out = options.output.resolve()
-        self.paths = [out.parent / f".{out.name}.lock"]
-        if options.cache is not None:
-            self.paths.append(options.cache.resolve() / "serve.lock")
+        self.output = options.output.resolve()
+        self.cache = options.cache.resolve() if options.cache is not None else None
         self.files: list[Any] = []
 
     def take(self) -> None:
-        """Lock every file, or raise UsageError naming the server that holds one."""
+        """Lock every file, or raise UsageError naming the server that holds one, or the lock
+        file that cannot be opened."""
         try:
             import fcntl
         except ImportError:  # not on this system (Windows): two servers are not told apart
             return
-        for path in self.paths:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            file = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - held until release()
+        digest = hashlib.sha256(os.fsencode(self.output)).hexdigest()[:20]
+        folder = lock_folder()
+        locks = [(folder / f"serve-{digest}.lock",
+                  f"Make {folder} a folder of your own (or remove it), or set TMPDIR to one.")]
+        if self.cache is not None:
+            locks.append((self.cache / "serve.lock",
+                          "Remove what is in its place, make the folder writable, or pass "
+                          "another --cache."))
+        for path, hint in locks:
+            try:
+                if path.parent == folder:
+                    _own_folder(folder)
+                else:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                descriptor = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC
+                                     | getattr(os, "O_NOFOLLOW", 0), 0o600)
+            except OSError as exc:
+                self.release()
+                raise UsageError(f"cannot open the lock file {display_path(path)}: "
+                                 f"{exc.strerror or exc}", hint) from None
+            file = os.fdopen(descriptor, "r+", encoding="utf-8")
             try:
                 fcntl.flock(file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError:
-                file.seek(0)
                 holder = file.read().split()
                 file.close()
                 self.release()
@@ -591,9 +614,32 @@ class Claim:
         self.files = []
 
 
+def lock_folder() -> Path:
+    """Where serve's preview-folder locks live: ``$XDG_RUNTIME_DIR/bulletin`` (this user's, and
+    emptied at logout), else ``bulletin-<uid>`` in the temporary folder."""
+    runtime = os.environ.get("XDG_RUNTIME_DIR", "")
+    if runtime and os.path.isabs(runtime) and os.path.isdir(runtime):
+        return Path(runtime) / "bulletin"
+    return Path(tempfile.gettempdir()) / f"bulletin-{os.getuid()}"
+
+
+def _own_folder(folder: Path) -> None:
+    """Make ``folder`` (mode 700) unless it exists; raise OSError unless it is a folder, not a
+    link, that this user owns and no one else may write to (another user's, in a shared /tmp,
+    could hold links that make the lock's writes land in this user's files)."""
+    try:
+        folder.mkdir(mode=0o700)
+    except FileExistsError:
+        pass
+    info = folder.lstat()
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o022:
+        raise PermissionError(errno.EACCES, "it is not a folder of this user's alone")
+
+
 def serve(options: Options, host: str, port: int, console: Console) -> int:
     """Build, serve and rebuild on change until Ctrl-C; returns the exit code (0 on Ctrl-C)."""
     check_preview_folder(options.output)
+    check_output_folder(options)  # as the first build would, before any lock file is made
     claim = Claim(options)
     claim.take()
     try:

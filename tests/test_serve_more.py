@@ -119,14 +119,15 @@ def test_serve_refuses_the_published_output_folder(make_site) -> None:
     assert process.returncode == 2
 
 
-def _serve_once(root: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+def _serve_once(root: Path, *extra: str, env: dict[str, str] | None = None
+                ) -> subprocess.CompletedProcess[str]:
     """A serve that is expected to refuse to start: its exit code and what it printed."""
     command = [sys.executable, str(PROJECT / "build.py"), "serve", "--port", "0",
                "--templates", str(PROJECT / "templates"), "--static", str(PROJECT / "static"),
                *extra]
     try:
         return subprocess.run(command, cwd=root, capture_output=True, text=True,
-                              encoding="utf-8", timeout=10)
+                              encoding="utf-8", timeout=10, env=env)
     except subprocess.TimeoutExpired:
         raise AssertionError("serve started instead of refusing") from None
 
@@ -295,11 +296,62 @@ def test_the_lock_of_a_killed_server_blocks_nothing(make_site) -> None:
     with serving(site.root) as first:
         first.process.kill()
         first.process.wait()
-    assert (site.root / ".cache" / ".serve-output.lock").is_file()
+    assert (site.root / ".cache" / "serve" / "serve.lock").is_file()
     with serving(site.root) as again:
         assert again.get("/tin/bai-mot/")[0] == 200
         assert again.stop() == 0
 
+
+@pytest.mark.parametrize("folder", ["content/xem-truoc", "."])
+def test_a_refused_preview_folder_gets_no_lock_file(make_site, tmp_path: Path,
+                                                     folder: str) -> None:
+    """A serve refused its preview folder (inside content/, or the site's own folder) writes
+    nothing: no lock file beside the folder (content/.xem-truoc.lock would be published by the
+    next build; ../.site.lock lands outside the site), the folder is checked first."""
+    site = make_site({"content/a.md": article("Bài một")})
+    before = sorted(tmp_path.rglob("*"))
+    refused = _serve_once(site.root, "--output", folder)
+    assert refused.returncode == 2, refused.stdout + refused.stderr
+    assert "refusing to use" in refused.stderr
+    assert sorted(tmp_path.rglob("*")) == before
+
+
+def test_no_lock_file_lies_beside_the_preview_folder(make_site) -> None:
+    """The preview folder's lock is in this user's lock folder, named by a hash of its path, not
+    beside it: a second serve of that folder is refused even with a cache of its own."""
+    site = make_site({"content/a.md": article("Bài một")})
+    with serving(site.root, "--output", "xem-truoc") as first:
+        assert [p.name for p in site.root.iterdir() if p.name.endswith(".lock")] == []
+        refused = _serve_once(site.root, "--output", "xem-truoc", "--cache", ".cache-2")
+        assert refused.returncode == 2 and first.url in refused.stderr, refused.stderr
+        assert "is already previewing this site" in refused.stderr
+        assert first.stop() == 0
+
+
+def test_a_lock_file_that_cannot_be_opened_is_a_usage_error(make_site) -> None:
+    """A folder where the cache's lock file goes is exit 2 naming the path, with a hint, not an
+    'internal error' (exit 3)."""
+    site = make_site({"content/a.md": article("Bài một")})
+    (site.root / ".cache" / "serve" / "serve.lock").mkdir(parents=True)
+    refused = _serve_once(site.root)
+    assert refused.returncode == 2, refused.stdout + refused.stderr
+    assert "cannot open the lock file .cache/serve/serve.lock" in refused.stderr
+    assert "hint: " in refused.stderr and "internal error" not in refused.stderr
+
+
+def test_a_lock_folder_others_may_write_to_is_refused(make_site, tmp_path: Path) -> None:
+    """In a shared temporary folder, a lock folder another user made (or may write to) could
+    hold a link that makes the lock's writes land in one of this user's files: refused."""
+    site = make_site({"content/a.md": article("Bài một")})
+    temp = tmp_path / "temp"
+    (temp / f"bulletin-{os.getuid()}").mkdir(parents=True)
+    (temp / f"bulletin-{os.getuid()}").chmod(0o777)
+    env = {key: value for key, value in os.environ.items() if key != "XDG_RUNTIME_DIR"}
+    refused = _serve_once(site.root, env={**env, "TMPDIR": str(temp)})
+    assert refused.returncode == 2, refused.stdout + refused.stderr
+    assert f"cannot open the lock file {temp}/bulletin-{os.getuid()}/serve-" in refused.stderr
+    assert "not a folder of this user's alone" in refused.stderr
+    assert not (site.root / ".cache" / "serve-output").exists()  # nothing was built
 
 
 _CTRL_C_IN_A_WORKER = r'''

@@ -7,9 +7,9 @@ import multiprocessing
 import os
 import signal
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -70,29 +70,31 @@ def long_lived() -> Iterator[Callable[[], None]]:
             gc.set_threshold(*threshold)
 
 
-def _pool(processes: int, tasks: int) -> tuple[Any, list[Any]]:
-    """A pool of forked workers that share this process's memory until they write to it, with
-    ``tasks`` calls of ``_run`` submitted (the workers fork as the first ones are).
+@contextmanager
+def _forking() -> Iterator[None]:
+    """Around the making of a pool of forked workers that share this process's memory until
+    they write to it (they fork as the first calls are submitted).
 
     Python's cycle collector, run in a worker, would write to every object it tracks and so copy
-    the whole heap into each worker: the objects alive now are frozen out of its reach first.
+    the whole heap into each worker: the objects alive now are frozen out of its reach first, and
+    let back in (unless a long run keeps them frozen) before SIGINT is unblocked, so that a
+    Ctrl-C taken then leaves nothing frozen.
 
     Ctrl-C is this process's to handle: a worker interrupted while it sends a result would leave
     half a message in the result pipe, and this process waiting for the rest. Workers ignore
     SIGINT (and SIGTERM kills them, whatever handler this process has); SIGINT is blocked while
-    they fork, so that none takes it before it ignores it.
+    they fork, so that none takes it before it ignores it. One that came meanwhile is raised here
+    as the block ends, as KeyboardInterrupt: the caller must be ready to stop the pool by then.
     """
     trim()
     gc.freeze()
     blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
-        pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"),
-                                   initializer=_worker_signals)
-        return pool, [pool.submit(_run, number) for number in range(tasks)]
+        yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
         if not _LONG_LIVED:  # else they stay frozen until the run ends
             gc.unfreeze()
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 
 
 def _worker_signals() -> None:
@@ -158,9 +160,14 @@ def fan_out(batch: Batch[T], shared: Any, count: int, *, minimum: int = 200,
             record(number, part)
 
     counter = multiprocessing.get_context("fork").Value("i", 0)
+    pool: ProcessPoolExecutor | None = None
+    theirs: list[Any] = []
     _SHARED = (batch, shared, bounds, counter)
-    pool, theirs = _pool(cores - 1, len(bounds))
     try:
+        with _forking():
+            pool = ProcessPoolExecutor(cores - 1, initializer=_worker_signals,
+                                       mp_context=multiprocessing.get_context("fork"))
+            theirs = [pool.submit(_run, number) for number in range(len(bounds))]
         while (number := _take(counter, len(bounds))) is not None:
             record(number, batch(shared, *bounds[number]))
             while theirs and theirs[0].done():  # what the workers finished meanwhile, in order
@@ -174,7 +181,8 @@ def fan_out(batch: Batch[T], shared: Any, count: int, *, minimum: int = 200,
     except BaseException:
         with counter.get_lock():  # the workers take no more chunks
             counter.value = len(bounds)
-        pool.shutdown(cancel_futures=True)
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
         raise
     finally:
         _SHARED = None

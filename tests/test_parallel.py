@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
@@ -169,3 +170,38 @@ def _handlers(parent: int, start: int, stop: int) -> list[tuple[object, int]]:
         assert _STARTED.wait(60), "no worker took a chunk"
     mine = (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM))
     return [(mine, os.getpid())] * (stop - start)
+
+
+def test_ctrl_c_as_the_workers_fork_stops_them_and_leaves_nothing_behind(monkeypatch) -> None:
+    """Ctrl-C while the pool is made (SIGINT is blocked then, and raised as the block ends): the
+    pool is shut down, so its workers take no more chunks and the exit does not wait for them;
+    nothing stays frozen out of the cycle collector's reach, and the shared state is cleared."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from bulletin import parallel
+
+    monkeypatch.setenv("BULLETIN_WORKERS", "2")
+    made: list[ProcessPoolExecutor] = []
+    processes: set[multiprocessing.Process] = set()
+
+    class Interrupted(ProcessPoolExecutor):
+        def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+            super().__init__(*args, **kwargs)
+            made.append(self)
+            os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C, as the pool is made
+
+        def submit(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            future = super().submit(*args, **kwargs)
+            processes.update(self._processes.values())  # noqa: SLF001
+            return future
+
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", Interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        fan_out(_slow, os.getpid(), 20 * 16 * 10)  # 20 chunks of 0.2 s: 4 s for one worker
+    assert made[0]._shutdown_thread, "the pool was not shut down"  # noqa: SLF001
+    assert processes  # a worker had forked
+    for process in processes:
+        process.join(1.0)  # the chunk under way (0.2 s), then no other
+    assert not any(process.is_alive() for process in processes)
+    assert gc.get_freeze_count() == 0
+    assert parallel._SHARED is None  # noqa: SLF001

@@ -17,7 +17,7 @@ Batch = Callable[[Any, int, int], list[T]]
 Progress = Callable[[int, int], None]
 
 _SHARED: Any = None
-_CANCELLED = False  # set by cancel(): no fan_out runs from then on
+_CANCELLED = False  # set by cancel(): no fan_out runs from then on, until resume()
 _LONG_LIVED = 0  # how many long_lived() runs are under way
 _LIBC: Any = None  # the C library, for trim(); False where it has no malloc_trim
 
@@ -107,8 +107,8 @@ def _worker_signals() -> None:
 
 def cancel() -> None:
     """Stop the fan_out under way in another thread (serve's rebuild, when Ctrl-C stops the
-    server), and every later one: no process takes another chunk, and fan_out raises
-    KeyboardInterrupt once the chunks under way are done."""
+    server), and every later one until ``resume()``: no process takes another chunk, and fan_out
+    raises KeyboardInterrupt once the chunks under way are done."""
     global _CANCELLED
     _CANCELLED = True
     running = _SHARED
@@ -116,6 +116,12 @@ def cancel() -> None:
         _, _, bounds, counter = running
         with counter.get_lock():
             counter.value = len(bounds)
+
+
+def resume() -> None:
+    """Let fan_out run again after ``cancel()``, once the thread it stopped has ended."""
+    global _CANCELLED
+    _CANCELLED = False
 
 
 def fan_out(batch: Batch[T], shared: Any, count: int, *, minimum: int = 200,
@@ -164,6 +170,8 @@ def fan_out(batch: Batch[T], shared: Any, count: int, *, minimum: int = 200,
     theirs: list[Any] = []
     _SHARED = (batch, shared, bounds, counter)
     try:
+        if _CANCELLED:  # cancel() ran after the check above, before it could see _SHARED
+            raise KeyboardInterrupt
         with _forking():
             pool = ProcessPoolExecutor(cores - 1, initializer=_worker_signals,
                                        mp_context=multiprocessing.get_context("fork"))

@@ -32,7 +32,7 @@ import watchfiles
 from .config import load_config
 from .console import Console
 from .errors import BuildFailed, SourceError, UsageError, display_path
-from .parallel import cancel
+from .parallel import cancel, resume
 from .pipeline import Options, build, check_output_folder
 from .writer import built_for_publishing
 
@@ -186,10 +186,13 @@ class Watcher:
         for ready in self.ready:
             ready.wait(timeout)
 
-    def close(self) -> None:
+    def close(self) -> bool:
+        """Stop watching; whether both threads have ended (a rebuild under way may outlast the
+        two seconds given to each)."""
         self.stop.set()
         for thread in self.threads:
             thread.join(timeout=2)
+        return not any(thread.is_alive() for thread in self.threads)
 
     def _identities(self) -> list[tuple[int, int] | None]:
         """What each folder is now: its device and inode (through a symlink), None if none."""
@@ -675,7 +678,8 @@ def _serve(options: Options, host: str, port: int, console: Console, claim: Clai
         signal.signal(signal.SIGTERM, previous_term)
         status.close()
         cancel()  # a rebuild under way in the watcher's thread, and its worker processes
-        watcher.close()
+        if watcher.close():  # no rebuild is left to stop: a later build in this process may run
+            resume()
         server.server_close()
     return 0
 

@@ -205,3 +205,24 @@ def test_ctrl_c_as_the_workers_fork_stops_them_and_leaves_nothing_behind(monkeyp
     assert not any(process.is_alive() for process in processes)
     assert gc.get_freeze_count() == 0
     assert parallel._SHARED is None  # noqa: SLF001
+
+
+def test_a_cancel_as_a_fan_out_starts_stops_it_and_resume_lifts_it(monkeypatch) -> None:
+    """cancel() run after fan_out's first look at the flag, before the chunks are shared where
+    cancel() can stop them, still stops that fan_out; resume() (serve's, once its watcher's thread
+    has ended) lets later ones run."""
+    from bulletin import parallel
+
+    monkeypatch.setenv("BULLETIN_WORKERS", "2")
+    monkeypatch.setattr(parallel, "_CANCELLED", False)
+    monkeypatch.setattr(parallel, "workers", lambda: (parallel.cancel(), 2)[1])
+    with pytest.raises(KeyboardInterrupt):
+        fan_out(_slow, os.getpid(), 20 * 16 * 10)
+    assert parallel._SHARED is None  # noqa: SLF001
+    monkeypatch.setattr(parallel, "workers", lambda: 2)
+    parallel.resume()
+    assert fan_out(_double, None, 1000) == [2 * i for i in range(1000)]
+
+
+def _double(_: None, start: int, stop: int) -> list[int]:
+    return [2 * i for i in range(start, stop)]

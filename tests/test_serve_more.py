@@ -479,3 +479,44 @@ def test_the_shared_worker_script_is_served(make_site) -> None:
         script = lxml.html.fromstring(page).cssselect("script#bulletin-live-reload")[0].text
         assert 'new SharedWorker("/__bulletin/live-reload.js"' in script
         assert server.stop() == 0
+
+
+def test_a_stopped_server_leaves_later_builds_free_to_run(make_site, monkeypatch) -> None:
+    """serve cancels a rebuild under way as it stops (parallel.cancel); once its watcher's thread
+    has ended, a later build in the same process (a test, a tool calling serve) runs again,
+    rather than every fan_out raising KeyboardInterrupt from then on."""
+    import io
+    import signal
+    import threading
+
+    from bulletin import parallel
+    from bulletin.console import Console
+    from bulletin.pipeline import Options
+    from bulletin.serve import serve
+
+    site = make_site({"content/a.md": article("Bài một")})
+    monkeypatch.chdir(site.root)
+    monkeypatch.setenv("BULLETIN_WORKERS", "2")
+    monkeypatch.setattr(parallel, "_CANCELLED", False)  # and so again after this test
+    out = io.StringIO()
+
+    def stop() -> None:
+        deadline = time.monotonic() + 20
+        while "Serving the preview" not in out.getvalue():
+            if time.monotonic() > deadline:
+                return
+            time.sleep(0.1)
+        os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C
+
+    threading.Thread(target=stop, daemon=True).start()
+    code = serve(Options(content=Path("content"), output=Path(".cache/serve-output"),
+                         config=Path("site.toml"), templates=PROJECT / "templates",
+                         static=PROJECT / "static", cache=Path(".cache/serve")),
+                 "127.0.0.1", 0, Console(out=out, err=io.StringIO()))
+    assert code == 0 and "Stopped." in out.getvalue()
+    assert not parallel._CANCELLED  # noqa: SLF001
+    assert parallel.fan_out(_numbers, None, 1000) == list(range(1000))
+
+
+def _numbers(_: None, start: int, stop: int) -> list[int]:
+    return list(range(start, stop))

@@ -288,7 +288,8 @@ RELOAD_SCRIPT = """<script id="bulletin-live-reload">
 """
 
 # The shared worker: one stream, each token passed on to every page, the latest to a page as
-# it comes.
+# it comes. The latest is forgotten when the stream drops: a page of a restarted server, come
+# before the stream reconnects, must not be given the old server's token (it would reload).
 WORKER_SCRIPT = """const pages = new Set();
 let latest = null;
 const events = new EventSource("%s");
@@ -296,6 +297,7 @@ events.onmessage = (event) => {
   latest = event.data;
   for (const page of pages) page.postMessage(latest);
 };
+events.onerror = () => { latest = null; };
 onconnect = (event) => {
   const page = event.ports[0];
   pages.add(page);

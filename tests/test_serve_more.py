@@ -475,6 +475,8 @@ def test_the_shared_worker_script_is_served(make_site) -> None:
         code, body, headers = server.get("/__bulletin/live-reload.js")  # outside the sub-path
         assert code == 200 and headers["Content-Type"].startswith("text/javascript")
         assert 'new EventSource("/__bulletin/events")' in body
+        # the stream dropped (the server stopped): the old server's token is given to no page
+        assert "events.onerror = () => { latest = null; };" in body
         page = server.get("/ban-tin/tin/bai-mot/")[1]
         script = lxml.html.fromstring(page).cssselect("script#bulletin-live-reload")[0].text
         assert 'new SharedWorker("/__bulletin/live-reload.js"' in script

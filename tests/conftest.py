@@ -94,6 +94,22 @@ class Site:
         return lxml.html.fromstring(path.read_bytes())
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _lock_folder(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """serve's locks in a folder of this test run (bulletin.serve.lock_folder), not in the
+    machine's temporary folder, where they would stay: servers started here, in process or
+    not, find it in the environment."""
+    runtime = tmp_path_factory.mktemp("runtime")
+    runtime.chmod(0o700)
+    before = os.environ.get("XDG_RUNTIME_DIR")
+    os.environ["XDG_RUNTIME_DIR"] = str(runtime)
+    yield runtime
+    if before is None:
+        del os.environ["XDG_RUNTIME_DIR"]
+    else:
+        os.environ["XDG_RUNTIME_DIR"] = before
+
+
 @pytest.fixture
 def make_site(tmp_path: Path, capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
     def factory(files: dict[str, str | bytes], config: str = DEFAULT_CONFIG) -> Site:

@@ -1,0 +1,122 @@
+"""Accessibility of the default theme: pages that serve readers with a screen reader, a keyboard
+only, a phone, forced colours (WCAG 2.2 AA).
+
+The browser tests drive headless Chromium through Playwright as tests/test_browser.py does (skipped
+when either is missing, failing instead with CI=true); none needs axe-core: each finding is checked
+in the DOM or the CSS.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from .conftest import article
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def _missing() -> str | None:
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return 'Playwright is not installed: python -m pip install -e ".[test]"'
+    if not CHROMIUM.is_file():
+        return f"{CHROMIUM} is missing: apt-get install -y chromium"
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    reason = _missing()
+    if reason:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"browser tests cannot run on CI: {reason}")
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield launched
+        launched.close()
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base's name
+        pass
+
+
+@pytest.fixture
+def serve() -> Iterator[object]:
+    """serve(folder) -> the base URL of a server on 127.0.0.1 for the folder (stopped after)."""
+    servers = []
+
+    def start(folder: Path) -> str:
+        handler = functools.partial(_Quiet, directory=str(folder))
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}"
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+def _page(browser: object, width: int = 375, **options: object):
+    context = browser.new_context(viewport={"width": width, "height": 800}, **options)
+    return context.new_page()
+
+
+def _luminance(rgb: str) -> float:
+    values = [int(part) / 255 for part in rgb[rgb.index("(") + 1 : rgb.index(")")].split(",")[:3]]
+    linear = [v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4 for v in values]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _contrast(one: str, other: str) -> float:
+    high, low = sorted((_luminance(one), _luminance(other)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+TAGGED = {
+    f"content/bai-{n}.md": article(
+        f"Tin số {n}",
+        date=f"2026-10-0{n}T08:00:00+07:00",
+        tags='["công an"]',
+        category='"An ninh trật tự"',
+    )
+    for n in range(1, 5)
+}
+
+
+# -- headings ---------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "route", ["/the/cong-an/", "/chuyen-muc/an-ninh-trat-tu/", "/the/cong-an/page/2/"]
+)
+def test_tag_and_category_pages_do_not_skip_from_h1_to_h3(make_site, route) -> None:
+    """The cards of a tag or category page are h3 (macros.html `card`): an h2 must come between
+    them and the page's h1 (axe: heading-order), or a screen-reader user moving by heading level
+    finds no level 2 at all. tag.html and category.html have the home page's h2 "Tin mới nhất"."""
+    site = make_site(TAGGED)
+    site.build()
+    levels = [int(h.tag[1]) for h in site.page(route).iter("h1", "h2", "h3", "h4", "h5", "h6")]
+    assert levels and levels[0] == 1, levels
+    skips = [(a, b) for a, b in zip(levels, levels[1:], strict=False) if b > a + 1]
+    assert not skips, f"{route}: heading levels {levels} skip a level"

@@ -120,3 +120,36 @@ def test_tag_and_category_pages_do_not_skip_from_h1_to_h3(make_site, route) -> N
     assert levels and levels[0] == 1, levels
     skips = [(a, b) for a, b in zip(levels, levels[1:], strict=False) if b > a + 1]
     assert not skips, f"{route}: heading levels {levels} skip a level"
+
+
+# -- phones and zoom --------------------------------------------------------------------------
+@pytest.mark.parametrize("width", [320, 640])
+def test_code_block_does_not_widen_an_article_page_past_the_phone_screen(
+    browser, serve, make_site, width
+) -> None:
+    """A fenced code block (a command line, a URL list) in an article must not make the whole page
+    wider than a 320 px phone or a 1280 px screen zoomed to 200 %: every paragraph would then run
+    past the screen's edge and need scrolling sideways line by line (WCAG 1.4.10). The `<pre>`
+    scrolls on its own (`overflow-x: auto`), and the grid items of `.kind-article main` have
+    `min-width: 0`, else (`min-width: auto`) the `<article>` grows to the `<pre>`'s longest line."""
+    command = (
+        "python build.py --content /tmp/x/content --output /tmp/x/output "
+        "--config /tmp/x/site.toml --now 2026-11-26T08:00"
+    )
+    site = make_site(
+        {
+            "content/lenh.md": article(
+                "Hướng dẫn dựng trang", body=f"Gõ lệnh sau.\n\n```\n{command}\n```\n\nRồi mở trang."
+            )
+        }
+    )
+    site.build()
+    page = _page(browser, width)
+    page.goto(serve(site.output) + "/tin/huong-dan-dung-trang/")
+    scroll = page.evaluate("document.documentElement.scrollWidth")
+    paragraph = page.evaluate(
+        "document.querySelector('.article-body p').getBoundingClientRect().right"
+    )
+    page.context.close()
+    assert scroll <= width, f"the page scrolls sideways: {scroll} px wide on a {width} px screen"
+    assert paragraph <= width, f"the paragraph ends {paragraph:.0f} px from the left"

@@ -153,3 +153,25 @@ def test_code_block_does_not_widen_an_article_page_past_the_phone_screen(
     page.context.close()
     assert scroll <= width, f"the page scrolls sideways: {scroll} px wide on a {width} px screen"
     assert paragraph <= width, f"the paragraph ends {paragraph:.0f} px from the left"
+
+
+def test_card_category_links_are_24px_tap_targets(browser, serve, make_site) -> None:
+    """The category link above each card's title (`.card-category`, 0.75rem, in macros.html
+    `card`) sits right above the title link: as an inline link it was a 17 px tall tap target,
+    and on the home page's lead card nothing kept other links 24 px away from it (axe:
+    target-size, WCAG 2.5.8). It is an inline-block at least 24×24 px."""
+    site = make_site(TAGGED)
+    site.build()
+    page = _page(browser, 375)
+    page.goto(serve(site.output) + "/")
+    boxes = page.eval_on_selector_all(
+        ".card-category",
+        """links => links.map(a => {
+        const r = a.getBoundingClientRect();
+        return [a.closest('.card-lead') ? 'lead' : 'card', Math.round(r.width),
+                Math.round(r.height)]; })""",
+    )
+    page.context.close()
+    assert boxes, "the home page shows category links on its cards"
+    small = [box for box in boxes if box[1] < 24 or box[2] < 24]
+    assert not small, f"category links smaller than 24×24 px (kind, width, height): {small}"

@@ -175,3 +175,42 @@ def test_card_category_links_are_24px_tap_targets(browser, serve, make_site) -> 
     assert boxes, "the home page shows category links on its cards"
     small = [box for box in boxes if box[1] < 24 or box[2] < 24]
     assert not small, f"category links smaller than 24×24 px (kind, width, height): {small}"
+
+
+# -- keyboard ---------------------------------------------------------------------------------
+def test_search_more_button_leaves_keyboard_focus_at_the_new_results(
+    browser, serve, make_site
+) -> None:
+    """Pressing "Xem thêm kết quả" (the search page's more button) with the keyboard hides the
+    focused button (search.js: `more.onclick` sets `more.hidden = true`). Focus must not fall to
+    <body>, from where the next Tab skips the 5 results just added and lands in the footer:
+    search.js moves it to the first new result's link."""
+    files = {
+        f"content/tin-{n}.md": article(
+            f"Công an phường số {n}",
+            date=f"2026-10-{n:02d}T08:00:00+07:00",
+            body=f"Công an phường thông báo số {n}.",
+        )
+        for n in range(1, 26)
+    }
+    site = make_site(files)
+    site.build()
+    page = _page(browser, 375)
+    page.goto(serve(site.output) + "/tim-kiem/?q=cong+an")
+    page.wait_for_selector("#search-results[data-state=done]")
+    assert page.locator(".search-hit").count() == 20
+    page.focus(".search-more")
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.querySelectorAll('.search-hit').length === 25")
+    focused = page.evaluate("document.activeElement.tagName")
+    page.keyboard.press("Tab")
+    after_tab = page.evaluate("""() => { const e = document.activeElement;
+        const hits = [...document.querySelectorAll('.search-hit')];
+        return {inResults: hits.slice(20).some(h => h.contains(e)),
+                where: (e.closest('header, main, footer') || e).tagName, text: e.textContent}; }""")
+    page.context.close()
+    assert focused != "BODY", "focus was dropped to <body> when the more button hid itself"
+    assert after_tab["inResults"], (
+        f"Tab after 'more' went to {after_tab['where']} ({after_tab['text']!r}), "
+        "skipping the new results"
+    )

@@ -148,7 +148,9 @@
     });
   }).catch(function () { finish(strings.error); });
 
-  function show(meta, ranked, start, version) {
+  /* focus: move keyboard focus to the first new result's link (after "more", which hides
+     itself while focused: focus would fall to <body>, and Tab skip the new results). */
+  function show(meta, ranked, start, version, focus) {
     if (!ranked.length) { finish(say(strings.none, {q: query})); return; }
     var ids = ranked.slice(start, start + PAGE);
     var chunks = Array.from(new Set(ids.map(function (id) { return Math.floor(id / meta.chunk); })));
@@ -156,6 +158,7 @@
     Promise.all(chunks.map(function (n) {
       return getJSON(base + "d/" + n + ".json" + version).then(function (data) { rows[n] = data; });
     })).then(function () {
+      var first = null;
       ids.forEach(function (id) {
         var row = rows[Math.floor(id / meta.chunk)][id % meta.chunk];
         var item = document.createElement("li");
@@ -166,6 +169,7 @@
         link.href = row[0];
         link.append(highlighted(row[1], wanted));
         title.append(link);
+        if (!first) first = link;
         var date = document.createElement("p");
         date.className = "search-hit-meta";
         date.textContent = row[2];
@@ -178,7 +182,11 @@
       finish(say(strings.count, {n: ranked.length, q: query}));
       var left = ranked.length - start - ids.length;
       more.hidden = left <= 0;
-      more.onclick = function () { more.hidden = true; show(meta, ranked, start + PAGE, version); };
+      if (focus && first) first.focus();
+      more.onclick = function () {
+        more.hidden = true;
+        show(meta, ranked, start + PAGE, version, true);
+      };
     }).catch(function () { finish(strings.error); });
   }
 })();

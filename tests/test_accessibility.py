@@ -214,3 +214,27 @@ def test_search_more_button_leaves_keyboard_focus_at_the_new_results(
         f"Tab after 'more' went to {after_tab['where']} ({after_tab['text']!r}), "
         "skipping the new results"
     )
+
+
+def test_focus_outline_on_footer_links_has_3_to_1_contrast(browser, serve, make_site) -> None:
+    """The theme's focus ring (`:focus-visible { outline: 3px solid #1a5fb4 }`) on the footer's
+    #222 background is 2.5:1, under the 3:1 a focus indicator needs (WCAG 1.4.11 / 2.4.7): a
+    keyboard user barely sees where focus is. As `.site-nav a:focus-visible` on the red bar,
+    `.site-footer a:focus-visible` draws a white ring."""
+    site = make_site(TAGGED)
+    site.build()
+    page = _page(browser, 375)
+    page.goto(serve(site.output) + "/")
+    page.focus(".site-footer a")
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Tab")  # a keyboard focus, so :focus-visible applies
+    ring = page.evaluate("""() => { const e = document.activeElement, s = getComputedStyle(e);
+        let n = e, bg = 'rgb(255, 255, 255)';
+        while (n) { const c = getComputedStyle(n).backgroundColor;
+                    if (c !== 'rgba(0, 0, 0, 0)') { bg = c; break; } n = n.parentElement; }
+        return {inFooter: !!e.closest('.site-footer'), style: s.outlineStyle,
+                colour: s.outlineColor, background: bg}; }""")
+    page.context.close()
+    assert ring["inFooter"] and ring["style"] != "none", ring
+    ratio = _contrast(ring["colour"], ring["background"])
+    assert ratio >= 3, f"footer focus ring {ring['colour']} on {ring['background']}: {ratio:.2f}:1"

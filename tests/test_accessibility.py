@@ -238,3 +238,23 @@ def test_focus_outline_on_footer_links_has_3_to_1_contrast(browser, serve, make_
     assert ring["inFooter"] and ring["style"] != "none", ring
     ratio = _contrast(ring["colour"], ring["background"])
     assert ratio >= 3, f"footer focus ring {ring['colour']} on {ring['background']}: {ratio:.2f}:1"
+
+
+# -- forced colours (Windows high contrast) ---------------------------------------------------
+def test_current_section_in_the_nav_bar_shows_in_forced_colours(browser, serve, make_site) -> None:
+    """The category bar marks the current section (aria-current). Forced-colours mode (Windows
+    high contrast) drops box shadows, so with the former `box-shadow: inset 0 -3px 0 #fff` alone
+    the current section looked there exactly like the others; a bottom border (which forced
+    colours keep, in the system's colour) draws the same white bar in normal colours."""
+    site = make_site(TAGGED)
+    site.build()
+    page = _page(browser, 1280, forced_colors="active")
+    page.goto(serve(site.output) + "/chuyen-muc/an-ninh-trat-tu/")
+    assert page.evaluate("matchMedia('(forced-colors: active)').matches")
+    drawn = """e => { const s = getComputedStyle(e); return [s.borderBottomStyle,
+        s.borderBottomWidth, s.borderTopStyle, s.textDecorationLine, s.outlineStyle,
+        s.fontWeight, s.fontStyle, s.boxShadow]; }"""
+    current = page.eval_on_selector(".site-nav a[aria-current]", drawn)
+    other = page.eval_on_selector(".site-nav a:not([aria-current])", drawn)
+    page.context.close()
+    assert current != other, f"the current section is drawn as the others: {current}"

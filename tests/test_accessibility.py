@@ -258,3 +258,28 @@ def test_current_section_in_the_nav_bar_shows_in_forced_colours(browser, serve, 
     other = page.eval_on_selector(".site-nav a:not([aria-current])", drawn)
     page.context.close()
     assert current != other, f"the current section is drawn as the others: {current}"
+
+
+# -- the current page -------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("route", "name", "current"),
+    [
+        ("/", "Trang chủ", "page"),
+        ("/page/2/", "Trang chủ", "true"),
+        ("/chuyen-muc/an-ninh-trat-tu/", "An ninh trật tự", "page"),
+        ("/chuyen-muc/an-ninh-trat-tu/page/2/", "An ninh trật tự", "true"),
+    ],
+)
+def test_nav_bar_marks_the_current_page_only_where_its_link_leads(
+    make_site, route, name, current
+) -> None:
+    """aria-current="page" says the link leads to the page shown: on /page/2/ "Trang chủ" leads
+    to /, so there it is aria-current="true" (the current section, marked as on its first page),
+    and a category's later pages likewise."""
+    site = make_site(TAGGED)
+    site.build()
+    marked = [
+        (a.text_content(), a.get("aria-current"))
+        for a in site.page(route).cssselect(".site-nav a[aria-current]")
+    ]
+    assert marked == [(name, current)], f"{route}: {marked}"

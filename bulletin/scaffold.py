@@ -85,6 +85,7 @@ def _quoted(value: str | list[str]) -> str:
 
 def create(draft: Draft, content: Path, config: Config, now: datetime | None = None) -> Path:
     """Write the new article and return its path; raise UsageError rather than overwrite a file."""
+    _refuse_undecodable(draft)
     title = clean_title(draft.title)
     slug = draft.slug or shorten_slug(slugify(title))  # as the build makes it
     if draft.slug is not None:
@@ -112,11 +113,58 @@ def create(draft: Draft, content: Path, config: Config, now: datetime | None = N
                          "was written", "Choose another title or --slug.")
     _refuse_taken_url(content, config, slug, moment, draft.category)
 
-    text = front_matter(draft, slug, moment, config)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with target.open("x", encoding="utf-8", newline="\n") as handle:  # "x": never overwrite
-        handle.write(text)
+    _write_new(target, front_matter(draft, slug, moment, config))
     return target
+
+
+def _write_new(target: Path, text: str) -> None:
+    """Write a file that does not exist yet ("x": never an overwrite). A folder the tool cannot
+    write (read-only, another owner, a full disk) is the editor's to fix: UsageError, and
+    nothing of the new file (nor a bundle's folder it made) is left behind."""
+    made = not target.parent.exists()
+    created = False
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with target.open("xb") as handle:
+            created = True
+            handle.write(text.encode("utf-8"))
+    except FileExistsError:  # made by another program since the check above
+        raise UsageError(f"{display_path(target)} already exists; nothing was written",
+                         "Open that file to edit it, or choose another title or --slug.") from None
+    except BaseException as exc:
+        if created:  # a half-written file would be read by the next build
+            target.unlink(missing_ok=True)
+        if made:
+            try:
+                target.parent.rmdir()
+            except OSError:
+                pass
+        if not isinstance(exc, OSError):
+            raise
+        raise UsageError(f"cannot write {display_path(target)}: {exc.strerror or exc}; nothing was "
+                         "written", "Check that the content folder is yours to write (not "
+                         "read-only, not full), or pass --content DIR.") from None
+
+
+def _refuse_undecodable(draft: Draft) -> None:
+    """Refuse text that reached the command line as bytes that are not UTF-8 (Python keeps them
+    as surrogate escapes): the front matter could not hold it, and the build would refuse the
+    file. The terminal, or the file the text was pasted from, uses another encoding."""
+    fields = [("title", draft.title), ("--category", draft.category or ""),
+              ("--slug", draft.slug or ""), *(("--tags", tag) for tag in draft.tags)]
+    for name, value in fields:
+        bad = [ch for ch in value if "\ud800" <= ch <= "\udfff"]
+        if bad:
+            try:  # the bytes as they came: b"\xff" was kept as "\udcff"
+                shown = value.encode("utf-8", "surrogateescape").decode("utf-8",
+                                                                       "backslashreplace")
+            except UnicodeEncodeError:  # a lone surrogate of another kind
+                shown = value.encode("utf-8", "backslashreplace").decode("utf-8")
+            raise UsageError(
+                f"the {name} '{shown}' holds bytes that are not UTF-8; nothing was written",
+                "The terminal (or the file the text was copied from) uses another encoding: set "
+                "the terminal to UTF-8 (e.g. LANG=vi_VN.UTF-8; on Windows: chcp 65001) and type "
+                "it again.")
 
 
 def _refuse_taken_url(content: Path, config: Config, slug: str, moment: datetime,

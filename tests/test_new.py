@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import unicodedata
 from datetime import datetime
 from pathlib import Path
@@ -20,6 +21,7 @@ from bulletin.slug import slugify
 from bulletin.source import read_source
 
 from .conftest import article, tree_digest
+from .processes import run_with_read_only
 
 CONFIG = 'title = "Bản tin thử"\nbase_url = "https://example.gov.vn/"\nauthor = "Ban biên tập"\n'
 TITLE = "Khởi tố đối tượng lừa đảo: “đầu tư” tiền ảo #2"
@@ -160,3 +162,78 @@ def test_new_with_a_title_too_long_for_a_file_name_cuts_its_slug_as_the_build_do
     assert len(slug) <= 100 and slugify(title).startswith(slug)
     assert "slug:" not in (site.content / f"{slug}.md").read_text(encoding="utf-8")
     assert site.run("check", "--drafts").code == 0
+
+
+def test_new_with_a_title_holding_bytes_that_are_not_utf8_writes_no_file_the_build_rejects(
+        make_site, monkeypatch, capsys) -> None:
+    # A title typed in a terminal set to another encoding (or pasted from a Windows-1258 file)
+    # reaches sys.argv with surrogate escapes. `new` wrote title: "Tin\uDCFF lỗi", exit 0, and
+    # the next build failed: "front matter is not valid YAML: found invalid Unicode character
+    # escape code". It refuses the title: exit 2, nothing written, the bytes shown as they came.
+    site = make_site({"content/cu.md": article("Bài cũ")}, config=CONFIG)
+    before = tree_digest(site.content)
+    code, out, err = new(site, "Tin\udcff lỗi", "--now", "2026-11-26T08:00", capsys=capsys,
+                         monkeypatch=monkeypatch)
+    assert (code, out) == (2, ""), err
+    assert "the title 'Tin\\xff lỗi' holds bytes that are not UTF-8" in err
+    assert "UTF-8" in err.partition("hint:")[2]
+    assert tree_digest(site.content) == before
+
+
+@pytest.mark.parametrize("option", ["--tags", "--category", "--slug"])
+def test_new_refuses_undecodable_bytes_in_any_option(make_site, capsys, monkeypatch,
+                                                      option: str) -> None:
+    site = make_site({"content/cu.md": article("Bài cũ")}, config=CONFIG)
+    before = tree_digest(site.content)
+    code, _, err = new(site, "Tin mới", option, "tin-\udce1", capsys=capsys,
+                       monkeypatch=monkeypatch)
+    assert code == 2, err
+    assert f"the {option} 'tin-\\xe1' holds bytes that are not UTF-8" in err
+    assert tree_digest(site.content) == before
+
+
+def test_new_in_a_content_folder_it_cannot_write_is_a_usage_error_not_an_internal_error(
+        make_site) -> None:
+    # Was: exit 3 "internal error: the build stopped on a problem in the tool itself, not in your
+    # content", from an OSError (EROFS / EACCES) of target.open("x") in scaffold.create.
+    site = make_site({"content/cu.md": article("Bài cũ")}, config=CONFIG)
+    result = run_with_read_only(site.content, ["new", "Tin mới"], cwd=site.root)
+    assert "internal error" not in result.stderr, result.stderr
+    assert result.returncode == 2, result.stderr
+    assert "tin-moi.md" in result.stderr, result.stderr
+    assert not (site.content / "tin-moi.md").exists()
+
+
+def test_new_that_cannot_write_its_bundle_leaves_no_folder_and_no_half_file(
+        make_site, capsys, monkeypatch) -> None:
+    # A full disk: the bundle's folder was made, the write fails. Neither stays behind for the
+    # next build to read.
+    site = make_site({"content/cu.md": article("Bài cũ")}, config=CONFIG)
+    before = tree_digest(site.root)
+
+    class Full:
+        def __init__(self, handle) -> None:  # type: ignore[no-untyped-def]
+            self.handle = handle
+
+        def __enter__(self) -> Full:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            self.handle.close()
+
+        def write(self, data: bytes) -> int:
+            self.handle.write(data[:10])
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    real_open = Path.open
+
+    def full_open(self: Path, mode: str = "r", *args: object, **kwargs: object) -> object:
+        handle = real_open(self, mode, *args, **kwargs)  # type: ignore[call-overload]
+        return Full(handle) if mode == "xb" else handle
+
+    monkeypatch.setattr(Path, "open", full_open)
+    code, _, err = new(site, "Tin mới", "--bundle", capsys=capsys, monkeypatch=monkeypatch)
+    assert code == 2, err
+    assert "cannot write content/tin-moi/index.md: No space left on device" in err
+    assert not (site.content / "tin-moi").exists()
+    assert tree_digest(site.root) == before

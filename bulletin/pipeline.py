@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
+import tempfile
 import time
 import unicodedata
 from dataclasses import dataclass, replace
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 from . import feeds, images, sitemap, uptodate
 from .cache import Cache, pickled
 from .config import Config, load_config, static_warnings, with_base_url
-from .errors import BuildFailed, SourceError, SourceProblem, display_path
+from .errors import BuildFailed, SourceError, SourceProblem, UsageError, display_path
 from .fingerprint import Memo, digest_of, fingerprint, fingerprint_new
 from .frozen import compact
 from .i18n import direction, sort_key_for
@@ -100,6 +101,7 @@ def _build(options: Options, started: float, clock: _Clock) -> Result:
         config = with_base_url(config, options.base_url)
     if options.write:
         check_output_folder(options)
+        check_cache_folder(options)
     cache = Cache(options.cache, readonly=not options.write, resident=options.resident)
     errors: list[SourceError] = []
     warnings: list[SourceError] = []
@@ -211,8 +213,10 @@ def _build(options: Options, started: float, clock: _Clock) -> Result:
     cache.commit()
     cache.close()
     if inputs is not None and report is not None:
-        uptodate.save(options, inputs, config.timezone, holds, result,
-                      transaction.listing() if transaction is not None else None)
+        unsaved = uptodate.save(options, inputs, config.timezone, holds, result,
+                                transaction.listing() if transaction is not None else None)
+        if unsaved:  # the output is published and whole: a warning, not a failure
+            result = replace(result, warnings=result.warnings + (unsaved,))
     clock.lap("cache")
     return replace(result, timings=tuple(clock.laps), peaks=tuple(clock.peaks), cpu=tuple(clock.cpu),
                    seconds=time.perf_counter() - started)
@@ -298,6 +302,26 @@ def check_output_folder(options: Options) -> None:
     it reads, the project's and the working one, or one holding any of them. Raises UsageError."""
     check_output(options.output, _protected(options),
                  sources=(options.content, options.templates, options.static))
+
+
+def check_cache_folder(options: Options) -> None:
+    """Refuse, before anything is read or written, a cache folder the build cannot write (a
+    read-only mount, another user's): the build keeps resized photos, compiled templates and
+    its up-to-date stamp there. Refused at once, the output is left as it was; found out after
+    the commit, the editor would be told of a failure in a build that had published. Raises
+    UsageError."""
+    if options.cache is None:
+        return
+    try:
+        options.cache.mkdir(parents=True, exist_ok=True)
+        probe = tempfile.NamedTemporaryFile(dir=options.cache, prefix=".probe-", delete=True)
+        probe.close()
+    except OSError as exc:
+        raise UsageError(f"cannot write the cache folder {display_path(options.cache)}: "
+                         f"{exc.strerror or exc}; nothing was written",
+                         "Make it writable, or pass --cache with a folder you can write, e.g. "
+                         "--cache /tmp/bulletin-cache (the first build there is a full one)."
+                         ) from None
 
 
 def _protected(options: Options) -> list[Path]:

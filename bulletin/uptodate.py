@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from .errors import SourceError
+from .errors import SourceError, display_path
 from .listing import Entry, Listing, intact, listing
 from .options import BUILTIN_TEMPLATES, Options, Result
 from .version import code_version
@@ -179,12 +179,14 @@ def unchanged(options: Options) -> Result | None:
 
 
 def save(options: Options, current: Inputs, timezone_name: str, clock: Window,
-         result: Result, output: Listing = None) -> None:
+         result: Result, output: Listing = None) -> SourceError | None:
     """Stamp the output folder the build of ``options`` has just written (see ``unchanged``).
 
     ``current`` was taken before the build read anything, so a file changed while it ran no longer
     matches. ``output``: the output's listing after the build's last write, if the writer has it.
-    A stamp that cannot be written only costs the next no-op its speed.
+    A stamp that cannot be written only costs the next no-op its speed: it never raises, and
+    returns the warning to print then (None when saved). An old stamp left in place is harmless:
+    it holds the inputs and output of an earlier build, which no longer match.
     """
     path = _stamp_path(options)
     try:
@@ -198,10 +200,25 @@ def save(options: Options, current: Inputs, timezone_name: str, clock: Window,
             warnings=tuple((w.path, w.line, w.message, w.hint, w.warning) for w in result.warnings))
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        partial.write_bytes(_dump(stamp))
-        os.replace(partial, path)
-    except OSError:
-        path.unlink(missing_ok=True)
+        try:
+            partial.write_bytes(_dump(stamp))
+            os.replace(partial, path)
+        except OSError:
+            partial.unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:
+            pass
+        place = exc.filename if isinstance(exc.filename, (str, Path)) else path
+        return SourceError(display_path(Path(place)), None,
+                           "the build's up-to-date stamp could not be saved "
+                           f"({exc.strerror or exc}): the site was built and published, but "
+                           "the next build will be a full one",
+                           "Check that the cache folder (--cache) is yours to write and not full.",
+                           warning=True)
+    return None
 
 
 def last_output(options: Options) -> tuple[Entry, ...] | None:

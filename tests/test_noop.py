@@ -315,3 +315,19 @@ def test_files_are_recalled_by_the_listing_taken_when_the_build_started(make_sit
         cache.close()
         assert {s.rel for s in sources} == {"a.md", "b.md"}
         assert {s.rel for s in sources if s.body} == read_again | racy
+
+
+def test_a_stamp_that_cannot_be_saved_is_a_warning_after_a_build_that_published(make_site) -> None:
+    # The stamp's folder unusable (here a file where .cache/uptodate/ should be): save raised
+    # from its own cleanup, after the commit, and the editor read exit 3 "internal error" about
+    # a build that had published. Now: exit 0, a warning, and the next build is a full one.
+    site = make_site({"content/a.md": article("Bài một")})
+    (site.root / ".cache").mkdir()
+    (site.root / ".cache" / "uptodate").write_text("not a folder", encoding="utf-8")
+    first = site.run("-v")
+    assert first.code == 0, first.err
+    assert "warning: the build's up-to-date stamp could not be saved" in first.err
+    assert "next build will be a full one" in first.err
+    assert (site.output / "tin" / "bai-mot" / "index.html").is_file()
+    again = site.run("-v")
+    assert again.code == 0 and not skipped(again), again.err

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,7 +13,8 @@ import pytest
 from bulletin import listing, writer
 from bulletin.writer import MARKER, Transaction
 
-from .conftest import PROJECT, Site, article, tree_digest
+from .conftest import NOW, PROJECT, Site, article, tree_digest
+from .processes import command, env, run_with_read_only
 
 
 class _NoTransaction:
@@ -507,3 +509,33 @@ def test_a_build_killed_while_deleting_its_staging_folder_leaves_it_the_tools(
     assert site.run().code == 0
     assert leftovers(site) == []
     _as_cold_build(site)
+
+
+THEME = ["--templates", str(PROJECT / "templates"), "--static", str(PROJECT / "static")]
+
+
+def test_a_build_with_a_read_only_cache_does_not_publish_and_then_call_it_an_internal_error(
+        make_site) -> None:
+    # The build published the new output, then failed in uptodate.save (EROFS unlinking its
+    # stamp) and printed exit 3 "internal error ... a problem in the tool itself": the editor was
+    # told the build failed (and to report a bug) while output/ was already replaced. Now the
+    # cache folder is tried before anything is read: a usage error naming it, output/ as it was.
+    site = make_site({"content/a.md": article("Bài một", body="Bản đầu."),
+                      "content/b.md": article("Bài hai")})
+    args = ["build", "--content", str(site.content), "--output", str(site.output),
+            "--config", str(site.root / "site.toml"), "--cache", str(site.root / ".cache"),
+            "--now", NOW, *THEME]
+    first = subprocess.run(command(*args), cwd=site.root, env=env(), capture_output=True,
+                           text=True)
+    assert first.returncode == 0, first.stderr
+    (site.content / "a.md").write_text(article("Bài một", body="Bản sửa."), encoding="utf-8")
+    before = tree_digest(site.output)
+
+    result = run_with_read_only(site.root / ".cache", args, cwd=site.root)
+    assert "internal error" not in result.stderr, result.stderr
+    assert result.returncode == 2, result.stderr
+    assert tree_digest(site.output) == before, "a failed build changed output/"
+    assert "error: cannot write the cache folder .cache: Read-only file system" in result.stderr \
+        or os.geteuid() != 0, result.stderr
+    assert "--cache" in result.stderr.partition("hint:")[2]
+    assert not list(site.root.glob(".output.staging*"))

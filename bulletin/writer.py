@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -325,13 +326,13 @@ def _apply(output: Path, staging: Path, journal: dict[str, list[str]]) -> None:
             target = output / rel
             try:
                 target.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(source, target)
+                _move(source, target)
             except OSError:  # a file or folder in the way? (Windows: PermissionError)
                 removed = removed if removed is not None else set(journal["remove"])
                 if not _clear_way(output, rel, removed):
                     raise
                 target.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(source, target)
+                _move(source, target)
     folders: set[Path] = set()
     for rel in journal["remove"]:
         path = output / rel
@@ -350,6 +351,33 @@ def _apply(output: Path, staging: Path, journal: dict[str, list[str]]) -> None:
     if not (output / MARKER).is_file():
         (output / MARKER).write_bytes(_MARKER_TEXT)
     _drop(staging)  # the output is whole: what cannot go yet goes with the next build (recover)
+
+
+PART = ".bulletin-part"  # the suffix of a file copied into the output before its rename
+
+
+def _move(source: Path, target: Path) -> None:
+    """Put a staged file in place with an atomic rename. An output folder on a file system of
+    its own (a mount point: a Docker volume, an NFS share) cannot be renamed into from the
+    staging folder beside it (EXDEV): the file is copied beside its target, in the output's
+    file system, then renamed over it, so no reader ever sees it half-written, and the staged
+    file goes. A copy cut short leaves the part file, which the next build's ``recover`` writes
+    again and renames, or which its commit removes (no page claims it)."""
+    try:
+        os.replace(source, target)
+        return
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:
+            raise
+    part = target.with_name(f".{target.name}{PART}")
+    try:
+        part.unlink(missing_ok=True)  # one a power cut left; a symlink is never written through
+        shutil.copyfile(source, part, follow_symlinks=False)
+        os.replace(part, target)
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
+    os.unlink(source)
 
 
 def _drop(folder: Path) -> bool:

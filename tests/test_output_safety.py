@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import subprocess
@@ -14,7 +15,7 @@ from bulletin import listing, writer
 from bulletin.writer import MARKER, Transaction
 
 from .conftest import NOW, PROJECT, Site, article, tree_digest
-from .processes import command, env, run_with_read_only
+from .processes import command, env, run_with_output_mounted, run_with_read_only
 
 
 class _NoTransaction:
@@ -539,3 +540,90 @@ def test_a_build_with_a_read_only_cache_does_not_publish_and_then_call_it_an_int
         or os.geteuid() != 0, result.stderr
     assert "--cache" in result.stderr.partition("hint:")[2]
     assert not list(site.root.glob(".output.staging*"))
+
+
+def test_a_build_into_an_output_folder_that_is_a_mount_point(make_site) -> None:
+    # output/ mounted on its own (a Docker volume, an NFS share the web server reads): the
+    # writer stages beside it, in .output.staging, and os.replace()d each file into it:
+    # EXDEV "Invalid cross-device link" -> exit 3 "internal error", with .output.staging left
+    # behind, on every build that changed a file. Now the changed page is published.
+    site = make_site({"content/a.md": article("Bài một", body="Bản đầu.")})
+    site.build()
+    (site.content / "a.md").write_text(article("Bài một", body="Bản sửa."), encoding="utf-8")
+    args = ["build", "--content", str(site.content), "--output", str(site.output),
+            "--config", str(site.root / "site.toml"), "--cache", str(site.root / ".cache"),
+            "--now", NOW, *THEME]
+    result = run_with_output_mounted(site.output, args, cwd=site.root)
+    assert "internal error" not in result.stderr, result.stderr
+    assert result.returncode == 0, result.stderr
+    assert "Bản sửa." in (site.output / "tin" / "bai-mot" / "index.html").read_text("utf-8")
+    assert leftovers(site) == []
+
+
+def _cross_device(monkeypatch: pytest.MonkeyPatch, site: Site,
+                  copied: Callable[[Path], None] = lambda target: None) -> None:
+    """Renames from the staging folder into the output fail as across file systems (EXDEV);
+    ``copied`` is called before each file is copied into the output instead."""
+    staging = str(site.root / ".output.staging")
+    original_replace, original_copy = writer.os.replace, writer.shutil.copyfile
+
+    def replace(source: str | Path, target: str | Path) -> None:
+        if str(source).startswith(staging + os.sep):
+            raise OSError(errno.EXDEV, "Invalid cross-device link")
+        original_replace(source, target)
+
+    def copyfile(source: Path, target: Path, **kwargs: bool) -> Path:
+        copied(target)
+        return original_copy(source, target, **kwargs)
+
+    monkeypatch.setattr(writer.os, "replace", replace)
+    monkeypatch.setattr(writer.shutil, "copyfile", copyfile)
+
+
+def test_a_commit_across_file_systems_copies_each_file_beside_its_target(
+        site: Site, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    site.build()
+    (site.content / "a.md").unlink()
+    site.write({"content/c.md": article("Bài C", date="2026-10-03")})
+    outside = tmp_path / "outside.html"
+    outside.write_text("ngoài", encoding="utf-8")
+    # the home page's part file's name taken by a symlink: never written through
+    os.symlink(outside, site.output / f".index.html{writer.PART}")
+    copies: list[Path] = []
+    _cross_device(monkeypatch, site, copies.append)
+    site.build()
+    monkeypatch.undo()
+    assert site.output / f".index.html{writer.PART}" in copies
+    fresh = tmp_path / "fresh"
+    site.build("--output", str(fresh))
+    assert tree_digest(site.output) == tree_digest(fresh)
+    assert leftovers(site) == []
+    assert not [p for p in site.output.rglob("*") if p.name.endswith(writer.PART)]
+    assert outside.read_text(encoding="utf-8") == "ngoài"
+
+
+def test_a_commit_across_file_systems_stopped_half_way_is_completed_by_the_next_run(
+        site: Site, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    site.build()
+    before = tree_digest(site.output)
+    (site.content / "a.md").unlink()
+    site.write({"content/c.md": article("Bài C", date="2026-10-03")})
+    copies: list[Path] = []
+
+    def power_cut(target: Path) -> None:
+        copies.append(target)
+        if len(copies) == 2:
+            raise OSError(errno.EIO, "Input/output error")
+
+    _cross_device(monkeypatch, site, power_cut)
+    assert site.run().code == 3
+    assert leftovers(site) == [".output.staging"]  # with its journal of the moves to make
+    assert tree_digest(site.output) != before  # the first file is in place
+    monkeypatch.undo()
+    _cross_device(monkeypatch, site)
+    site.build()
+    monkeypatch.undo()
+    fresh = tmp_path / "fresh"
+    site.build("--output", str(fresh))
+    assert leftovers(site) == []
+    assert tree_digest(site.output) == tree_digest(fresh)

@@ -8,7 +8,7 @@ import sys
 import textwrap
 import traceback
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -330,6 +330,7 @@ def _explain(result: Result, slug: str, console: Console) -> int:
                                        "--drafts or --future for unpublished ones."))
         return EXIT_USAGE
     docs = related_docs(result.published, texts=result.texts)
+    tz = result.config.tz if result.config is not None else None
     for index in found:
         article = result.published[index]
         print(f"{article.title}  ({article.url}, {article.source.shown})")
@@ -337,7 +338,7 @@ def _explain(result: Result, slug: str, console: Console) -> int:
         names = {t.slug: t.name for t in article.tags}
         for rank, match in enumerate(explain(docs, index, result.matches[index]), 1):
             other = result.published[match.index]
-            days = (other.date - article.date).days
+            days = calendar_days(article.date, other.date, tz)
             newer = "newer" if days > 0 else "older"
             when = "same day" if days == 0 else f"{abs(days)} day(s) {newer}"
             print(f"{rank}. {other.title}  [{other.slug}, {when}]")
@@ -351,3 +352,18 @@ def _explain(result: Result, slug: str, console: Console) -> int:
                       f"{', '.join(names.get(t, t) for t in match.shared_tags) or '(none)'}; "
                       f"shared terms: {', '.join(match.shared_terms) or '(none)'}")
     return EXIT_OK
+
+
+def calendar_days(start: datetime, end: datetime, tz: tzinfo | None) -> int:
+    """How many calendar days ``end`` lies after ``start`` (negative: before), both as dates in
+    ``tz``, the site's timezone: the next morning is a day newer, an hour earlier the same day is
+    the same day.
+
+    >>> from datetime import timedelta, timezone
+    >>> vn = timezone(timedelta(hours=7))
+    >>> calendar_days(datetime(2026, 10, 1, 8, tzinfo=vn), datetime(2026, 10, 2, 7, tzinfo=vn), vn)
+    1
+    >>> calendar_days(datetime(2026, 10, 1, 8, tzinfo=vn), datetime(2026, 10, 1, 7, tzinfo=vn), vn)
+    0
+    """
+    return (end.astimezone(tz).date() - start.astimezone(tz).date()).days

@@ -348,6 +348,41 @@ def test_the_related_command_explains_each_entry(make_site) -> None:
     assert missing.code == 2 and "no published article has the slug 'khong-co'" in missing.err
 
 
+def test_related_counts_days_by_the_calendar_not_by_24_hour_spans(make_site) -> None:
+    # cli._explain printed (other.date - article.date).days, a floor of the timedelta: an article
+    # one hour older on the same day was "1 day(s) older", one published the next morning (23 h
+    # later) "same day".
+    site = make_site({
+        "content/a.md": article("Cháy kho hàng ở Mỹ Hào", "2026-10-01T08:00:00+07:00",
+                                "Cháy kho hàng.", tags="[cháy]"),
+        "content/b.md": article("Cháy kho hàng đã dập tắt", "2026-10-01T07:00:00+07:00",
+                                "Cháy kho hàng đã dập tắt.", tags="[cháy]"),
+        "content/c.md": article("Cháy kho hàng khởi tố", "2026-10-02T07:00:00+07:00",
+                                "Cháy kho hàng khởi tố.", tags="[cháy]"),
+    })
+    result = site.run("related", "chay-kho-hang-o-my-hao")
+    assert result.code == 0, result.err
+    assert "[chay-kho-hang-da-dap-tat, same day]" in result.out, result.out
+    assert "[chay-kho-hang-khoi-to, 1 day(s) newer]" in result.out, result.out
+
+
+def test_related_counts_days_in_the_sites_timezone_not_in_the_dates_offsets(make_site) -> None:
+    # Dates written in UTC: 16:30 UTC on 30/9 is 23:30 of 30/9 in Hà Nội, 18:00 UTC is 01:00 of
+    # 1/10. Counted by the UTC dates, both would be "1 day(s) older".
+    site = make_site({
+        "content/a.md": article("Cháy kho hàng ở Mỹ Hào", "2026-10-01T08:00:00+07:00",
+                                "Cháy kho hàng.", tags="[cháy]"),
+        "content/b.md": article("Cháy kho hàng đêm qua", "2026-09-30T16:30:00+00:00",
+                                "Cháy kho hàng đêm qua.", tags="[cháy]"),
+        "content/c.md": article("Cháy kho hàng rạng sáng", "2026-09-30T18:00:00+00:00",
+                                "Cháy kho hàng rạng sáng.", tags="[cháy]"),
+    })
+    result = site.run("related", "chay-kho-hang-o-my-hao")
+    assert result.code == 0, result.err
+    assert "[chay-kho-hang-dem-qua, 1 day(s) older]" in result.out, result.out
+    assert "[chay-kho-hang-rang-sang, same day]" in result.out, result.out
+
+
 def test_quality_on_a_small_noisy_corpus(tmp_path: Path) -> None:
     made = generate(tmp_path / "content", 300, noisy=True, words=120)
     assert sum(not g.tags for g in made) > 20  # untagged articles are part of the test

@@ -7,7 +7,7 @@ import os
 import sys
 import textwrap
 import traceback
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -325,9 +325,7 @@ def _explain(result: Result, slug: str, console: Console) -> int:
 
     found = [i for i, a in enumerate(result.published) if a.slug == slug]
     if not found:
-        console.usage_error(UsageError(f"no published article has the slug {slug!r}",
-                                       "the slug is the last part of the article's URL; add "
-                                       "--drafts or --future for unpublished ones."))
+        console.usage_error(_unknown_slug(slug, [a.slug for a in result.published], result.held))
         return EXIT_USAGE
     docs = related_docs(result.published, texts=result.texts)
     tz = result.config.tz if result.config is not None else None
@@ -367,3 +365,22 @@ def calendar_days(start: datetime, end: datetime, tz: tzinfo | None) -> int:
     0
     """
     return (end.astimezone(tz).date() - start.astimezone(tz).date()).days
+
+
+def _unknown_slug(slug: str, published: Sequence[str], held: Mapping[str, str]) -> UsageError:
+    """What ``related`` says of a slug no published article has: whose it is when a draft or a
+    scheduled article has it (and the option that includes it), else the nearest slug."""
+    import difflib
+    if slug in held:
+        option = "--drafts" if held[slug].endswith("is a draft") else "--future"
+        return UsageError(f"the article with the slug {slug!r} is not published: {held[slug]}",
+                          f"Add {option} to explain its list as a build with {option} makes it.")
+    close = difflib.get_close_matches(slug, [*published, *held], n=1, cutoff=0.6)
+    if close:
+        whose = f" ({held[close[0]]})" if close[0] in held else ""
+        return UsageError(f"no published article has the slug {slug!r}; did you mean "
+                          f"{close[0]!r}{whose}?",
+                          "The slug is the last part of the article's URL.")
+    return UsageError(f"no published article has the slug {slug!r}",
+                      "The slug is the last part of the article's URL; add --drafts or --future "
+                      "for unpublished ones.")

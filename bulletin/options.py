@@ -73,3 +73,5 @@ class Result:
     cpu: tuple[float, ...] = ()  # CPU seconds of each stage, its worker processes included
     # check mode: the plain texts of the articles' bodies, by body key (the related command's)
     texts: Mapping[str, str] = field(repr=False, default_factory=dict)
+    # the articles left out by this build, by slug: "content/a.md is a draft" (or scheduled)
+    held: Mapping[str, str] = field(repr=False, default_factory=dict)

@@ -209,6 +209,7 @@ def _build(options: Options, started: float, clock: _Clock) -> Result:
         rendered=rendered,
         timings=tuple(clock.laps),
         texts=made,  # all of them in check mode (see above); none left after a build
+        held=held,
     )
     cache.commit()
     cache.close()

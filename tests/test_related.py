@@ -383,6 +383,43 @@ def test_related_counts_days_in_the_sites_timezone_not_in_the_dates_offsets(make
     assert "[chay-kho-hang-rang-sang, same day]" in result.out, result.out
 
 
+def test_related_with_a_mistyped_slug_suggests_the_nearest_one(make_site) -> None:
+    # Was: "error: no published article has the slug 'chay-kho-hang-o-my-ha'" and a hint about
+    # --drafts, with no did-you-mean, though the build suggests the nearest file for a mistyped
+    # link and the slugs are long.
+    site = make_site({
+        "content/a.md": article("Cháy kho hàng ở Mỹ Hào", tags="[cháy]"),
+        "content/b.md": article("Diễn tập chữa cháy", tags="[cháy]"),
+    })
+    result = site.run("related", "chay-kho-hang-o-my-ha")
+    assert result.code == 2
+    assert "chay-kho-hang-o-my-hao" in result.err, result.err
+
+
+def test_related_with_the_slug_of_a_draft_or_a_scheduled_article_says_so(make_site) -> None:
+    site = make_site({
+        "content/a.md": article("Cháy kho hàng ở Mỹ Hào", tags="[cháy]"),
+        "content/nhap.md": article("Diễn tập chữa cháy", tags="[cháy]", draft="true"),
+        "content/hen.md": article("Tổng kết phòng cháy", "2026-12-20T08:00:00+07:00",
+                                  tags="[cháy]"),
+    })
+    draft = site.run("related", "dien-tap-chua-chay")
+    assert draft.code == 2
+    assert "the article with the slug 'dien-tap-chua-chay' is not published: content/nhap.md " \
+        "is a draft" in draft.err, draft.err
+    assert "Add --drafts" in draft.err
+    scheduled = site.run("related", "tong-ket-phong-chay")
+    assert scheduled.code == 2
+    assert "content/hen.md is scheduled for 2026-12-20T08:00:00+07:00" in scheduled.err
+    assert "Add --future" in scheduled.err
+    assert site.run("related", "tong-ket-phong-chay", "--future").code == 0
+    near = site.run("related", "dien-tap-chua-chayy")
+    assert near.code == 2
+    assert "did you mean 'dien-tap-chua-chay' (content/nhap.md is a draft)?" in near.err, near.err
+    nothing = site.run("related", "khong-lien-quan-gi-ca")
+    assert nothing.code == 2 and "did you mean" not in nothing.err
+
+
 def test_quality_on_a_small_noisy_corpus(tmp_path: Path) -> None:
     made = generate(tmp_path / "content", 300, noisy=True, words=120)
     assert sum(not g.tags for g in made) > 20  # untagged articles are part of the test

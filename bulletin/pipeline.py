@@ -123,7 +123,8 @@ def _build(options: Options, started: float, clock: _Clock) -> Result:
         bodies: dict[str, _Made] = {}
         unread: list[tuple[Path, Path | None]] = []
         sources = read_all(options.content, errors, parsed=fronts, bodies=bodies, cache=cache,
-                           stats=uptodate.content_stats(inputs), unread=unread)
+                           stats=uptodate.content_stats(inputs), unread=unread,
+                           warnings=warnings)
         warnings += config.warnings + tuple(static_warnings(config, options.static))
         loaded = load(sources, config, cache, errors, warnings, options.progress, fronts)
         faulty, faulty_slugs = _faulty(sources, loaded, fronts, cache, unread, options.content)
@@ -337,9 +338,12 @@ def read_all(content: Path, errors: list[SourceError],
              parsed: dict[str, Any] | None = None, bodies: dict[str, _Made] | None = None,
              cache: Cache | None = None,
              stats: Mapping[str, Entry] | None = None,
-             unread: list[tuple[Path, Path | None]] | None = None) -> list[Source]:
+             unread: list[tuple[Path, Path | None]] | None = None,
+             warnings: list[SourceError] | None = None) -> list[Source]:
     """Find (unless ``found`` is what discover returned) and decode every article file; those
     that cannot be read (not UTF-8) give an error, and go to ``unread`` as (path, bundle).
+    ``warnings`` gets discover's (Markdown files left out for their ending) and one when the
+    folder holds no article at all, which would make a site without article pages in silence.
 
     Files are read, and their front matter parsed unless cached, in the worker processes; the
     parse results go to ``parsed`` (by source digest) for ``load``. A new article of plain prose
@@ -358,7 +362,15 @@ def read_all(content: Path, errors: list[SourceError],
                                   "Pass --content DIR, or create content/ with Markdown articles."))
         return []
     files, problems = found if found is not None else discover(content)
-    errors += problems
+    errors += [problem for problem in problems if not problem.warning]
+    if warnings is not None:
+        warnings += [problem for problem in problems if problem.warning]
+        if not files:
+            warnings.append(SourceError(
+                display_path(content), None, "no article: the content folder holds no .md file, "
+                "so the site has no article pages",
+                "An article is a Markdown file ending in .md (python build.py new \"Tiêu đề\" "
+                "starts one); check --content.", warning=True))
     known: frozenset[str] = frozenset()
     records: dict[str, tuple[Any, ...]] = {}
     if cache is not None:

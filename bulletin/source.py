@@ -19,6 +19,8 @@ def discover(content: Path) -> tuple[list[tuple[Path, Path | None]], list[Source
 
     A folder holding ``index.md`` is a page bundle: its other files are the article's photos.
     Hidden files and folders are skipped. Symlinks that lead outside ``content`` are refused.
+    Markdown files with another ending (``.MD``, ``.markdown``) are not read: a warning each
+    (``warning=True`` among the errors returned).
     """
     root = content.resolve()
     found: list[tuple[Path, Path | None]] = []
@@ -66,6 +68,8 @@ def discover(content: Path) -> tuple[list[tuple[Path, Path | None]], list[Source
         bundle = here if "index.md" in files and real != root else None
         for name in sorted(files):
             if name.startswith(".") or not name.endswith(".md"):
+                if not name.startswith(".") and name.lower().endswith(MARKDOWN_SUFFIXES):
+                    errors.append(_left_out(here / name))
                 continue
             path = here / name
             linked = files[name].is_symlink()
@@ -87,6 +91,20 @@ def discover(content: Path) -> tuple[list[tuple[Path, Path | None]], list[Source
                 continue
             found.append((path, bundle))
     return found, errors
+
+
+# Endings of Markdown files other programs save (Windows and macOS editors: "Bai.MD"): only
+# ".md" is read, and a file with another of these is named in a warning rather than left out
+# in silence.
+MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkdn", ".mkd", ".mdwn")
+
+
+def _left_out(path: Path) -> SourceError:
+    """The warning for a Markdown file that is not read because of its name's ending."""
+    stem, dot, suffix = path.name.rpartition(".")
+    return SourceError(display_path(path), None,
+                       f"not read: only files ending in .md are articles, and this one ends in "
+                       f"{dot}{suffix}", f"Rename it to {stem}.md to publish it.", warning=True)
 
 
 def _is_utf8(name: str) -> bool:

@@ -155,3 +155,43 @@ def test_check_after_a_build_still_renders_the_pages_whose_content_changed(make_
     assert snapshot(site.root) == before
     built = site.run("build", *templates)
     assert (built.code, error_lines(built.err)) == (1, error_lines(checked.err))
+
+
+def test_articles_saved_with_another_extension_are_not_skipped_in_silence(make_site) -> None:
+    # Bai.MD (saved on Windows or macOS) and tin.markdown are not read: build and check said
+    # "built 0 articles" / "checked 0 articles ... no errors", exit 0, and a build replaced
+    # output/ with an empty site (every article page removed) without a word. Now a warning
+    # names each file left out, and another says that the content folder has no article.
+    site = make_site({"content/Bai-mot.MD": article("Bài một"),
+                      "content/tin-hai.markdown": article("Bài hai")})
+    for name in ("check", "build"):
+        result = site.run(name)
+        said = (result.out + result.err).lower()
+        assert "bai-mot.md" in said or "no article" in said, (name, result.out, result.err)
+
+
+def test_a_file_left_out_for_its_ending_is_named_and_the_others_build(make_site) -> None:
+    site = make_site({"content/a.md": article("Bài một"),
+                      "content/Bai-hai.MD": article("Bài hai"),
+                      "content/anh/index.Md": article("Ảnh"),
+                      "content/ghi-chu.txt": "không phải bài",
+                      "content/.an.markdown": article("Ẩn")})
+    result = site.run()
+    assert result.code == 0, result.err
+    assert "content/Bai-hai.MD: warning: not read: only files ending in .md are articles, and " \
+        "this one ends in .MD\n    hint: Rename it to Bai-hai.md to publish it." in result.err
+    assert "content/anh/index.Md: warning: not read" in result.err
+    assert "ghi-chu.txt" not in result.err and ".an.markdown" not in result.err  # not Markdown
+    assert "no article" not in result.err
+    assert result.out.startswith("built 1 articles")
+    again = site.run()  # the no-op repeats the warnings it stamped
+    assert again.err == result.err
+
+
+def test_an_empty_content_folder_is_a_warning_in_build_and_check(make_site) -> None:
+    site = make_site({"content/.gitkeep": ""})
+    for name in ("check", "build"):
+        result = site.run(name)
+        assert result.code == 0, result.err
+        assert result.err.startswith("content: warning: no article: the content folder holds no "
+                                     ".md file"), (name, result.err)

@@ -254,7 +254,7 @@ def _run(args: argparse.Namespace, console: Console) -> int:
         future=args.future, now=args.now, write=args.command == "build", progress=progress,
     )
     try:
-        result = _build(options)
+        result = _build(options, verdict_only=args.command != "related")
     except BuildFailed as failed:
         if progress:
             progress.clear()
@@ -291,12 +291,17 @@ def _run(args: argparse.Namespace, console: Console) -> int:
     return EXIT_OK
 
 
-def _build(options: Options) -> Result:
+def _build(options: Options, verdict_only: bool = True) -> Result:
     """The build, or the last one's result when nothing changed since, found before the engine's
-    modules are imported."""
-    from .uptodate import unchanged
+    modules are imported. ``check`` (``verdict_only``: it prints no more than the summary) is
+    answered so too after a build that found no error in what it reads now (see
+    uptodate.checked); ``related`` needs the articles themselves."""
+    from .uptodate import checked, unchanged
 
-    result = unchanged(options)
+    if options.write:
+        result = unchanged(options)
+    else:
+        result = checked(options) if verdict_only else None
     if result is not None:
         return result
     from .pipeline import build

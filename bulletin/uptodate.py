@@ -147,23 +147,7 @@ def unchanged(options: Options) -> Result | None:
     if not options.write or options.cache is None:
         return None
     stamp = _load(_stamp_path(options))
-    if stamp is None or stamp.inputs.key != _key(options):
-        return None
-    start, end = stamp.window
-    clock = _now(options.now, stamp.timezone)
-    if (start is not None and clock < start) or (end is not None and clock >= end):
-        return None
-    places = folders(options)
-    try:
-        if stamp.inputs.config != (_digest(options.config) if options.config.exists() else ""):
-            return None
-        if not all(intact(folder, tree)
-                   for folder, tree in zip(places, stamp.inputs.trees, strict=True)):
-            return None
-        if any(_digest(places[number] / name) != digest
-               for number, name, digest in stamp.inputs.racy):
-            return None
-    except (OSError, ValueError, IndexError):  # ValueError, IndexError: a damaged stamp
+    if stamp is None or not _same_inputs(options, stamp):
         return None
     if staging_folder(options.output.resolve()).exists():  # a build was interrupted: finish it
         return None
@@ -171,8 +155,49 @@ def unchanged(options: Options) -> Result | None:
         return None
     seconds = time.perf_counter() - started
     files = sum(1 for name, *_ in stamp.output if name and name[-1] != "/" and name != MARKER)
+    return _result(stamp, WriteReport(0, files, 0), seconds)
+
+
+def checked(options: Options) -> Result | None:
+    """``check``'s verdict when the last build into ``options.output`` (with the same content,
+    templates, static files, config, options and clock decisions) found no error and nothing it
+    read has changed since: that build checked everything ``check`` would, with the same
+    messages. Its output folder does not matter: ``check`` writes none. Else None."""
+    started = time.perf_counter()
+    if options.write or options.cache is None:
+        return None
+    stamp = _load(_stamp_path(options))
+    if stamp is None or not _same_inputs(options, stamp):
+        return None
+    return _result(stamp, None, time.perf_counter() - started)
+
+
+def _same_inputs(options: Options, stamp: Stamp) -> bool:
+    """Whether the stamp's build read what a build of ``options`` would read now, and the clock
+    leaves every publication decision as it made it."""
+    if stamp.inputs.key != _key(options):
+        return False
+    start, end = stamp.window
+    clock = _now(options.now, stamp.timezone)
+    if (start is not None and clock < start) or (end is not None and clock >= end):
+        return False
+    places = folders(options)
+    try:
+        if stamp.inputs.config != (_digest(options.config) if options.config.exists() else ""):
+            return False
+        if not all(intact(folder, tree)
+                   for folder, tree in zip(places, stamp.inputs.trees, strict=True)):
+            return False
+        return not any(_digest(places[number] / name) != digest
+                       for number, name, digest in stamp.inputs.racy)
+    except (OSError, ValueError, IndexError):  # ValueError, IndexError: a damaged stamp
+        return False
+
+
+def _result(stamp: Stamp, report: WriteReport | None, seconds: float) -> Result:
+    """What the stamp's build reported, as the command line prints it."""
     return Result(
-        articles=stamp.articles, pages=stamp.pages, report=WriteReport(0, files, 0),
+        articles=stamp.articles, pages=stamp.pages, report=report,
         scheduled=tuple((shown, datetime.fromisoformat(iso)) for shown, iso in stamp.scheduled),
         drafts=stamp.drafts, warnings=tuple(SourceError(*fields) for fields in stamp.warnings),
         seconds=seconds, rendered=0, timings=(("up to date", seconds),))

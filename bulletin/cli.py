@@ -27,6 +27,8 @@ EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 
 class _Parser(argparse.ArgumentParser):
+    commands: Mapping[str, argparse.ArgumentParser]  # the top-level one's subcommands, by name
+
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
@@ -99,7 +101,7 @@ def _command(sub: Any, name: str, summary: str, description: str, examples: str
                           formatter_class=argparse.RawDescriptionHelpFormatter)
 
 
-def make_parser() -> argparse.ArgumentParser:
+def make_parser() -> _Parser:
     parser = _Parser(
         prog="build.py",
         description="Bản tin: build a news bulletin from Markdown articles into a static site.",
@@ -126,6 +128,7 @@ examples:
   python build.py related bo-cong-an-so-ket-cong-tac-quy-iii""",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    parser.commands = sub.choices
 
     command = _command(sub, "build", "build the site (default)",
                        "Render content/ through templates/ into output/.",
@@ -196,7 +199,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if not args_list or (args_list[0] not in COMMANDS and args_list[0] not in ("-h", "--help")):
         args_list.insert(0, "build")
-    args = make_parser().parse_args(args_list)
+    parser = make_parser()
+    args, extras = parser.parse_known_args(args_list)
+    if extras:  # told by the command's own parser: its usage, not the top-level one
+        command = parser.commands.get(args.command, parser)
+        hint = "; check writes nothing, so it takes no --output" \
+            if args.command == "check" and any(e.split("=")[0] == "--output" for e in extras) \
+            else ""
+        command.error(f"unrecognized arguments: {' '.join(extras)}{hint}")
     console = Console(quiet=args.quiet, verbose=args.verbose)
     try:
         return _run(args, console)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bulletin.cli import COMMANDS, make_parser
+from bulletin.cli import COMMANDS, main, make_parser
 from bulletin.console import Console, ProgressBar
 from bulletin.pipeline import Options, build
 
@@ -155,3 +155,23 @@ def test_a_usage_error_is_printed_one_way_by_every_command() -> None:
     Console(quiet=True, err=err).usage_error(UsageError("refusing it", "Pass another."))
     Console(err=err).usage_error(UsageError("no hint"))
     assert err.getvalue() == "error: refusing it\n    hint: Pass another.\nerror: no hint\n"
+
+
+@pytest.mark.parametrize("args, usage, message", [
+    (["check", "--output", "x"], "usage: build.py check ",
+     "build.py check: error: unrecognized arguments: --output x; check writes nothing, so it "
+     "takes no --output"),
+    (["related", "slug", "--bogus"], "usage: build.py related ",
+     "build.py related: error: unrecognized arguments: --bogus\n"),
+    (["--bogus"], "usage: build.py build ", "build.py build: error: unrecognized arguments: "
+     "--bogus\n"),
+])
+def test_an_unknown_option_is_told_with_the_commands_own_usage(
+        capsys: pytest.CaptureFixture[str], args: list[str], usage: str, message: str) -> None:
+    # Was: the top-level usage ("usage: build.py [-h] COMMAND ..."), which lists no option.
+    with pytest.raises(SystemExit) as exited:
+        main(args)
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith(usage), err
+    assert message in err

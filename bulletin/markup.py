@@ -50,11 +50,13 @@ _ATTRIBUTES["img"] = {"src", "srcset", "sizes", "alt", "title", "width", "height
                       "decoding"}
 _ATTRIBUTES["source"] = {"srcset", "sizes", "type", "media"}
 _ATTRIBUTES["a"] = {"href", "hreflang", "rel"}
+_ATTRIBUTES["pre"] = {*_ATTRIBUTES.get("pre", ()), "tabindex"}  # see Renderer.render
 _URL_SCHEMES = {"http", "https", "mailto", "tel"}
 _IMAGE_SCHEMES = {"http", "https"}
 
 
 _TAG_NAME = re.compile(r"<([a-zA-Z][^\s/>]*)")
+_PRE = re.compile(r"<pre(?=[\s>])(?![^>]*\stabindex=)")
 
 
 def left_out(state: _State, html: str) -> list[SourceError]:
@@ -855,6 +857,8 @@ class Renderer:
                 "Simplify the nesting of quotes and lists."),))
         finally:
             self.holder.clear()
+        if "<pre" in html:  # a code block scrolls sideways: by keyboard too (Safari)
+            html = _PRE.sub('<pre tabindex="0"', html)
         if not self.trust_html:
             state.errors += left_out(state, html)
             html = sanitise(html)

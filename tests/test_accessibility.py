@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import article
+from .conftest import PROJECT, article
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
@@ -216,6 +216,31 @@ def test_search_more_button_leaves_keyboard_focus_at_the_new_results(
     )
 
 
+def test_search_more_that_fails_to_load_keeps_the_button_and_its_focus(
+    browser, serve, make_site
+) -> None:
+    """When "more" cannot load its results, the button comes back with the focus, for another
+    try: it stayed hidden and focus fell to <body>, with nothing to press."""
+    files = {f"content/tin-{n}.md": article(f"Công an phường số {n}",
+                                             date=f"2026-10-{n:02d}T08:00:00+07:00",
+                                             body=f"Công an phường thông báo số {n}.")
+             for n in range(1, 26)}
+    site = make_site(files)
+    site.build()
+    page = _page(browser, 375)
+    page.goto(serve(site.output) + "/tim-kiem/?q=cong+an")
+    page.wait_for_selector("#search-results[data-state=done]")
+    page.route("**/d/*.json*", lambda route: route.abort())
+    page.focus(".search-more")
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.querySelector('#search-results').textContent !== ''"
+                           " && !document.querySelector('.search-more').hidden")
+    state = page.evaluate("""() => ({focused: document.activeElement.className,
+        hits: document.querySelectorAll('.search-hit').length})""")
+    page.context.close()
+    assert state == {"focused": "search-more", "hits": 20}, state
+
+
 def test_focus_outline_on_footer_links_has_3_to_1_contrast(browser, serve, make_site) -> None:
     """The theme's focus ring (`:focus-visible { outline: 3px solid #1a5fb4 }`) on the footer's
     #222 background is 2.5:1, under the 3:1 a focus indicator needs (WCAG 1.4.11 / 2.4.7): a
@@ -283,3 +308,29 @@ def test_nav_bar_marks_the_current_page_only_where_its_link_leads(
         for a in site.page(route).cssselect(".site-nav a[aria-current]")
     ]
     assert marked == [(name, current)], f"{route}: {marked}"
+
+
+def test_a_site_keeping_the_masthead_of_before_still_builds(make_site) -> None:
+    """A site's own partials/chrome.html (a --templates folder holds only what it changes)
+    whose masthead takes the four arguments it took before base.html passed a fifth, the
+    aria-current of later pages: the build stopped with a TypeError at base.html."""
+    chrome = (PROJECT / "templates" / "partials" / "chrome.html").read_text(encoding="utf-8")
+    before = chrome.replace('current_category, current="page") %}', "current_category) %}") \
+        .replace('aria-current="{{ current }}"', 'aria-current="page"')
+    assert before != chrome
+    site = make_site({"content/a.md": article("Bài", slug="a", category="An ninh"),
+                      "templates/partials/chrome.html": before.replace(
+                          '<header class="masthead">', '<header class="masthead rieng">')})
+    site.build("--templates", str(site.root / "templates"))
+    assert site.page("/").cssselect("header.masthead.rieng")
+    assert site.page("/chuyen-muc/an-ninh/").cssselect(".site-nav a[aria-current=page]")
+
+
+def test_a_code_block_that_scrolls_is_a_keyboard_stop(make_site) -> None:
+    """A <pre> that scrolls sideways (overflow-x: auto) is reached by Tab only where the
+    browser makes scroll areas focusable (Chromium, not Safari): tabindex="0" makes it one."""
+    site = make_site({"content/a.md": article("Bài", slug="a",
+                                              body="Mã:\n\n```\n" + "x" * 300 + "\n```\n")})
+    site.build()
+    (pre,) = site.page("/tin/a/").cssselect(".article-body pre")
+    assert pre.get("tabindex") == "0"

@@ -182,11 +182,19 @@
       finish(say(strings.count, {n: ranked.length, q: query}));
       var left = ranked.length - start - ids.length;
       more.hidden = left <= 0;
-      if (focus && first) first.focus();
+      /* unless the reader moved on meanwhile (into the search box, say) */
+      var waiting = document.activeElement === more || document.activeElement === document.body;
+      if (focus && first && waiting) first.focus();
       more.onclick = function () {
         more.hidden = true;
         show(meta, ranked, start + PAGE, version, true);
       };
-    }).catch(function () { finish(strings.error); });
+    }).catch(function () {
+      finish(strings.error);
+      if (focus) {  /* "more" again, to try once more, with the focus it had */
+        more.hidden = false;
+        more.focus();
+      }
+    });
   }
 })();

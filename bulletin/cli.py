@@ -387,9 +387,13 @@ def _unknown_slug(slug: str, published: Sequence[str], held: Mapping[str, str]) 
     scheduled article has it (and the option that includes it), else the nearest slug."""
     import difflib
     if slug in held:
-        option = "--drafts" if held[slug].endswith("is a draft") else "--future"
+        if held[slug].endswith("is a draft"):  # and maybe scheduled too: that is said second
+            hint = ("Add --drafts (and --future, if it is dated after now) to explain its list "
+                    "as a build with them makes it.")
+        else:
+            hint = "Add --future to explain its list as a build with --future makes it."
         return UsageError(f"the article with the slug {slug!r} is not published: {held[slug]}",
-                          f"Add {option} to explain its list as a build with {option} makes it.")
+                          hint)
     close = difflib.get_close_matches(slug, [*published, *held], n=1, cutoff=0.6)
     if close:
         whose = f" ({held[close[0]]})" if close[0] in held else ""

@@ -69,7 +69,7 @@ def discover(content: Path) -> tuple[list[tuple[Path, Path | None]], list[Source
         for name in sorted(files):
             if name.startswith(".") or not name.endswith(".md"):
                 if not name.startswith(".") and name.lower().endswith(MARKDOWN_SUFFIXES):
-                    errors.append(_left_out(here / name))
+                    errors.append(_left_out(here / name, bundle))
                 continue
             path = here / name
             linked = files[name].is_symlink()
@@ -99,12 +99,22 @@ def discover(content: Path) -> tuple[list[tuple[Path, Path | None]], list[Source
 MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkdn", ".mkd", ".mdwn")
 
 
-def _left_out(path: Path) -> SourceError:
-    """The warning for a Markdown file that is not read because of its name's ending."""
-    stem, dot, suffix = path.name.rpartition(".")
-    return SourceError(display_path(path), None,
-                       f"not read: only files ending in .md are articles, and this one ends in "
-                       f"{dot}{suffix}", f"Rename it to {stem}.md to publish it.", warning=True)
+def _left_out(path: Path, bundle: Path | None = None) -> SourceError:
+    """The warning for a Markdown file that is not read because of its name's ending (in a
+    page bundle, whose one article is its index.md, renaming it would not publish it)."""
+    shown = _readable(display_path(path))
+    stem, dot, suffix = _readable(path.name).rpartition(".")
+    hint = f"Rename it to {stem}.md to publish it." if bundle is None else \
+        f"A page bundle holds one article, its index.md: to publish this one, move it out of " \
+        f"{_readable(display_path(bundle))}/ and rename it to {stem}.md."
+    return SourceError(shown, None, f"not read: only files ending in .md are articles, and this "
+                       f"one ends in {dot}{suffix}", hint, warning=True)
+
+
+def _readable(name: str) -> str:
+    """A name the file system gave, its bytes that are not UTF-8 shown as U+FFFD."""
+    return name if _is_utf8(name) else \
+        name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _is_utf8(name: str) -> bool:

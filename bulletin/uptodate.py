@@ -26,6 +26,7 @@ puts in, or edits, within that granularity after the commit is missed.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import marshal
 import os
@@ -217,7 +218,8 @@ def save(options: Options, current: Inputs, timezone_name: str, clock: Window,
     try:
         output = output or listing(options.output)
         if output is None or not any(entry[0] == MARKER for entry in output):
-            raise FileNotFoundError(options.output / MARKER)
+            raise FileNotFoundError(errno.ENOENT, "the output folder has lost its marker file",
+                                    str(options.output / MARKER))
         stamp = Stamp(
             inputs=current, timezone=timezone_name, window=clock, output=output,
             articles=result.articles, pages=result.pages, drafts=result.drafts,
@@ -236,10 +238,13 @@ def save(options: Options, current: Inputs, timezone_name: str, clock: Window,
             path.unlink(missing_ok=True)
         except OSError:
             pass
-        place = exc.filename if isinstance(exc.filename, (str, Path)) else path
+        # named by the stamp, not by the temporary file it is written to first (gone now)
+        place = path if exc.filename is None or str(exc.filename).endswith(".tmp") \
+            else exc.filename
         return SourceError(display_path(Path(place)), None,
                            "the build's up-to-date stamp could not be saved "
-                           f"({exc.strerror or exc}): the site was built and published, but "
+                           f"({(exc.strerror or str(exc)).lower()}): the site was built and "
+                           "published, but "
                            "the next build will be a full one",
                            "Check that the cache folder (--cache) is yours to write and not full.",
                            warning=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import hashlib
 import json
 import os
 import shutil
@@ -369,15 +370,25 @@ def _move(source: Path, target: Path) -> None:
     except OSError as exc:
         if exc.errno != errno.EXDEV:
             raise
-    part = target.with_name(f".{target.name}{PART}")
+    part = part_of(target)
     try:
         part.unlink(missing_ok=True)  # one a power cut left; a symlink is never written through
         shutil.copyfile(source, part, follow_symlinks=False)
         os.replace(part, target)
     except BaseException:
-        part.unlink(missing_ok=True)
+        try:
+            part.unlink(missing_ok=True)
+        except OSError:
+            pass  # the error to report is the first one
         raise
     os.unlink(source)
+
+
+def part_of(target: Path) -> Path:
+    """The part file ``target`` is copied to before its rename (see _move): named by a hash
+    of the name, as short for a name of 255 bytes as for any, and the same on every build."""
+    digest = hashlib.blake2b(os.fsencode(target.name), digest_size=8).hexdigest()
+    return target.with_name(f".{digest}{PART}")
 
 
 def _drop(folder: Path) -> bool:

@@ -188,6 +188,23 @@ def test_a_file_left_out_for_its_ending_is_named_and_the_others_build(make_site)
     assert again.err == result.err
 
 
+def test_a_file_left_out_in_a_bundle_or_by_an_odd_name_gets_advice_that_holds(
+        make_site) -> None:
+    # In a page bundle, "Rename it to ghi-chu.md" turned the warning into an error (a Markdown
+    # file in a bundle is not an article); a name that is not UTF-8 was shown as \udcff.
+    site = make_site({"content/chay/index.md": article("Cháy"),
+                      "content/chay/ghi-chu.MD": article("Ghi chú")})
+    (site.content / os.fsdecode(b"bai\xff.MD")).write_text(article("Bài"), encoding="utf-8")
+    result = site.run()
+    assert result.code == 0, result.err
+    assert "content/chay/ghi-chu.MD: warning: not read: only files ending in .md are articles, " \
+        "and this one ends in .MD\n    hint: A page bundle holds one article, its index.md: " \
+        "to publish this one, move it out of content/chay/ and rename it to ghi-chu.md." \
+        in result.err, result.err
+    assert "content/bai\ufffd.MD: warning: not read" in result.err, result.err
+    assert "\udcff" not in result.err
+
+
 def test_an_empty_content_folder_is_a_warning_in_build_and_check(make_site) -> None:
     site = make_site({"content/.gitkeep": ""})
     for name in ("check", "build"):

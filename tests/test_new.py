@@ -95,6 +95,16 @@ def test_new_bundle_makes_a_folder_and_the_date_defaults_to_now(make_site, capsy
     assert site.run("--drafts").code == 0
 
 
+def test_new_bundle_where_a_file_has_the_folders_name_says_so(make_site, capsys,
+                                                               monkeypatch) -> None:
+    site = make_site({"content/dien-tap": "ghi chú"}, config=CONFIG)
+    code, out, err = new(site, "Diễn tập", "--bundle", capsys=capsys, monkeypatch=monkeypatch)
+    assert code == 2 and out == ""
+    assert "content/dien-tap is a file, where the bundle's folder would go" in err, err
+    assert "already exists" not in err
+    assert (site.content / "dien-tap").read_text(encoding="utf-8") == "ghi chú"
+
+
 def test_new_refuses_a_url_another_article_already_has(make_site, capsys, monkeypatch) -> None:
     site = make_site({"content/khac.md": article("Tên khác", slug="dien-tap-chua-chay")},
                      config=CONFIG)

@@ -387,11 +387,10 @@ def _unknown_slug(slug: str, published: Sequence[str], held: Mapping[str, str]) 
     scheduled article has it (and the option that includes it), else the nearest slug."""
     import difflib
     if slug in held:
-        if held[slug].endswith("is a draft"):  # and maybe scheduled too: that is said second
-            hint = ("Add --drafts (and --future, if it is dated after now) to explain its list "
-                    "as a build with them makes it.")
-        else:
-            hint = "Add --future to explain its list as a build with --future makes it."
+        options = " and ".join(option for option, said in (("--drafts", "is a draft"),
+                                                           ("--future", "scheduled for"))
+                               if said in held[slug])
+        hint = f"Add {options} to explain its list as a build with them makes it."
         return UsageError(f"the article with the slug {slug!r} is not published: {held[slug]}",
                           hint)
     close = difflib.get_close_matches(slug, [*published, *held], n=1, cutoff=0.6)

@@ -7,7 +7,7 @@ import re
 import string
 import tomllib
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
@@ -277,6 +277,8 @@ def _toml(value: object) -> str:
         return repr(value)
     if isinstance(value, (date, datetime)):
         return f"the date {value.isoformat()}"
+    if isinstance(value, time):
+        return f"the time {value.isoformat()}"
     return "a list" if isinstance(value, list) else "a table"
 
 
@@ -336,16 +338,21 @@ def _misspelt(given: set[str], extra: Mapping[str, Any],
 def _slip_of(key: str, known: list[str]) -> str | None:
     """The known name ``key`` is a slip of the keyboard for: one or two letters left out, added,
     changed or swapped (one in a name of five letters or fewer). A name that holds a known one
-    whole (subtitle, author_url, posted_by) is a name of its own, as are names further off
+    whole with three letters or more added (subtitle, author_url, posted_by) is a name of its
+    own, as are names further off
     (time_format beside date_format).
 
     >>> _slip_of("base_ulr", ["base_url", "title"]), _slip_of("tilte", ["title"])
     ('base_url', 'title')
+    >>> _slip_of("title", ["title"]), _slip_of("base_urls", ["base_url"])  # Title, base_urls
+    ('title', 'base_url')
     >>> _slip_of("subtitle", ["title"]), _slip_of("time_format", ["date_format"])
     (None, None)
     """
     for name in known:
-        if name in key or key in name and len(key) < len(name) - 2:
+        if key == name:  # written in capitals (Title): keys are read as written
+            return name
+        if (name in key or key in name) and abs(len(key) - len(name)) >= 3:
             continue
         if _distance(key, name, 2) <= (1 if len(name) <= 5 else 2):
             return name

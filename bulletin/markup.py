@@ -50,13 +50,12 @@ _ATTRIBUTES["img"] = {"src", "srcset", "sizes", "alt", "title", "width", "height
                       "decoding"}
 _ATTRIBUTES["source"] = {"srcset", "sizes", "type", "media"}
 _ATTRIBUTES["a"] = {"href", "hreflang", "rel"}
-_ATTRIBUTES["pre"] = {*_ATTRIBUTES.get("pre", ()), "tabindex"}  # see Renderer.render
 _URL_SCHEMES = {"http", "https", "mailto", "tel"}
 _IMAGE_SCHEMES = {"http", "https"}
 
 
 _TAG_NAME = re.compile(r"<([a-zA-Z][^\s/>]*)")
-_PRE = re.compile(r"<pre(?=[\s>])(?![^>]*\stabindex=)")
+_PRE = re.compile(r"<pre(?=[\s>])")
 
 
 def left_out(state: _State, html: str) -> list[SourceError]:
@@ -288,10 +287,12 @@ class _Places:
 
 
 # A footnote's definition: "[^1]: text", and the lines indented under it (blank ones between)
-_FOOTNOTE = re.compile(r"^ {0,3}\[\^[^\]\n]+\]:[^\n]*(?:\n(?:[ \t]*\n)*(?: {4}|\t)[^\n]*)*",
-                       re.MULTILINE)
-_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
-_LIST_ITEM = re.compile(r" {0,3}(?:[*+-]|\d{1,9}[.)])(?:[ \t]|$)")
+# (its lines up to a blank one, then each paragraph indented under it), as Markdown reads one
+_FOOTNOTE = re.compile(r"^ {0,3}\[\^[^\]\n]+\]:[^\n]*(?:\n[ \t]*\S[^\n]*)*"
+                       r"(?:(?:\n[ \t]*)+\n(?: {4}|\t)[^\n]*(?:\n[ \t]*\S[^\n]*)*)*", re.MULTILINE)
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+# a line whose indented paragraphs continue it, not code: a list item, a footnote, a definition
+_LIST_ITEM = re.compile(r" {0,3}(?:(?:[*+-]|\d{1,9}[.)])(?:[ \t]|$)|\[\^[^\]\n]+\]:|:[ \t])")
 
 
 def _code_ranges(body: str) -> list[tuple[int, int]]:
@@ -306,10 +307,14 @@ def _code_ranges(body: str) -> list[tuple[int, int]]:
             if fence is not None:
                 ranges.append(fence.span())
                 gap = fence.end()
-    if "<!--" in body:
-        ranges += [found.span() for found in _COMMENT.finditer(body)]
     if body.startswith(("    ", "\t")) or "\n    " in body or "\n\t" in body:
         ranges += _indented_code(body)
+    if "<!--" in body:  # a comment begins outside code (in code, "<!--" is shown as text)
+        starts, ends = _merged(ranges)
+        for found in _COMMENT.finditer(body):
+            index = bisect.bisect_right(starts, found.start()) - 1
+            if index < 0 or found.start() >= ends[index]:
+                ranges.append(found.span())
     return ranges
 
 
@@ -857,11 +862,13 @@ class Renderer:
                 "Simplify the nesting of quotes and lists."),))
         finally:
             self.holder.clear()
-        if "<pre" in html:  # a code block scrolls sideways: by keyboard too (Safari)
-            html = _PRE.sub('<pre tabindex="0"', html)
         if not self.trust_html:
             state.errors += left_out(state, html)
             html = sanitise(html)
+            # A code block scrolls sideways: by keyboard too (Safari). After the sanitiser,
+            # whose output holds "<pre" only as a tag, and drops an editor's own tabindex.
+            if "<pre" in html:
+                html = _PRE.sub('<pre tabindex="0"', html)
         return self._body(html, state, image, image_line)
 
     def _body(self, html: str, state: _State, image: str | None, image_line: int | None) -> Body:

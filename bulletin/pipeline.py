@@ -265,9 +265,10 @@ def _stop_on(errors: list[SourceError], warnings: list[SourceError]) -> None:
 
 def _held(meta: Meta, options: Options, now: datetime) -> str | None:
     """Why an article is not published by this build (a draft, or scheduled), or None."""
+    later = meta.date > now and not options.future
     if meta.draft and not options.drafts:
-        return "is a draft"
-    if meta.date > now and not options.future:
+        return f"is a draft, scheduled for {meta.date.isoformat()}" if later else "is a draft"
+    if later:
         return f"is scheduled for {meta.date.isoformat()}"
     return None
 

@@ -108,7 +108,8 @@ def create(draft: Draft, content: Path, config: Config, now: datetime | None = N
     if target.exists():
         raise UsageError(f"{display_path(target)} already exists; nothing was written",
                          "Open that file to edit it, or choose another title or --slug.")
-    if draft.bundle and target.parent.exists() and not target.parent.is_dir():
+    if draft.bundle and (target.parent.is_symlink() or target.parent.exists()) and \
+            not target.parent.is_dir():
         raise UsageError(f"{display_path(target.parent)} is a file, where the bundle's folder "
                          "would go; nothing was written", "Choose another title or --slug.")
     if draft.bundle and target.parent.is_dir() and any(target.parent.glob("*.md")):

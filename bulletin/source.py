@@ -128,8 +128,7 @@ def _is_utf8(name: str) -> bool:
 
 
 def _not_utf8(path: Path, folder: bool) -> SourceError:
-    shown = display_path(path).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-    return SourceError(shown, None,
+    return SourceError(_readable(display_path(path)), None,
                        f"the {'folder' if folder else 'file'} name is not UTF-8 text"
                        f"{' (what it holds is not read)' if folder else ''}",
                        "Rename it, typing the name again (a name from an archive made on another "

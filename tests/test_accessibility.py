@@ -334,3 +334,19 @@ def test_a_code_block_that_scrolls_is_a_keyboard_stop(make_site) -> None:
     site.build()
     (pre,) = site.page("/tin/a/").cssselect(".article-body pre")
     assert pre.get("tabindex") == "0"
+
+
+def test_only_the_sanitised_code_blocks_take_a_tabindex(make_site) -> None:
+    """tabindex="0" goes on <pre> after the sanitiser, never into an attribute's text, and an
+    editor's own tabindex on a <pre> is dropped; with trust_html the HTML is left as written."""
+    body = ('<div title="<pre>">x</div>\n\n<pre tabindex="7">a</pre>\n\n'
+            "```\n" + "x" * 300 + "\n```\n")
+    site = make_site({"content/a.md": article("Bài", slug="a", body=body)})
+    site.build()
+    page = (site.output / "tin/a/index.html").read_text(encoding="utf-8")
+    assert 'tabindex="7"' not in page and 'title="&lt;pre&gt;"' in page, page
+    assert page.count('<pre tabindex="0"') == 2
+    site.write({"site.toml": "title = \"t\"\ntrust_html = true\n"})
+    site.build()
+    page = (site.output / "tin/a/index.html").read_text(encoding="utf-8")
+    assert '<div title="<pre>">' in page and '<pre tabindex="7">' in page

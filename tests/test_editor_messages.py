@@ -282,7 +282,19 @@ def test_a_setting_of_its_own_for_templates_is_no_misspelling(make_site, line: s
     assert result.code == 0 and "warning" not in result.err, result.err
 
 
-@pytest.mark.parametrize(("line", "said"), [("title = 2024-05-01", "the date 2024-05-01"),
+@pytest.mark.parametrize("line", ['Title = "Bản tin"', 'base_urls = "https://x.vn/"'])
+def test_a_known_key_in_capitals_or_with_a_letter_added_is_a_misspelling(make_site,
+                                                                         line: str) -> None:
+    config = DEFAULT_CONFIG.replace('title = "Bản tin thử"\n', "").replace(
+        'base_url = "https://example.gov.vn/"\n', "") + line + "\n"
+    site = make_site(dict(GOOD), config=config)
+    result = site.run()
+    assert result.code == 0 and "warning: unknown key" in result.err and "did you mean" \
+        in result.err, result.err
+
+
+@pytest.mark.parametrize(("line", "said"), [("title = 07:30:00", "the time 07:30:00"),
+                                            ("title = 2024-05-01", "the date 2024-05-01"),
                                             ("title = {a = 1}", "a table"),
                                             ('title = ["a"]', "a list")])
 def test_a_setting_of_the_wrong_kind_is_named_in_editor_words(built, line: str,
@@ -292,3 +304,22 @@ def test_a_setting_of_the_wrong_kind_is_named_in_editor_words(built, line: str,
     (site.root / "site.toml").write_text(config, encoding="utf-8")
     lines = fails(site, before, {})
     assert f"site.toml:3: title must be text in quotes, not {said}" in lines, lines
+
+
+@pytest.mark.parametrize(("body", "lines"), [
+    # a footnote's second paragraph, indented: no code block
+    ("A[^1] [o](x10.md)\n\n[^1]: Đoạn 1.\n\n    Đoạn 2 [p](x10.md)", [6, 10]),
+    # a footnote's line without indent continues it
+    ("[^1]: Nguồn:\n[Báo](x2.md)\n\n[Khác](x2.md)", [7, 9]),
+    # a definition's second paragraph
+    ("Thuật ngữ\n:   Nghĩa [d](y.md)\n\n    Đoạn thêm [e](y.md)\n\n[f](y.md)", [7, 9, 11]),
+    # "<!--" in a code span is text, not the start of a comment
+    ("Viết `<!--` để mở.\n\n[a](x1.md)\n\n[b](x1.md)", [8, 10]),
+    # an unclosed "<!--" is shown as text
+    ("Giá <!-- chưa\n\n[a](x3.md)\n\n[b](x3.md)", [8, 10]),
+])
+def test_links_in_footnotes_definitions_and_after_comment_marks_keep_their_lines(
+        built, body: str, lines: list[int]) -> None:
+    found = fails(*built, {"content/bai.md": article("Bài", body=body)})
+    assert [int(line.split(":")[1]) for line in found
+            if line.startswith("content/bai.md:") and "missing article" in line] == lines, found

@@ -570,3 +570,14 @@ def test_relating_leaves_numpys_unused_subpackages_unloaded_until_used() -> None
     assert lists.startswith("[(Match(index=1"), done.stdout
     assert loaded == "[]", done.stdout
     assert used == "7.0 None numpy.f2py", done.stdout
+
+
+def test_related_with_the_slug_of_a_scheduled_draft_names_both_options(make_site) -> None:
+    site = make_site({"content/a.md": article("Bài một", slug="mot"),
+                      "content/nhap.md": article("Nháp hẹn", slug="nhap-hen", draft="true",
+                                                 date="2026-12-20T08:00:00+07:00")})
+    result = site.run("related", "nhap-hen")
+    assert result.code == 2
+    assert "content/nhap.md is a draft, scheduled for 2026-12-20T08:00:00+07:00" in result.err
+    assert "Add --drafts and --future to explain its list" in result.err, result.err
+    assert site.run("related", "nhap-hen", "--drafts", "--future").code == 0

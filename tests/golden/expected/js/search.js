@@ -192,8 +192,9 @@
     }).catch(function () {
       finish(strings.error);
       if (focus) {  /* "more" again, to try once more, with the focus it had */
+        var waiting = document.activeElement === more || document.activeElement === document.body;
         more.hidden = false;
-        more.focus();
+        if (waiting) more.focus();
       }
     });
   }

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import lxml.html
 import pytest
 
-from .conftest import PROJECT, article
+from .conftest import PROJECT, Site, article
 from .test_serve import serving
 
 
@@ -377,57 +377,53 @@ sys.exit(main(sys.argv[1:]))
 '''
 
 
+def _many(body: str) -> dict[str, str]:
+    """300 articles of 400 sentences each ({i} their number): a first build long enough to
+    use worker processes."""
+    return {f"content/bai-{i}.md": article(f"Bài số {i}", tags=f"[t{i % 5}]",
+                                           body=body.format(i=i) * 400) for i in range(300)}
+
+
+def _interrupted(site: Site, *args: str) -> tuple[int, str]:
+    """Run build.py with ``args`` in a session of its own, with _CTRL_C_IN_A_WORKER sending
+    Ctrl-C as a worker sends a result; its exit code and output, or a failure if it hangs."""
+    command = [sys.executable, "-c", _CTRL_C_IN_A_WORKER, *args,
+               "--templates", str(PROJECT / "templates"), "--static", str(PROJECT / "static")]
+    process = subprocess.Popen(command, cwd=site.root, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True, encoding="utf-8",
+                               start_new_session=True,
+                               env={**os.environ, "BULLETIN_WORKERS": "2",
+                                    "PYTHONPATH": str(PROJECT)})
+    try:
+        out, _ = process.communicate(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, 9)
+        process.communicate()
+        raise AssertionError(f"{args[0]} did not stop on Ctrl-C") from None
+    return process.returncode, out
+
+
 def test_ctrl_c_during_a_parallel_build_stops_the_server(make_site) -> None:
     """Ctrl-C in the terminal goes to the worker processes too. One that took it while sending
     its result would leave half a message in the result pipe, and the main process waiting
     forever in pool.shutdown() for the rest: serve (and build) would hang instead of stopping.
     Workers ignore it. (Seen without any patching, by sending SIGINT to the process group at
     the right moment of a 1,500-article first build; the patch only picks that moment.)"""
-    site = make_site({f"content/bai-{i}.md": article(f"Bài số {i}", tags=f"[t{i % 5}]",
-                                                     body=f"Nội dung bài {i}. " * 400)
-                      for i in range(300)})
-    command = [sys.executable, "-c", _CTRL_C_IN_A_WORKER, "serve", "--port", "0",
-               "--templates", str(PROJECT / "templates"), "--static", str(PROJECT / "static")]
-    process = subprocess.Popen(command, cwd=site.root, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True, encoding="utf-8",
-                               start_new_session=True,
-                               env={**os.environ, "BULLETIN_WORKERS": "2",
-                                    "PYTHONPATH": str(PROJECT)})
-    try:
-        out, _ = process.communicate(timeout=10)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, 9)
-        process.communicate()
-        raise AssertionError("serve did not stop on Ctrl-C") from None
-    assert process.returncode == 0 and "Stopped." in out, out
+    site = make_site(_many("Nội dung bài {i}. "))
+    code, out = _interrupted(site, "serve", "--port", "0")
+    assert code == 0 and "Stopped." in out, out
     assert "Traceback" not in out, out
 
 
 def test_ctrl_c_during_a_parallel_build_leaves_the_output_as_it_was(make_site) -> None:
     """The same Ctrl-C during `build`: it stops ("interrupted", exit 130), and output/ keeps the
     last build's files, as the README promises."""
-    site = make_site({f"content/bai-{i}.md": article(f"Bài số {i}", tags=f"[t{i % 5}]",
-                                                     body=f"Nội dung bài {i}. " * 400)
-                      for i in range(300)})
+    site = make_site(_many("Nội dung bài {i}. "))
     site.build()
     before = {p: p.read_bytes() for p in site.output.rglob("*") if p.is_file()}
-    site.write({f"content/bai-{i}.md": article(f"Bài số {i}", tags=f"[t{i % 5}]",
-                                               body=f"Bài {i} đã sửa. " * 400)
-                for i in range(300)})
-    command = [sys.executable, "-c", _CTRL_C_IN_A_WORKER, "build",
-               "--templates", str(PROJECT / "templates"), "--static", str(PROJECT / "static")]
-    process = subprocess.Popen(command, cwd=site.root, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True, encoding="utf-8",
-                               start_new_session=True,
-                               env={**os.environ, "BULLETIN_WORKERS": "2",
-                                    "PYTHONPATH": str(PROJECT)})
-    try:
-        out, _ = process.communicate(timeout=10)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, 9)
-        process.communicate()
-        raise AssertionError("build did not stop on Ctrl-C") from None
-    assert process.returncode == 130 and "interrupted" in out, out
+    site.write(_many("Bài {i} đã sửa. "))
+    code, out = _interrupted(site, "build")
+    assert code == 130 and "interrupted" in out, out
     assert "Traceback" not in out, out
     after = {p: p.read_bytes() for p in site.output.rglob("*") if p.is_file()}
     assert after == before
